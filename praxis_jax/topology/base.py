@@ -1,0 +1,75 @@
+"""The topology protocol shared by every connectivity of praxis_jax.
+
+A topology is a frozen equinox Module whose fields are all static: it is part of the config, hashable,
+and changing it recompiles. Neuron ``v`` receives ``D = degree`` incoming edges; edge ``j`` of ``v`` comes
+from the presynaptic neuron ``neighbors(v)[j]``. Per-edge arrays (weights ``W``, eligibility ``e``) are
+stored edge-major, shape ``(D, N)``: row ``j`` holds edge ``j`` of every neuron, so that for circulant
+graphs a row is one contiguous (wrapped) slice of the activations.
+"""
+
+from __future__ import annotations
+
+import abc
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array
+
+
+class Topology(eqx.Module):
+    """Base class: ``n`` neurons, ``degree`` incoming edges each, neighbours computed from the index.
+
+    Subclasses implement :meth:`neighbors`; :meth:`gather` and :meth:`propagate` have generic
+    implementations that circulant graphs override with contiguous slices.
+    """
+
+    @property
+    @abc.abstractmethod
+    def n(self) -> int:
+        """Number of neurons N."""
+
+    @property
+    @abc.abstractmethod
+    def degree(self) -> int:
+        """Number of incoming edges per neuron D."""
+
+    @abc.abstractmethod
+    def neighbors(self, v: Array, table: Array | None = None) -> Array:
+        """Presynaptic neighbours of neurons ``v``: int32 ``(..., D)`` for int ``v`` of shape ``(...)``.
+
+        Computable inside jit from the index alone (``table`` is used only by stored-index graphs).
+        """
+
+    def describe(self) -> str:
+        """One line saying what this graph is."""
+        return f"{type(self).__name__}(N={self.n}, D={self.degree})"
+
+    def make_table(self) -> np.ndarray | None:
+        """The index table a stored-index graph keeps in ``Params``; None when computed in-kernel."""
+        return None
+
+    def neighbor_array(self) -> np.ndarray:
+        """All neighbours as a host int32 array ``(N, D)`` (for inspection and tests)."""
+        return np.asarray(self.neighbors(jnp.arange(self.n, dtype=jnp.int32), self._table_or_none()))
+
+    def _table_or_none(self) -> Array | None:
+        t = self.make_table()
+        return None if t is None else jnp.asarray(t)
+
+    def gather(self, a: Array, table: Array | None = None) -> Array:
+        """Presynaptic values per edge, ``pre[j, v] = a[neighbors(v)[j]]``: ``(N,) -> (D, N)``."""
+        idx = self.neighbors(jnp.arange(self.n, dtype=jnp.int32), table)  # (N, D) int32
+        return a[idx.T]
+
+    def propagate(self, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
+        """Recurrent input ``r[v] = sum_j W[j, v] * a[neighbors(v)[j]]``, accumulated in ``dtype``.
+
+        Args:
+          W: ``(D, N)`` per-edge weights (float32, or int8 with ``dtype=int32``).
+          a: ``(N,)`` activations of the previous tick (same numeric kind as ``W``).
+        Returns:
+          ``(N,)`` array of ``dtype``.
+        """
+        pre = self.gather(a, table)
+        return jnp.sum(W.astype(dtype) * pre.astype(dtype), axis=0)

@@ -1,0 +1,63 @@
+"""Pick admissible graph parameters for a requested size N and degree factor k (D ≈ k·sqrt(N))."""
+
+from __future__ import annotations
+
+import math
+
+from praxis_jax.numtheory import is_prime, legendre, primes_near
+from praxis_jax.topology.base import Topology
+from praxis_jax.topology.circulant import primitive_root_circulant, random_circulant
+from praxis_jax.topology.gather import StoredIndex
+from praxis_jax.topology.lps import LPS
+from praxis_jax.topology.singer import singer
+
+KINDS = ("singer", "lps", "primitive", "random", "stored")
+
+
+def _check(n, k):
+    if not isinstance(n, int) or n < 7:
+        raise ValueError(f"choose_topology.n must be an int >= 7; got {n!r}")
+    if not (isinstance(k, (int, float)) and math.isfinite(k) and k > 0):
+        raise ValueError(f"choose_topology.k must be a finite number > 0; got {k!r}")
+
+
+def choose_singer(n: int, k: float = 2.0) -> Topology:
+    """Singer graph with prime m nearest to solving m² + m + 1 = n and copies = max(1, round(k / 2))."""
+    _check(n, k)
+    m = primes_near((math.sqrt(4 * n - 3) - 1) / 2)[0]
+    return singer(m, copies=max(1, round(k / 2)))
+
+
+def choose_lps(n: int, k: float = 2.0) -> Topology:
+    """LPS graph: q ≡ 1 (mod 4) with q(q² − 1)/2 nearest n, then p ≡ 1 (mod 4), (p/q) = +1, p + 1 ≈ k·sqrt(N)."""
+    _check(n, k)
+    q = primes_near((2 * n) ** (1 / 3), mod4=1)[0]
+    N = q * (q * q - 1) // 2
+    for p in primes_near(k * math.sqrt(N) - 1, mod4=1, count=50):
+        if p != q and p < q * q and legendre(p, q) == 1:
+            return LPS(ps=(p,), q=q)
+    raise ValueError(f"no prime p ≡ 1 (mod 4) with (p/{q}) = +1 near {k * math.sqrt(N) - 1:.0f}")
+
+
+def choose_topology(kind: str, n: int, k: float = 2.0, seed: int = 0) -> Topology:
+    """A topology of ``kind`` (one of KINDS) close to ``n`` neurons with degree ≈ ``k``·sqrt(N).
+
+    ``singer`` and ``lps`` round N to their admissible sizes (see :meth:`Topology.describe` for what was
+    picked); ``primitive`` and ``random`` take N as given; ``stored`` is the Singer graph with a stored
+    index table (the gather baseline).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"choose_topology.kind must be one of {KINDS}; got {kind!r}")
+    _check(n, k)
+    if kind == "singer":
+        return choose_singer(n, k)
+    if kind == "lps":
+        return choose_lps(n, k)
+    if kind == "stored":
+        return StoredIndex(base=choose_singer(n, k))
+    degree = max(2, 2 * round(k * math.sqrt(n) / 2))
+    if kind == "primitive":
+        if not is_prime(n):
+            raise ValueError(f"choose_topology('primitive') needs a prime n; got {n} (nearest: {primes_near(n)[0]})")
+        return primitive_root_circulant(n, degree)
+    return random_circulant(n, degree, seed)
