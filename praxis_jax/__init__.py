@@ -1,0 +1,30 @@
+"""praxis_jax: digital organoids (PRAXIS) in JAX. Re-exports the public API; defines nothing."""
+
+from praxis_jax import topology
+from praxis_jax.config import HomeostasisConfig, NetworkConfig, PlasticityConfig, PraxisConfig, QuantConfig
+from praxis_jax.dynamics import sat_tanh
+from praxis_jax.quant import Codec
+from praxis_jax.simulate import simulate, step
+from praxis_jax.state import Hyper, Long, Params, Short, State, dense_weights, init
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Codec",
+    "HomeostasisConfig",
+    "Hyper",
+    "Long",
+    "NetworkConfig",
+    "Params",
+    "PlasticityConfig",
+    "PraxisConfig",
+    "QuantConfig",
+    "Short",
+    "State",
+    "dense_weights",
+    "init",
+    "sat_tanh",
+    "simulate",
+    "step",
+    "topology",
+]

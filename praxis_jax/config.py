@@ -1,0 +1,209 @@
+"""Frozen, typed, validated configs. Every field is static: changing one recompiles.
+
+Validation runs in ``__check_init__`` at construction, before anything is allocated or compiled; each
+error names the class, the field, the value and what is allowed, e.g.
+``NetworkConfig.leak must be in [0, 1); got 1.2``. Values that a sweep varies (lr, decay, leak, ...)
+are copied into ``Params.hyper`` as arrays by :func:`praxis_jax.state.init`, so vmap can batch them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import equinox as eqx
+
+from praxis_jax.topology.base import Topology
+from praxis_jax.topology.select import choose_singer
+
+NUMERICS = ("float32", "int8")
+
+
+def _fail(owner: str, field: str, value, allowed: str):
+    raise ValueError(f"{owner}.{field} must be {allowed}; got {value!r}")
+
+
+def _number(owner, field, value, lo, hi, *, lo_open=False, hi_open=True):
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (value > lo if lo_open else value >= lo) and (value < hi if hi_open else value <= hi)
+    if not ok:
+        lb, rb = "(" if lo_open else "[", ")" if hi_open else "]"
+        _fail(owner, field, value, f"a finite number in {lb}{lo}, {hi}{rb}")
+
+
+def _integer(owner, field, value, lo, hi=None):
+    if not (isinstance(value, int) and not isinstance(value, bool) and value >= lo and (hi is None or value <= hi)):
+        _fail(owner, field, value, f"an int in [{lo}, {'inf' if hi is None else hi}]")
+
+
+class NetworkConfig(eqx.Module):
+    """Size, connectivity and tick of the rate network.
+
+    ``v_j = leak·a_j(t−1) + Σ_i W_ij a_i(t−1) + Σ_k U_kj x_k + b_j``,  ``a_j = 2·tanh(v_j / 2)``.
+
+    Fields:
+      topology: the graph (N = topology.n, D = topology.degree); default a Singer graph of ~1k neurons.
+      n_inputs: K, inputs per tick (0 for an autonomous network).
+      input_neurons: how many neurons (the first ones) receive input through U ``(K, input_neurons)``;
+        None means all N.
+      n_outputs: how many neurons (the last ones) are returned as the tick's output.
+      leak: self-feedback in [0, 1).
+      gain: recurrent gain g; weights start N(0, σ_w²) with σ_w = g / sqrt(D).
+      input_gain: U starts N(0, input_gain² / K).
+      noise_std: std of Gaussian noise added to v each tick (exploration for reward learning); 0 = off.
+    """
+
+    topology: Topology = eqx.field(static=True, default_factory=lambda: choose_singer(1000, 2.0))
+    n_inputs: int = eqx.field(static=True, default=0)
+    input_neurons: int | None = eqx.field(static=True, default=None)
+    n_outputs: int = eqx.field(static=True, default=0)
+    leak: float = eqx.field(static=True, default=0.5)
+    gain: float = eqx.field(static=True, default=1.0)
+    input_gain: float = eqx.field(static=True, default=1.0)
+    noise_std: float = eqx.field(static=True, default=0.0)
+
+    def __check_init__(self):
+        o = "NetworkConfig"
+        if not isinstance(self.topology, Topology):
+            _fail(o, "topology", self.topology, "a praxis_jax.topology.Topology")
+        n = self.topology.n
+        _integer(o, "n_inputs", self.n_inputs, 0)
+        if self.input_neurons is not None:
+            _integer(o, "input_neurons", self.input_neurons, 1, n)
+        _integer(o, "n_outputs", self.n_outputs, 0, n)
+        _number(o, "leak", self.leak, 0, 1)
+        _number(o, "gain", self.gain, 0, 10, hi_open=False)
+        _number(o, "input_gain", self.input_gain, 0, 100, hi_open=False)
+        _number(o, "noise_std", self.noise_std, 0, 10, hi_open=False)
+
+    @property
+    def n(self) -> int:
+        return self.topology.n
+
+    @property
+    def degree(self) -> int:
+        return self.topology.degree
+
+    @property
+    def n_in(self) -> int:
+        """Number of neurons receiving input."""
+        return self.n if self.input_neurons is None else self.input_neurons
+
+    @property
+    def weight_std(self) -> float:
+        """σ_w = gain / sqrt(D)."""
+        return self.gain / math.sqrt(self.degree)
+
+
+class PlasticityConfig(eqx.Module):
+    """A-STDP-ET: ``e = decay·e + pre·post``; ``W += lr·m·e − weight_decay·W``; clip to ±clip_sigma·σ_w.
+
+    Fields:
+      enabled: False freezes W and e (inference ticks).
+      lr: learning rate >= 0.  decay: eligibility decay in [0, 1].  weight_decay: in [0, 1).
+      clip_sigma: the clip bound in units of σ_w (3 in the design), > 0.
+      update_every: apply phase 2 (the weight update) every K ticks; the eligibility runs every tick.
+    """
+
+    enabled: bool = eqx.field(static=True, default=True)
+    lr: float = eqx.field(static=True, default=1e-3)
+    decay: float = eqx.field(static=True, default=0.9)
+    weight_decay: float = eqx.field(static=True, default=0.0)
+    clip_sigma: float = eqx.field(static=True, default=3.0)
+    update_every: int = eqx.field(static=True, default=1)
+
+    def __check_init__(self):
+        o = "PlasticityConfig"
+        if not isinstance(self.enabled, bool):
+            _fail(o, "enabled", self.enabled, "a bool")
+        _number(o, "lr", self.lr, 0, 1e3)
+        _number(o, "decay", self.decay, 0, 1, hi_open=False)
+        _number(o, "weight_decay", self.weight_decay, 0, 1)
+        _number(o, "clip_sigma", self.clip_sigma, 0, 127, lo_open=True)
+        _integer(o, "update_every", self.update_every, 1)
+
+
+class HomeostasisConfig(eqx.Module):
+    """Variance control and bias (firing-rate) homeostasis, per neuron.
+
+    ``rate = rate_momentum·rate + (1 − rate_momentum)·a``;
+    ``var = var_momentum·var + (1 − var_momentum)·(a − rate)²``;
+    every ``interval`` ticks, neurons with ``var > var_threshold`` scale their incoming weights by
+    ``1/sqrt(var)`` and their ``var`` statistic by ``1/var`` (what the rescale does in the linear regime);
+    ``b −= bias_rate·(rate − target_rate)`` every tick. ``var_threshold`` is in [1, 4] (activations are
+    bounded to ±2), so the rescale only ever shrinks weights.
+    """
+
+    enabled: bool = eqx.field(static=True, default=True)
+    var_momentum: float = eqx.field(static=True, default=0.999)
+    var_threshold: float = eqx.field(static=True, default=1.2)
+    interval: int = eqx.field(static=True, default=100)
+    rate_momentum: float = eqx.field(static=True, default=0.99)
+    bias_rate: float = eqx.field(static=True, default=1e-3)
+    target_rate: float = eqx.field(static=True, default=0.0)
+
+    def __check_init__(self):
+        o = "HomeostasisConfig"
+        if not isinstance(self.enabled, bool):
+            _fail(o, "enabled", self.enabled, "a bool")
+        _number(o, "var_momentum", self.var_momentum, 0, 1)
+        _number(o, "var_threshold", self.var_threshold, 1, 4, hi_open=False)
+        _integer(o, "interval", self.interval, 1)
+        _number(o, "rate_momentum", self.rate_momentum, 0, 1)
+        _number(o, "bias_rate", self.bias_rate, 0, 1)
+        _number(o, "target_rate", self.target_rate, -2, 2, lo_open=True)
+
+
+class QuantConfig(eqx.Module):
+    """Numerics. ``float32`` is the reference; ``int8`` stores a (scale 2/127), W (scale clip_sigma·σ_w/127)
+    and e (μ-law over ±elig_max) as int8, accumulates in int32 and dequantizes once per product.
+
+    Fields:
+      numerics: "float32" or "int8".
+      mu: μ of the eligibility μ-law (> 0).
+      elig_max: eligibility saturation bound E (> 0); None means 4/(1 − decay), the largest |e| that
+        |pre·post| <= 4 can reach, so the int8 trace never saturates where the float32 one would not.
+    """
+
+    numerics: Literal["float32", "int8"] = eqx.field(static=True, default="float32")
+    mu: float = eqx.field(static=True, default=255.0)
+    elig_max: float | None = eqx.field(static=True, default=None)
+
+    def __check_init__(self):
+        o = "QuantConfig"
+        if self.numerics not in NUMERICS:
+            _fail(o, "numerics", self.numerics, f"one of {NUMERICS}")
+        _number(o, "mu", self.mu, 0, 1e6, lo_open=True)
+        if self.elig_max is not None:
+            _number(o, "elig_max", self.elig_max, 0, 1e6, lo_open=True)
+
+    @property
+    def int8(self) -> bool:
+        return self.numerics == "int8"
+
+
+class PraxisConfig(eqx.Module):
+    """Everything static about one organoid: network, plasticity, homeostasis, numerics."""
+
+    network: NetworkConfig = eqx.field(static=True, default_factory=NetworkConfig)
+    plasticity: PlasticityConfig = eqx.field(static=True, default_factory=PlasticityConfig)
+    homeostasis: HomeostasisConfig = eqx.field(static=True, default_factory=HomeostasisConfig)
+    quant: QuantConfig = eqx.field(static=True, default_factory=QuantConfig)
+
+    def __check_init__(self):
+        for field, cls in (
+            ("network", NetworkConfig),
+            ("plasticity", PlasticityConfig),
+            ("homeostasis", HomeostasisConfig),
+            ("quant", QuantConfig),
+        ):
+            if not isinstance(getattr(self, field), cls):
+                _fail("PraxisConfig", field, getattr(self, field), f"a {cls.__name__}")
+        if self.quant.elig_max is None and self.plasticity.decay >= 1.0:
+            _fail("PraxisConfig", "quant.elig_max", None, "set explicitly when plasticity.decay = 1")
+
+    @property
+    def elig_max(self) -> float:
+        """The eligibility bound E in use (QuantConfig.elig_max or 4/(1 − decay))."""
+        q = self.quant.elig_max
+        return 4.0 / (1.0 - self.plasticity.decay) if q is None else q

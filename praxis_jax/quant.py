@@ -1,0 +1,114 @@
+"""Int8 storage: fixed scales, μ-law eligibility, stochastic rounding from an in-kernel hash.
+
+Scales (int8 value q stands for q·scale):
+  activations  a: 2/127 (a is bounded to ±2), round to nearest;
+  weights      W: clip_sigma·σ_w/127 (the ±3σ_w clip maps to ±127), stochastic rounding;
+  eligibility  e: μ-law over ±elig_max, ``y = sign(e)·ln(1 + μ|e|/E)/ln(1 + μ)``, q ≈ 127·y, with
+               stochastic rounding between the two neighbouring codes that is unbiased in the linear domain.
+Stochastic rounding matters: with deterministic rounding an update smaller than half a step is lost
+every tick and learning silently freezes at small learning rates.
+
+:class:`Codec` maps stored arrays to float32 and back for one config; in float32 numerics it is the
+identity, so the float32 reference and the int8 path run the same equations through one code path.
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array
+
+A_SCALE = 2.0 / 127.0
+QMAX = 127
+
+
+def hash_uniform(seed: Array, shape: tuple[int, int], stream: int = 0) -> Array:
+    """Uniform float32 in [0, 1) for every element of a 2-D ``shape`` from a uint32 ``seed``.
+
+    A counter-based hash (murmur3 finalizer of seed, stream, row and column) computed in-kernel, so no
+    random array is stored or streamed from memory. Deterministic for a given seed.
+    """
+    rows = jax.lax.broadcasted_iota(jnp.uint32, shape, 0)
+    cols = jax.lax.broadcasted_iota(jnp.uint32, shape, 1)
+    h = seed.astype(jnp.uint32) ^ jnp.uint32((stream * 0x9E3779B9) & 0xFFFFFFFF)
+    h = h + rows * jnp.uint32(0x85EBCA6B) + cols * jnp.uint32(0xC2B2AE35)
+    h = h ^ (h >> 16)
+    h = h * jnp.uint32(0x7FEB352D)
+    h = h ^ (h >> 15)
+    h = h * jnp.uint32(0x846CA68B)
+    h = h ^ (h >> 16)
+    return (h >> 8).astype(jnp.float32) * jnp.float32(1.0 / (1 << 24))
+
+
+def stochastic_round(x: Array, u: Array) -> Array:
+    """``floor(x + u)`` for u ~ U[0, 1): an integer-valued float with E[result] = x."""
+    return jnp.floor(x + u)
+
+
+def to_int8(q: Array) -> Array:
+    """Clip an integer-valued float to [-127, 127] and cast to int8."""
+    return jnp.clip(q, -QMAX, QMAX).astype(jnp.int8)
+
+
+def mulaw_decode(q: Array, elig_max: float, mu: float) -> Array:
+    """int8 μ-law code -> float32 in [-elig_max, elig_max]."""
+    y = q.astype(jnp.float32) / QMAX
+    return jnp.sign(y) * (elig_max / mu) * jnp.expm1(jnp.abs(y) * jnp.log1p(mu))
+
+
+def mulaw_encode(x: Array, elig_max: float, mu: float, u: Array) -> Array:
+    """float32 -> int8 μ-law code, stochastically rounded so that E[decode(code)] = x (for |x| <= E)."""
+    mag = jnp.minimum(jnp.abs(x), elig_max)
+    y = QMAX * jnp.log1p(mu * mag / elig_max) / jnp.log1p(mu)
+    lo = jnp.minimum(jnp.floor(y), QMAX - 1)
+    x_lo = mulaw_decode(lo, elig_max, mu)
+    x_hi = mulaw_decode(lo + 1, elig_max, mu)
+    p = (mag - x_lo) / (x_hi - x_lo)
+    code = lo + (u < p).astype(jnp.float32)
+    return (jnp.sign(x) * code).astype(jnp.int8)
+
+
+class Codec(eqx.Module):
+    """Stored <-> float32 maps for a, W and e under one config (identity in float32 numerics).
+
+    Fields (static): ``int8`` flag, weight scale ``w_scale``, μ-law ``mu`` and ``elig_max``.
+    """
+
+    int8: bool = eqx.field(static=True)
+    w_scale: float = eqx.field(static=True)
+    mu: float = eqx.field(static=True)
+    elig_max: float = eqx.field(static=True)
+
+    @staticmethod
+    def from_config(config) -> "Codec":
+        net, pl, qc = config.network, config.plasticity, config.quant
+        return Codec(
+            int8=qc.int8, w_scale=pl.clip_sigma * net.weight_std / QMAX, mu=qc.mu, elig_max=config.elig_max
+        )
+
+    @property
+    def a_dtype(self):
+        return jnp.int8 if self.int8 else jnp.float32
+
+    def a(self, a: Array) -> Array:
+        return a.astype(jnp.float32) * A_SCALE if self.int8 else a
+
+    def store_a(self, a: Array) -> Array:
+        return to_int8(jnp.round(a / A_SCALE)) if self.int8 else a
+
+    def w(self, W: Array) -> Array:
+        return W.astype(jnp.float32) * self.w_scale if self.int8 else W
+
+    def store_w(self, W: Array, u: Array | None) -> Array:
+        """Stochastic rounding with uniforms ``u`` (deterministic round-to-nearest when u is None)."""
+        if not self.int8:
+            return W
+        x = W / self.w_scale
+        return to_int8(jnp.round(x) if u is None else stochastic_round(x, u))
+
+    def e(self, e: Array) -> Array:
+        return mulaw_decode(e, self.elig_max, self.mu) if self.int8 else e
+
+    def store_e(self, e: Array, u: Array) -> Array:
+        return mulaw_encode(e, self.elig_max, self.mu, u) if self.int8 else e

@@ -1,0 +1,75 @@
+"""``step`` (one tick) and ``simulate`` (``jax.lax.scan`` over ticks).
+
+One tick, in order: potential and activation (dynamics); A-STDP-ET eligibility and, on update ticks,
+the weight update (plasticity); homeostasis. The PRNG key in the state is split every tick: one part
+draws the exploration noise, one a uint32 seed for the in-kernel stochastic-rounding hash.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array
+
+from praxis_jax.dynamics import potential, sat_tanh
+from praxis_jax.homeostasis import homeostasis_update
+from praxis_jax.plasticity.astdp_et import astdp_et
+from praxis_jax.quant import Codec
+from praxis_jax.state import Params, State
+
+
+def step(params: Params, state: State, x: Array, modulator: Array) -> tuple[State, Array]:
+    """Advance one tick.
+
+    Args:
+      params: :class:`Params`.  state: :class:`State`.
+      x: ``(K,)`` input of this tick.
+      modulator: ``()`` global signal or ``(N,)`` per-neuron broadcast signal (ignored when plasticity
+        is disabled).
+    Returns:
+      ``(state, out)``: the new state (same structure, shapes and dtypes) and ``out``, the float32
+      activations ``(n_outputs,)`` of the last ``n_outputs`` neurons.
+    """
+    cfg = params.config
+    net, pl, ho = cfg.network, cfg.plasticity, cfg.homeostasis
+    codec = Codec.from_config(cfg)
+    key, k_noise, k_seed = jax.random.split(state.key, 3)
+    seed = jax.random.bits(k_seed, (), jnp.uint32)
+    noise = (
+        params.hyper.noise_std * jax.random.normal(k_noise, (net.n,), jnp.float32)
+        if net.noise_std > 0
+        else jnp.zeros((), jnp.float32)
+    )
+    long, short = state.long, state.short
+    v = potential(codec, params, long, short.a, x, noise)
+    a = codec.store_a(sat_tanh(v))
+    post = codec.a(a)
+    e = short.e
+    if pl.enabled:
+        pre = codec.a(net.topology.gather(short.a, params.table))  # (D, N) f32
+        rule = astdp_et(codec, pl.clip_sigma * net.weight_std, pl.update_every)
+        W, e = rule.update(pre, post, modulator, e, long.W, params.hyper, state.tick, seed)
+        long = long._replace(W=W)
+    if ho.enabled:
+        long = homeostasis_update(codec, ho, post, long, params.hyper, state.tick, seed)
+    new = State(long=long, short=short._replace(a=a, e=e), tick=state.tick + 1, key=key)
+    return new, post[net.n - net.n_outputs :]
+
+
+def simulate(params: Params, state: State, xs: Array, modulators: Array) -> tuple[State, Array]:
+    """Run ``T`` ticks with ``jax.lax.scan``.
+
+    Args:
+      xs: ``(T, K)`` inputs (time-major).  modulators: ``(T,)`` or ``(T, N)``.
+    Returns:
+      ``(state, outs)`` with outs ``(T, n_outputs)`` float32.
+    """
+    if xs.ndim != 2 or xs.shape[1] != params.U.shape[0]:
+        raise ValueError(f"simulate.xs must have shape (T, K={params.U.shape[0]}); got {xs.shape}")
+    if modulators.shape[:1] != xs.shape[:1] or modulators.ndim not in (1, 2):
+        raise ValueError(f"simulate.modulators must have shape (T,) or (T, N) with T={xs.shape[0]}; got {modulators.shape}")
+
+    def body(s, inp):
+        return step(params, s, *inp)
+
+    return jax.lax.scan(body, state, (xs, modulators))
