@@ -1,6 +1,6 @@
 """praxis_jax: digital organoids (PRAXIS) in JAX. Re-exports the public API; defines nothing."""
 
-from praxis_jax import topology
+from praxis_jax import plasticity, quant, topology
 from praxis_jax.config import HomeostasisConfig, NetworkConfig, PlasticityConfig, PraxisConfig, QuantConfig
 from praxis_jax.dynamics import sat_tanh
 from praxis_jax.quant import Codec
@@ -23,6 +23,8 @@ __all__ = [
     "State",
     "dense_weights",
     "init",
+    "plasticity",
+    "quant",
     "sat_tanh",
     "simulate",
     "step",
