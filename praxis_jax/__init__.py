@@ -1,6 +1,6 @@
 """praxis_jax: digital organoids (PRAXIS) in JAX. Re-exports the public API; defines nothing."""
 
-from praxis_jax import plasticity, quant, topology
+from praxis_jax import config, plasticity, quant, topology
 from praxis_jax.config import HomeostasisConfig, NetworkConfig, PlasticityConfig, PraxisConfig, QuantConfig
 from praxis_jax.dynamics import sat_tanh
 from praxis_jax.quant import Codec
@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Codec",
+    "config",
     "HomeostasisConfig",
     "Hyper",
     "Long",

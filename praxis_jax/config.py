@@ -57,8 +57,8 @@ class NetworkConfig(eqx.Module):
     n_inputs: int = eqx.field(static=True, default=0)
     input_neurons: int | None = eqx.field(static=True, default=None)
     n_outputs: int = eqx.field(static=True, default=0)
-    leak: float = eqx.field(static=True, default=0.5)
-    gain: float = eqx.field(static=True, default=1.0)
+    leak: float = eqx.field(static=True, default=0.2)
+    gain: float = eqx.field(static=True, default=1.2)
     input_gain: float = eqx.field(static=True, default=1.0)
     noise_std: float = eqx.field(static=True, default=0.0)
 

@@ -135,13 +135,14 @@ def test_small_lr_moves_int8_mean_weight_like_float32():
     lr, T = 2e-5, 400
     drift = {}
     for numerics in ("float32", "int8"):
-        cfg = _cfg(numerics, lr=lr, decay=0.5)
+        cfg = _cfg(numerics, topology=singer(31), lr=lr, decay=0.5)
         params, state = px.init(cfg, jax.random.PRNGKey(0))
         codec = px.Codec.from_config(cfg)
         assert lr * 4.0 / 0.5 < 0.1 * codec.w_scale, "the test is about sub-step updates"
         net = cfg.network
         rule = px.plasticity.astdp_et(codec, cfg.plasticity.clip_sigma * net.weight_std, 1)
-        post = 2 * jnp.tanh(jax.random.normal(jax.random.PRNGKey(1), (net.n,)))
+        # positive activity, so every edge drifts the same way by lr·pre·post/(1 - decay) per tick
+        post = 0.5 + jax.random.uniform(jax.random.PRNGKey(1), (net.n,))
         pre = codec.a(net.topology.gather(codec.store_a(post)))
 
         def body(carry, t):
@@ -151,9 +152,13 @@ def test_small_lr_moves_int8_mean_weight_like_float32():
         (W, _), _ = jax.lax.scan(body, (state.long.W, state.short.e), jnp.arange(T))
         drift[numerics] = np.asarray(codec.w(W) - codec.w(state.long.W))
     assert np.abs(drift["float32"]).mean() > 0.5 * codec.w_scale, "the float run moves by steps in total"
-    # Per-weight drifts agree up to the rounding noise of the last step; the means agree closely.
-    assert np.abs(drift["int8"] - drift["float32"]).max() <= codec.w_scale + 1e-7
-    np.testing.assert_allclose(drift["int8"].mean(), drift["float32"].mean(), rtol=0.05)
+    # Stochastic rounding is unbiased: the int8 - float32 difference is a zero-mean martingale whose
+    # per-weight std is at most sqrt(T/4) steps; its mean over all edges is within 4 standard errors of 0.
+    diff = drift["int8"] - drift["float32"]
+    assert diff.std() <= np.sqrt(T / 4) * codec.w_scale
+    assert abs(diff.mean()) < 4 * diff.std() / np.sqrt(diff.size)
+    # and learning did not freeze: the int8 mean drift is many standard errors away from zero, same sign.
+    assert drift["int8"].mean() * np.sign(drift["float32"].mean()) > 8 * diff.std() / np.sqrt(diff.size)
 
 
 def test_deterministic_rounding_would_freeze_learning():

@@ -1,0 +1,3 @@
+from praxis_jax.demo import main
+
+main()
