@@ -106,7 +106,7 @@ class PlasticityConfig(eqx.Module):
     """
 
     enabled: bool = eqx.field(static=True, default=True)
-    lr: float = eqx.field(static=True, default=1e-3)
+    lr: float = eqx.field(static=True, default=1e-4)
     decay: float = eqx.field(static=True, default=0.9)
     weight_decay: float = eqx.field(static=True, default=0.0)
     clip_sigma: float = eqx.field(static=True, default=3.0)

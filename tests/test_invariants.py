@@ -24,7 +24,7 @@ def test_invariants_over_10k_ticks(numerics, capsys):
     topo = singer(97)  # N = 9507, D = 196
     cfg = px.PraxisConfig(
         network=px.NetworkConfig(topology=topo),  # defaults: leak 0.2, gain 1.2
-        plasticity=px.PlasticityConfig(lr=1e-3, decay=0.9),
+        plasticity=px.PlasticityConfig(lr=1e-4, decay=0.9),  # lr=1e-3 pins activity (see README)
         homeostasis=px.HomeostasisConfig(var_threshold=1.2, interval=100),
         quant=px.QuantConfig(numerics=numerics),
     )
