@@ -25,6 +25,7 @@ import time
 
 import jax
 import jax.numpy as jnp
+import jaxlib
 import numpy as np
 from jax.experimental import sparse as jsparse
 
@@ -161,7 +162,7 @@ def main(argv=None):
         "device": {"platform": dev.platform, "kind": dev.device_kind, "cpu_count": os.cpu_count(),
                    "machine": platform.machine(), "processor": platform.processor() or None},
         "versions": {"python": platform.python_version(), "jax": jax.__version__,
-                     "jaxlib": jax.lib.__version__ if hasattr(jax.lib, "__version__") else None,
+                     "jaxlib": jaxlib.__version__,
                      "praxis_jax": px.__version__, "numpy": np.__version__},
         "config": {"numerics": "int8", "ticks_per_call": args.ticks, "reps": args.reps, "k": 2.0},
         "measured_read_bandwidth_bytes_per_s": bw,
