@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"tick {done:>6}: a mean {a.mean():+.3f} std {a.std():.3f} |a|max {np.abs(a).max():.3f} "
             f"var(median) {np.median(np.asarray(state.long.var)):.3f} | W std/σ_w {W.std() / cfg.network.weight_std:.3f} "
-            f"skew {skew:+.3f} kurt {kurt:+.3f} | {n / dt:,.0f} ticks/s (incl. compile on the first chunk)"
+            f"skew {skew:+.3f} kurt {kurt:+.3f} | {n / dt:,.0f} ticks/s" + (" (incl. compile)" if done == n else "")
         )
     print(f"weight distribution after {done} ticks (clip ±3σ_w = ±{bound:.3f}):")
     print(_histogram(W, bound))
