@@ -8,10 +8,12 @@ expander), powers of a primitive root, or random offsets (weaker expansion, any 
 from __future__ import annotations
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
+from praxis_jax import native
 from praxis_jax.topology.base import Topology
 
 
@@ -84,6 +86,16 @@ class Circulant(Topology):
         return jnp.stack([a2[o : o + self.num] for o in self.offsets])
 
     def propagate(self, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
+        """As :meth:`Topology.propagate`; the int8 -> int32 case runs the native kernel on CPU when built."""
+        if dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8 and native.available():
+            return jax.lax.platform_dependent(
+                W, a,
+                cpu=lambda W, a: native.circulant_propagate(W, a, self.offsets),
+                default=lambda W, a: self._propagate_slices(W, a, dtype),
+            )
+        return self._propagate_slices(W, a, dtype)
+
+    def _propagate_slices(self, W: Array, a: Array, dtype) -> Array:
         # One contiguous slice per offset, summed in groups so that XLA fuses each group into one loop.
         a2 = jnp.concatenate([a, a]).astype(dtype)
         acc = jnp.zeros(self.num, dtype)
