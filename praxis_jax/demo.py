@@ -8,19 +8,13 @@ and the weight distribution against its Gaussian start and the ±3σ_w clip.
 from __future__ import annotations
 
 import argparse
-import time
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
+from praxis_jax.diagnostics import free_run, summary
 from praxis_jax.topology import choose_topology, ramanujan_ratio
-
-
-def _moments(x: np.ndarray) -> tuple[float, float]:
-    z = (x - x.mean()) / x.std()
-    return float(np.mean(z**3)), float(np.mean(z**4) - 3.0)
 
 
 def _histogram(W: np.ndarray, bound: float, bins: int = 13, width: int = 40) -> str:
@@ -48,30 +42,19 @@ def main(argv: list[str] | None = None) -> None:
     print(f"organoid: {topo.describe()}, {args.numerics}; λ₂ / Ramanujan bound = {ramanujan_ratio(topo):.3f}")
     print(f"jax {jax.__version__} on {jax.devices()[0].platform}; {topo.n * topo.degree:,} synapses")
     params, state = px.init(cfg, jax.random.PRNGKey(args.seed))
-    codec = px.Codec.from_config(cfg)
-    bound = cfg.plasticity.clip_sigma * cfg.network.weight_std
-    run = jax.jit(px.simulate)
-    key = jax.random.PRNGKey(args.seed + 1)
-    W0 = np.asarray(codec.w(state.long.W))
-    print(f"start: W std/σ_w {W0.std() / cfg.network.weight_std:.3f}, skew {_moments(W0)[0]:+.3f}")
-    done = 0
-    while done < args.ticks:
-        n = min(args.chunk, args.ticks - done)
-        key, k = jax.random.split(key)
-        t0 = time.perf_counter()
-        state, _ = run(params, state, jnp.zeros((n, 0)), 0.1 * jax.random.normal(k, (n,)))
-        jax.block_until_ready(state)
-        dt = time.perf_counter() - t0
-        done += n
-        a, W = np.asarray(codec.a(state.short.a)), np.asarray(codec.w(state.long.W))
-        skew, kurt = _moments(W)
+    s = summary(params, state)
+    print(f"start: W std/σ_w {s['w_std_over_sigma']:.3f}, skew {s['w_skew']:+.3f}")
+    for done, state, dt in free_run(params, state, jax.random.PRNGKey(args.seed + 1), args.ticks, args.chunk, 0.1):
+        s = summary(params, state)
+        n = min(args.chunk, done - (done - 1) // args.chunk * args.chunk)
         print(
-            f"tick {done:>6}: a mean {a.mean():+.3f} std {a.std():.3f} |a|max {np.abs(a).max():.3f} "
-            f"var(median) {np.median(np.asarray(state.long.var)):.3f} | W std/σ_w {W.std() / cfg.network.weight_std:.3f} "
-            f"skew {skew:+.3f} kurt {kurt:+.3f} | {n / dt:,.0f} ticks/s" + (" (incl. compile)" if done == n else "")
+            f"tick {done:>6}: a mean {s['a_mean']:+.3f} std {s['a_std']:.3f} |a|max {s['a_absmax']:.3f} "
+            f"var(median) {s['var_median']:.3f} | W std/σ_w {s['w_std_over_sigma']:.3f} skew {s['w_skew']:+.3f} "
+            f"kurt {s['w_excess_kurtosis']:+.3f} | {n / dt:,.0f} ticks/s" + (" (incl. compile)" if done == n else "")
         )
+    bound = cfg.plasticity.clip_sigma * cfg.network.weight_std
     print(f"weight distribution after {done} ticks (clip ±3σ_w = ±{bound:.3f}):")
-    print(_histogram(W, bound))
+    print(_histogram(np.asarray(px.Codec.from_config(cfg).w(state.long.W)), bound))
 
 
 if __name__ == "__main__":
