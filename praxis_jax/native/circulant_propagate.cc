@@ -16,7 +16,7 @@ namespace {
 
 constexpr int64_t kBlock = 4096;
 
-// Two offsets at a time: |w·x| <= 127·127, so the sum of two products fits int16 exactly, halving the
+// Offsets in groups of 8, 4, 2, 1: |w·x| <= 127·127, so the sum of two products fits int16 exactly, halving
 // widening work before the int32 accumulate.
 inline void accumulate2(int32_t* __restrict acc, const int8_t* __restrict w0, const int8_t* __restrict x0,
                         const int8_t* __restrict w1, const int8_t* __restrict x1, int64_t len) {
@@ -33,6 +33,17 @@ inline void accumulate4(int32_t* __restrict acc, const int8_t* __restrict w0, co
               int32_t(int16_t(int16_t(w2[i]) * int16_t(x2[i]) + int16_t(w3[i]) * int16_t(x3[i])));
 }
 
+inline void accumulate8(int32_t* __restrict acc, const int8_t* const* __restrict w,
+                        const int8_t* const* __restrict x, int64_t len) {
+  const int8_t *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3], *w4 = w[4], *w5 = w[5], *w6 = w[6], *w7 = w[7];
+  const int8_t *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5], *x6 = x[6], *x7 = x[7];
+  for (int64_t i = 0; i < len; ++i)
+    acc[i] += int32_t(int16_t(int16_t(w0[i]) * int16_t(x0[i]) + int16_t(w1[i]) * int16_t(x1[i]))) +
+              int32_t(int16_t(int16_t(w2[i]) * int16_t(x2[i]) + int16_t(w3[i]) * int16_t(x3[i]))) +
+              int32_t(int16_t(int16_t(w4[i]) * int16_t(x4[i]) + int16_t(w5[i]) * int16_t(x5[i]))) +
+              int32_t(int16_t(int16_t(w6[i]) * int16_t(x6[i]) + int16_t(w7[i]) * int16_t(x7[i])));
+}
+
 inline void accumulate1(int32_t* __restrict acc, const int8_t* __restrict w, const int8_t* __restrict x,
                         int64_t len) {
   for (int64_t i = 0; i < len; ++i) acc[i] += int16_t(int16_t(w[i]) * int16_t(x[i]));
@@ -46,6 +57,15 @@ void run_blocks(const int8_t* W, const int8_t* a2, const int32_t* s, int32_t* r,
     const int64_t start = b * kBlock, len = std::min(kBlock, n - start);
     std::fill(acc, acc + len, 0);
     int64_t j = 0;
+    for (; j + 7 < d; j += 8) {
+      const int8_t* w[8];
+      const int8_t* x[8];
+      for (int k = 0; k < 8; ++k) {
+        w[k] = W + (j + k) * n + start;
+        x[k] = a2 + start + s[j + k];
+      }
+      accumulate8(acc, w, x, len);
+    }
     for (; j + 3 < d; j += 4)
       accumulate4(acc, W + j * n + start, a2 + start + s[j], W + (j + 1) * n + start, a2 + start + s[j + 1],
                   W + (j + 2) * n + start, a2 + start + s[j + 2], W + (j + 3) * n + start,
