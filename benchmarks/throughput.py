@@ -5,6 +5,7 @@ For each size and topology it times the int8 inference tick (plasticity off) and
   (a) a vectorised numpy tick of the same graph (int8 weights, int32 sums, one slice per offset),
   (b) a dense ``jnp`` matmul tick where the (N, N) matrix fits,
   (c) ``jax.experimental.sparse`` BCOO and ``jax.ops.segment_sum`` ticks of the same graph (float32).
+A mode left out with ``--modes`` is written as null (its printed figures read nan).
 Bandwidth is measured here too (numpy streaming read of a 400 MB buffer, best of 5). Bytes per tick
 are the minimum the tick must move: inference reads W (D·N int8); learning reads and writes W and e
 (4·D·N bytes).
@@ -123,6 +124,7 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--dense-limit", type=int, default=16_384)
     ap.add_argument("--sparse-limit", type=int, default=70_000)
+    ap.add_argument("--modes", nargs="+", choices=["inference", "learning"], default=["inference", "learning"])
     ap.add_argument("--out", default="benchmarks/results/throughput-cpu.json")
     args = ap.parse_args(argv)
 
@@ -139,8 +141,8 @@ def main(argv=None):
             if kind == "lps":
                 topo = choose_lps(n, 2.0)
             edges = topo.n * topo.degree
-            inf = praxis_tick(topo, False, args.ticks, args.reps)
-            lrn = praxis_tick(topo, True, args.ticks, args.reps)
+            inf = praxis_tick(topo, False, args.ticks, args.reps) if "inference" in args.modes else float("nan")
+            lrn = praxis_tick(topo, True, args.ticks, args.reps) if "learning" in args.modes else float("nan")
             row = {
                 "topology": topo.describe(), "kind": kind, "N": topo.n, "D": topo.degree, "edges": edges,
                 "inference_s_per_tick": inf, "learning_s_per_tick": lrn,
@@ -173,7 +175,7 @@ def main(argv=None):
                      "praxis_jax": px.__version__, "numpy": np.__version__},
         "config": {"numerics": "int8", "ticks_per_call": args.ticks, "reps": args.reps, "k": 2.0},
         "measured_read_bandwidth_bytes_per_s": bw,
-        "results": rows,
+        "results": [{k: None if isinstance(v, float) and v != v else v for k, v in r.items()} for r in rows],
     }
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w") as f:

@@ -103,7 +103,11 @@ def init(config: PraxisConfig, key: Array) -> tuple[Params, State]:
     n, d, k = net.n, net.degree, net.n_inputs
     key, k_w, k_u, k_a = jax.random.split(key, 4)
     bound = pl.clip_sigma * net.weight_std
-    W = jnp.clip(net.weight_std * jax.random.normal(k_w, (d, n), jnp.float32), -bound, bound)
+
+    def row(k):  # one edge row at a time, so the float32 draw never holds all D·N weights at once
+        return codec.store_w(jnp.clip(net.weight_std * jax.random.normal(k, (n,), jnp.float32), -bound, bound), None)
+
+    W = jax.lax.map(row, jax.random.split(k_w, d))
     U = net.input_gain / np.sqrt(max(k, 1)) * jax.random.normal(k_u, (k, net.n_in), jnp.float32)
     a = 2.0 * jnp.tanh(jax.random.normal(k_a, (n,), jnp.float32) / 2.0)
     table = net.topology.make_table()
@@ -113,7 +117,7 @@ def init(config: PraxisConfig, key: Array) -> tuple[Params, State]:
     e_dtype = jnp.int8 if codec.int8 else jnp.float32
     state = State(
         long=Long(
-            W=codec.store_w(W, None),
+            W=W,
             b=jnp.zeros(n, jnp.float32),
             rate=jnp.zeros(n, jnp.float32),
             var=jnp.ones(n, jnp.float32),
