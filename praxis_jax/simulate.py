@@ -18,6 +18,22 @@ from praxis_jax.quant import Codec
 from praxis_jax.state import Params, State
 
 
+def tick_randomness(params: Params, key: Array) -> tuple[Array, Array, Array]:
+    """Split ``key`` into (next key, exploration noise ``(N,)`` float32 or a zero scalar, uint32 hash seed)."""
+    key, k_noise, k_seed = jax.random.split(key, 3)
+    seed = jax.random.bits(k_seed, (), jnp.uint32)
+    if params.config.network.noise_std > 0:
+        noise = params.hyper.noise_std * jax.random.normal(k_noise, (params.config.network.n,), jnp.float32)
+    else:
+        noise = jnp.zeros((), jnp.float32)
+    return key, noise, seed
+
+
+def activity(codec: Codec, params: Params, long, a: Array, x: Array, noise: Array) -> Array:
+    """The new stored activations ``a(t) = 2·tanh(v/2)`` from stored ``a(t−1)`` ``(N,)`` and input ``x`` ``(K,)``."""
+    return codec.store_a(sat_tanh(potential(codec, params, long, a, x, noise)))
+
+
 def step(params: Params, state: State, x: Array, modulator: Array) -> tuple[State, Array]:
     """Advance one tick.
 
@@ -33,16 +49,9 @@ def step(params: Params, state: State, x: Array, modulator: Array) -> tuple[Stat
     cfg = params.config
     net, pl, ho = cfg.network, cfg.plasticity, cfg.homeostasis
     codec = Codec.from_config(cfg)
-    key, k_noise, k_seed = jax.random.split(state.key, 3)
-    seed = jax.random.bits(k_seed, (), jnp.uint32)
-    noise = (
-        params.hyper.noise_std * jax.random.normal(k_noise, (net.n,), jnp.float32)
-        if net.noise_std > 0
-        else jnp.zeros((), jnp.float32)
-    )
+    key, noise, seed = tick_randomness(params, state.key)
     long, short = state.long, state.short
-    v = potential(codec, params, long, short.a, x, noise)
-    a = codec.store_a(sat_tanh(v))
+    a = activity(codec, params, long, short.a, x, noise)
     post = codec.a(a)
     e = short.e
     if pl.enabled:

@@ -1,6 +1,5 @@
-"""Local plasticity rules, one per module, each a ``Rule(init, update)`` pair."""
+"""Local plasticity rules, one per module, each a NamedTuple of pure functions built by a factory."""
 
-from praxis_jax.plasticity.astdp_et import astdp_et
-from praxis_jax.plasticity.base import Rule
+from praxis_jax.plasticity.astdp_et import AstdpEt, astdp_et
 
-__all__ = ["Rule", "astdp_et"]
+__all__ = ["AstdpEt", "astdp_et"]
