@@ -18,20 +18,15 @@ Timing: jit with the state donated (as a long run does), one warm-up call, block
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import subprocess
-import sys
 import time
 
 import jax
 import jax.numpy as jnp
-import jaxlib
 import numpy as np
 from jax.experimental import sparse as jsparse
 
 import praxis_jax as px
+from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.topology import StoredIndex, choose_lps, choose_singer
 
 
@@ -109,13 +104,6 @@ def float_baselines(topo, reps: int, dense_limit: int, sparse_limit: int) -> dic
     return out
 
 
-def git_commit() -> str | None:
-    try:
-        return subprocess.check_output(["git", "rev-parse", "HEAD"], text=True, cwd=os.path.dirname(__file__)).strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[4_000, 65_000, 260_000])
@@ -166,20 +154,12 @@ def main(argv=None):
                 flush=True,
             )
     record = {
-        "command": " ".join([sys.executable.split("/")[-1]] + sys.argv),
-        "git_commit": git_commit(),
-        "device": {"platform": dev.platform, "kind": dev.device_kind, "cpu_count": os.cpu_count(),
-                   "machine": platform.machine(), "processor": platform.processor() or None},
-        "versions": {"python": platform.python_version(), "jax": jax.__version__,
-                     "jaxlib": jaxlib.__version__,
-                     "praxis_jax": px.__version__, "numpy": np.__version__},
+        **provenance(),
         "config": {"numerics": "int8", "ticks_per_call": args.ticks, "reps": args.reps, "k": 2.0},
         "measured_read_bandwidth_bytes_per_s": bw,
         "results": [{k: None if isinstance(v, float) and v != v else v for k, v in r.items()} for r in rows],
     }
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(record, f, indent=1)
+    write_json(args.out, record)
     print(f"wrote {args.out}")
 
 

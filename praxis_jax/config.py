@@ -17,6 +17,7 @@ from praxis_jax.topology.base import Topology
 from praxis_jax.topology.select import choose_singer
 
 NUMERICS = ("float32", "int8")
+MODULATORS = ("none", "reward", "feedback")
 
 
 def _fail(owner: str, field: str, value, allowed: str):
@@ -207,3 +208,36 @@ class PraxisConfig(eqx.Module):
         """The eligibility bound E in use (QuantConfig.elig_max or 4/(1 − decay))."""
         q = self.quant.elig_max
         return 4.0 / (1.0 - self.plasticity.decay) if q is None else q
+
+
+class TrainConfig(eqx.Module):
+    """Trial-based learning of a classification task (see :mod:`praxis_jax.learning`).
+
+    Each trial starts from rest (a = 0, e = 0) and runs T ticks with W fixed; the readout (a softmax over
+    the time-mean activations) learns by the delta rule, and the recurrent W by A-STDP-ET applied once per
+    batch, ``W += lr·mean_b(m_b·e_b(T))``, with the modulator m chosen by ``modulator``:
+
+    - ``none``: W frozen (only the readout learns; the organoid is a fixed reservoir);
+    - ``reward``: scalar ``m_b = R_b − R̄`` with ``R_b = −cross-entropy`` of trial b and ``R̄`` its running
+      mean (node perturbation: set NetworkConfig.noise_std > 0 for exploration);
+    - ``feedback``: per-neuron ``m_bj = −Σ_c (softmax_bc − y_bc)·B_cj`` through fixed random feedback
+      weights B ``(C, N)`` (feedback alignment of the readout error).
+
+    Fields: modulator, batch_size (trials per update), epochs, readout_lr (delta-rule rate),
+    baseline_momentum (of R̄).
+    """
+
+    modulator: str = eqx.field(static=True, default="none")
+    batch_size: int = eqx.field(static=True, default=32)
+    epochs: int = eqx.field(static=True, default=10)
+    readout_lr: float = eqx.field(static=True, default=0.05)
+    baseline_momentum: float = eqx.field(static=True, default=0.9)
+
+    def __check_init__(self):
+        o = "TrainConfig"
+        if self.modulator not in MODULATORS:
+            _fail(o, "modulator", self.modulator, f"one of {MODULATORS}")
+        _integer(o, "batch_size", self.batch_size, 1)
+        _integer(o, "epochs", self.epochs, 1)
+        _number(o, "readout_lr", self.readout_lr, 0, 1e3, lo_open=True)
+        _number(o, "baseline_momentum", self.baseline_momentum, 0, 1)

@@ -1,0 +1,32 @@
+"""Learning on tasks: trials from rest, locally learned and ridge readouts, modulated A-STDP-ET."""
+
+from praxis_jax.learning.readout import Readout, delta_rule, features, init_readout, logits, ridge_readout
+from praxis_jax.learning.supervised import (
+    Learner,
+    evaluate,
+    fit,
+    init_learner,
+    ridge_accuracy,
+    train_batch,
+    train_epoch,
+    trial_features,
+)
+from praxis_jax.learning.trial import run_trial
+
+__all__ = [
+    "Learner",
+    "Readout",
+    "delta_rule",
+    "evaluate",
+    "features",
+    "fit",
+    "init_learner",
+    "init_readout",
+    "logits",
+    "ridge_accuracy",
+    "ridge_readout",
+    "run_trial",
+    "train_batch",
+    "train_epoch",
+    "trial_features",
+]

@@ -1,0 +1,63 @@
+"""Linear softmax readout of the organoid: learned locally (delta rule) or fitted (ridge regression).
+
+Features are the time-mean activations of a trial, ``f = (1/T)·Σ_t a(t)`` ``(N,)``; the readout is
+``logits = f·R + c`` with R ``(N, C)``. The delta rule is local to each readout synapse (its presynaptic
+feature times its output's error): ``R += lr·fᵀ(y − softmax(logits)) / B`` over a batch of B trials.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array
+
+
+class Readout(NamedTuple):
+    """``R`` float32 ``(N, C)``, ``c`` float32 ``(C,)``."""
+
+    R: Array
+    c: Array
+
+
+def features(A: Array) -> Array:
+    """Time-mean activations: ``(..., T, N) -> (..., N)``."""
+    return A.mean(axis=-2)
+
+
+def init_readout(n: int, n_classes: int) -> Readout:
+    return Readout(jnp.zeros((n, n_classes), jnp.float32), jnp.zeros(n_classes, jnp.float32))
+
+
+def logits(readout: Readout, F: Array) -> Array:
+    """``(B, N) -> (B, C)``."""
+    return F @ readout.R + readout.c
+
+
+def output_error(readout: Readout, F: Array, y: Array) -> tuple[Array, Array]:
+    """``(softmax(logits) − onehot(y))`` ``(B, C)`` and the per-trial cross-entropy ``(B,)``."""
+    z = logits(readout, F)
+    logp = jax.nn.log_softmax(z)
+    onehot = jax.nn.one_hot(y, z.shape[-1], dtype=jnp.float32)
+    return jnp.exp(logp) - onehot, -(onehot * logp).sum(-1)
+
+
+def delta_rule(readout: Readout, F: Array, err: Array, lr: Array) -> Readout:
+    """``R −= lr·Fᵀ·err / B``, ``c −= lr·mean(err)``."""
+    b = F.shape[0]
+    return Readout(readout.R - lr * (F.T @ err) / b, readout.c - lr * err.mean(0))
+
+
+def ridge_readout(F: Array, y: Array, n_classes: int, lam: float) -> Readout:
+    """Least squares onto ±1 targets with penalty ``lam·‖R‖²`` on standardised features.
+
+    Solves ``(F̃ᵀF̃ + lam·I) R̃ = F̃ᵀ(2·onehot − 1)`` for F̃ = (F − mean)/std, then folds the
+    standardisation back into ``R`` and ``c`` so that :func:`logits` applies to raw features.
+    """
+    mu, sd = F.mean(0), F.std(0) + 1e-6
+    Fs = (F - mu) / sd
+    T = 2.0 * jax.nn.one_hot(y, n_classes, dtype=jnp.float32) - 1.0
+    Rs = jnp.linalg.solve(Fs.T @ Fs + lam * jnp.eye(F.shape[1]), Fs.T @ (T - T.mean(0)))
+    R = Rs / sd[:, None]
+    return Readout(R, T.mean(0) - mu @ R)

@@ -1,0 +1,151 @@
+"""Trial-based learning of a classification task: delta-rule readout plus modulated A-STDP-ET.
+
+Per batch of B trials (W shared, each trial from rest with its own key):
+  f_b = mean_t a_b(t) ``(N,)``,  err_b = softmax(f_b·R + c) − y_b ``(C,)``,  R, c by the delta rule;
+  W ← clip(W + lr·mean_b(m_b ⊙ e_b(T)))  (phases 2–3 of A-STDP-ET), m_b from TrainConfig.modulator.
+An epoch is one ``lax.scan`` over shuffled batches (a remainder smaller than B is left out that epoch).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array
+
+from praxis_jax.config import TrainConfig
+from praxis_jax.learning.readout import (
+    Readout,
+    delta_rule,
+    features,
+    init_readout,
+    logits,
+    output_error,
+    ridge_readout,
+)
+from praxis_jax.learning.trial import run_trial
+from praxis_jax.plasticity.astdp_et import astdp_et
+from praxis_jax.quant import Codec
+from praxis_jax.state import Long, Params
+
+
+class Learner(NamedTuple):
+    """Everything a training run carries: ``long`` (W, b, ...), ``readout``, ``baseline`` R̄ (float32 ``()``),
+    ``feedback`` B float32 ``(C, N)`` (fixed), ``key`` and ``step`` (batches done, int32 ``()``)."""
+
+    long: Long
+    readout: Readout
+    baseline: Array
+    feedback: Array
+    key: Array
+    step: Array
+
+
+def init_learner(params: Params, long: Long, n_classes: int, key: Array) -> Learner:
+    """Zero readout, zero baseline, B ~ N(0, 1/C)."""
+    n = params.config.network.n
+    key, k_b = jax.random.split(key)
+    fb = jax.random.normal(k_b, (n_classes, n), jnp.float32) / jnp.sqrt(n_classes)
+    return Learner(long, init_readout(n, n_classes), jnp.zeros((), jnp.float32), fb, key, jnp.zeros((), jnp.int32))
+
+
+def _batch_trials(params: Params, long: Long, x: Array, key: Array, learn: bool):
+    keys = jax.random.split(key, x.shape[0])
+    return jax.vmap(lambda xs, k: run_trial(params, long, xs, k, learn))(x, keys)
+
+
+def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y: Array) -> tuple[Learner, Array]:
+    """One update from trials ``x`` ``(B, T, K)`` with labels ``y`` ``(B,)``; returns (learner, loss ``(B,)``)."""
+    learn = cfg.modulator != "none" and params.config.plasticity.enabled
+    key, k_trial, k_seed = jax.random.split(learner.key, 3)
+    A, e = _batch_trials(params, learner.long, x, k_trial, learn)
+    F = features(A)  # (B, N)
+    err, loss = output_error(learner.readout, F, y)
+    readout = delta_rule(learner.readout, F, err, jnp.float32(cfg.readout_lr))
+    long, baseline = learner.long, learner.baseline
+    if learn:
+        if cfg.modulator == "reward":
+            reward = -loss
+            me = jnp.einsum("b,bdn->dn", reward - baseline, e) / x.shape[0]
+            mom = cfg.baseline_momentum
+            baseline = mom * baseline + (1.0 - mom) * reward.mean()
+        else:  # feedback
+            m = -err @ learner.feedback  # (B, N)
+            me = jnp.einsum("bn,bdn->dn", m, e) / x.shape[0]
+        codec = Codec.from_config(params.config)
+        net, pl = params.config.network, params.config.plasticity
+        rule = astdp_et(codec, pl.clip_sigma * net.weight_std, 1)
+        seed = jax.random.bits(k_seed, (), jnp.uint32)
+        long = long._replace(W=rule.apply(long.W, jnp.ones((), jnp.float32), me, params.hyper, seed))
+    return Learner(long, readout, baseline, learner.feedback, key, learner.step + 1), loss
+
+
+def train_epoch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y: Array) -> tuple[Learner, Array]:
+    """One pass over ``x`` ``(S, T, K)``, ``y`` ``(S,)`` in shuffled batches; returns (learner, loss per batch)."""
+    b = cfg.batch_size
+    nb = x.shape[0] // b
+    if nb == 0:
+        raise ValueError(f"TrainConfig.batch_size must be <= the number of training trials {x.shape[0]}; got {b}")
+    key, k_perm = jax.random.split(learner.key)
+    idx = jax.random.permutation(k_perm, x.shape[0])[: nb * b].reshape(nb, b)
+
+    def body(lr, i):
+        lr, loss = train_batch(params, cfg, lr, x[i], y[i])
+        return lr, loss.mean()
+
+    return jax.lax.scan(body, learner._replace(key=key), idx)
+
+
+def evaluate(params: Params, learner: Learner, x: Array, y: Array, batch: int = 500) -> Array:
+    """Accuracy of the readout on ``x`` ``(S, T, K)`` with the exploration noise off (float32 ``()``)."""
+    F = trial_features(params, learner.long, x, learner.key, batch)
+    return (logits(learner.readout, F).argmax(-1) == y).mean()
+
+
+def trial_features(params: Params, long: Long, x: Array, key: Array, batch: int = 500) -> Array:
+    """Time-mean activations ``(S, N)`` of trials ``x`` ``(S, T, K)``, noise off, ``batch`` trials at a time."""
+    quiet = eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.zeros((), jnp.float32))
+    s = x.shape[0]
+    pad = (-s) % batch
+    xp = jnp.concatenate([x, jnp.zeros((pad,) + x.shape[1:], x.dtype)]).reshape((-1, batch) + x.shape[1:])
+
+    def body(_, xb):
+        A, _ = _batch_trials(quiet, long, xb, key, False)
+        return None, features(A)
+
+    _, F = jax.lax.scan(body, None, xp)
+    return F.reshape(-1, F.shape[-1])[:s]
+
+
+def fit(params: Params, cfg: TrainConfig, learner: Learner, data, on_epoch=None) -> tuple[Learner, list[dict]]:
+    """Train for ``cfg.epochs`` epochs on a :class:`praxis_jax.tasks.Dataset`, evaluating after each.
+
+    ``on_epoch(record)`` (optional) is called with each epoch's record: ``epoch``, ``loss`` (mean train
+    cross-entropy), ``train_acc``, ``test_acc``, ``seconds`` (training time of the epoch, compile included
+    in the first). Returns the learner and the list of records.
+    """
+    x, y, xt, yt = (jnp.asarray(a) for a in data[:4])
+    epoch = jax.jit(lambda lr: train_epoch(params, cfg, lr, x, y))
+    acc = jax.jit(lambda lr, x, y: evaluate(params, lr, x, y))
+    history = []
+    for i in range(cfg.epochs):
+        t0 = time.perf_counter()
+        learner, loss = epoch(learner)
+        loss = float(loss.mean())
+        rec = {"epoch": i + 1, "loss": loss, "seconds": time.perf_counter() - t0}
+        rec.update(train_acc=float(acc(learner, x, y)), test_acc=float(acc(learner, xt, yt)))
+        history.append(rec)
+        if on_epoch is not None:
+            on_epoch(rec)
+    return learner, history
+
+
+def ridge_accuracy(params: Params, long: Long, data, lam: float, key: Array) -> tuple[float, float]:
+    """Train and test accuracy of a ridge readout (:func:`ridge_readout`) fitted on the organoid's features."""
+    x, y, xt, yt = (jnp.asarray(a) for a in data[:4])
+    F, Ft = trial_features(params, long, x, key), trial_features(params, long, xt, key)
+    r = ridge_readout(F, y, data.n_classes, lam)
+    return float((logits(r, F).argmax(-1) == y).mean()), float((logits(r, Ft).argmax(-1) == yt).mean())

@@ -1,0 +1,46 @@
+"""Provenance for results files: the command, commit, device and versions behind a number."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+
+import jax
+import jaxlib
+import numpy as np
+
+
+def git_commit() -> str | None:
+    """HEAD of the repository holding this package, or None outside a git checkout."""
+    try:
+        here = os.path.dirname(os.path.abspath(__file__))
+        return subprocess.check_output(["git", "rev-parse", "HEAD"], text=True, cwd=here, stderr=subprocess.DEVNULL).strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def provenance() -> dict:
+    """``command``, ``git_commit``, ``device`` (platform, kind, cores, machine) and ``versions``."""
+    from praxis_jax import __version__
+
+    dev = jax.devices()[0]
+    return {
+        "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
+        "git_commit": git_commit(),
+        "device": {"platform": dev.platform, "kind": dev.device_kind, "cpu_count": os.cpu_count(),
+                   "machine": platform.machine(), "processor": platform.processor() or None},
+        "versions": {"python": platform.python_version(), "jax": jax.__version__, "jaxlib": jaxlib.__version__,
+                     "praxis_jax": __version__, "numpy": np.__version__},
+    }
+
+
+def write_json(path: str, record: dict) -> None:
+    """Write ``record`` to ``path`` atomically (a temporary file renamed into place)."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
+        json.dump(record, f, indent=1)
+    os.replace(tmp, path)
