@@ -23,28 +23,16 @@ import praxis_jax as px
 from praxis_jax.baselines.linear import accuracy, logistic_regression
 from praxis_jax.config import TrainConfig
 from praxis_jax.learning import fit, init_learner, ridge_accuracy
+from praxis_jax.learning.presets import MODULATOR_DEFAULTS, task_organoid
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks import load_mnist1d
 from praxis_jax.tasks.mnist1d import REFERENCE_ACCURACY
-from praxis_jax.topology import choose_topology
 
-# modulator -> (A-STDP-ET lr, exploration noise std); chosen by hand on seed 0 (see the README's notes)
-SETTINGS = {"none": (0.0, 0.0), "reward": (1e-3, 0.2), "feedback": (1e-4, 0.0)}
 RIDGE_LAMBDA = 10.0
 
 
-def organoid_config(n: int, numerics: str, modulator: str) -> px.PraxisConfig:
-    lr, noise = SETTINGS[modulator]
-    return px.PraxisConfig(
-        network=px.NetworkConfig(topology=choose_topology("singer", n, 2.0), n_inputs=1, noise_std=noise),
-        plasticity=px.PlasticityConfig(enabled=modulator != "none", lr=lr),
-        homeostasis=px.HomeostasisConfig(enabled=False),
-        quant=px.QuantConfig(numerics=numerics),
-    )
-
-
 def run(data, n: int, numerics: str, modulator: str, epochs: int, readout_lr: float, seed: int) -> dict:
-    cfg = organoid_config(n, numerics, modulator)
+    cfg = task_organoid(n, data.n_inputs, modulator, numerics)
     tc = TrainConfig(modulator=modulator, epochs=epochs, readout_lr=readout_lr)
     k_init, k_learn, k_eval = jax.random.split(jax.random.PRNGKey(seed), 3)
     params, state = px.init(cfg, k_init)
@@ -65,7 +53,7 @@ def main(argv=None):
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--numerics", choices=px.config.NUMERICS, default="float32")
-    ap.add_argument("--modulators", nargs="+", choices=tuple(SETTINGS), default=list(SETTINGS))
+    ap.add_argument("--modulators", nargs="+", choices=tuple(MODULATOR_DEFAULTS), default=list(MODULATOR_DEFAULTS))
     ap.add_argument("--readout-lr", type=float, default=0.1)
     ap.add_argument("--out", default="experiments/results/mnist1d.json")
     args = ap.parse_args(argv)
@@ -88,7 +76,7 @@ def main(argv=None):
     for name, accs in rows:
         table.append(f"| {name} | {100 * np.mean(accs):.1f} ± {100 * np.std(accs):.1f}% | {len(accs)} |")
     print("\n".join(table))
-    write_json(args.out, {**provenance(), "config": vars(args), "settings": SETTINGS, "ridge_lambda": RIDGE_LAMBDA,
+    write_json(args.out, {**provenance(), "config": vars(args), "settings": MODULATOR_DEFAULTS, "ridge_lambda": RIDGE_LAMBDA,
                           "logistic_test_acc": base, "reference_accuracy": REFERENCE_ACCURACY, "runs": runs,
                           "table": table})
     print(f"wrote {args.out}")

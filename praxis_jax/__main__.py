@@ -1,3 +1,5 @@
-from praxis_jax.demo import main
+"""``python -m praxis_jax`` is the ``praxis`` command (``python -m praxis_jax demo`` is the main job)."""
+
+from praxis_jax.cli import main
 
 main()

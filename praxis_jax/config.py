@@ -18,6 +18,7 @@ from praxis_jax.topology.select import choose_singer
 
 NUMERICS = ("float32", "int8")
 MODULATORS = ("none", "reward", "feedback")
+REWARD_BASELINES = ("paired", "running")
 
 
 def _fail(owner: str, field: str, value, allowed: str):
@@ -218,16 +219,19 @@ class TrainConfig(eqx.Module):
     batch, ``W += lr·mean_b(m_b·e_b(T))``, with the modulator m chosen by ``modulator``:
 
     - ``none``: W frozen (only the readout learns; the organoid is a fixed reservoir);
-    - ``reward``: scalar ``m_b = R_b − R̄`` with ``R_b = −cross-entropy`` of trial b and ``R̄`` its running
-      mean (node perturbation: set NetworkConfig.noise_std > 0 for exploration);
+    - ``reward``: scalar ``m_b = R_b − R̄_b`` with ``R_b = −cross-entropy`` of trial b (node perturbation:
+      set NetworkConfig.noise_std > 0 for exploration). ``reward_baseline`` sets the expected reward R̄_b:
+      ``paired``, the reward of the same input run without noise (the expectation given the input, so the
+      input-driven part of e averages out), or ``running``, a running mean over all trials;
     - ``feedback``: per-neuron ``m_bj = −Σ_c (softmax_bc − y_bc)·B_cj`` through fixed random feedback
       weights B ``(C, N)`` (feedback alignment of the readout error).
 
-    Fields: modulator, batch_size (trials per update), epochs, readout_lr (delta-rule rate),
-    baseline_momentum (of R̄).
+    Fields: modulator, reward_baseline, batch_size (trials per update), epochs, readout_lr (delta-rule
+    rate), baseline_momentum (of the running R̄).
     """
 
     modulator: str = eqx.field(static=True, default="none")
+    reward_baseline: str = eqx.field(static=True, default="paired")
     batch_size: int = eqx.field(static=True, default=32)
     epochs: int = eqx.field(static=True, default=10)
     readout_lr: float = eqx.field(static=True, default=0.05)
@@ -237,6 +241,8 @@ class TrainConfig(eqx.Module):
         o = "TrainConfig"
         if self.modulator not in MODULATORS:
             _fail(o, "modulator", self.modulator, f"one of {MODULATORS}")
+        if self.reward_baseline not in REWARD_BASELINES:
+            _fail(o, "reward_baseline", self.reward_baseline, f"one of {REWARD_BASELINES}")
         _integer(o, "batch_size", self.batch_size, 1)
         _integer(o, "epochs", self.epochs, 1)
         _number(o, "readout_lr", self.readout_lr, 0, 1e3, lo_open=True)

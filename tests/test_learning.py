@@ -1,6 +1,7 @@
 """Trials, readouts and modulated A-STDP-ET on tasks: equations, determinism, and learning that could fail."""
 
 import chex
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -66,7 +67,7 @@ def test_reward_update_is_lr_mean_advantage_times_eligibility():
     learner = learner._replace(baseline=jnp.float32(-0.5))
     data = _toy_task(jax.random.PRNGKey(3), s=16)
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
-    tc = TrainConfig(modulator="reward", batch_size=8, baseline_momentum=0.75)
+    tc = TrainConfig(modulator="reward", reward_baseline="running", batch_size=8, baseline_momentum=0.75)
     new, loss = jax.jit(lambda lr: train_batch(params, tc, lr, x, y))(learner)
     # by hand: the same trial keys, then W + lr·mean_b((R_b − R̄)·e_b), R_b = −CE_b, clipped
     _, k_trial, _ = jax.random.split(learner.key, 3)
@@ -82,6 +83,33 @@ def test_reward_update_is_lr_mean_advantage_times_eligibility():
     np.testing.assert_allclose(new.long.W, np.clip(np.asarray(state.long.W) + dW, -bound, bound), atol=1e-6)
     np.testing.assert_allclose(new.baseline, 0.75 * -0.5 + 0.25 * -np.log(2.0), rtol=1e-6)
     assert not np.allclose(new.long.W, state.long.W)
+
+
+def test_paired_reward_baseline_is_the_noiseless_trial_of_the_same_input():
+    cfg = _cfg(noise=0.3, lr=1e-2)
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
+    R = jax.random.normal(jax.random.PRNGKey(4), (57, 2))
+    learner = learner._replace(readout=learner.readout._replace(R=R))
+    data = _toy_task(jax.random.PRNGKey(3), s=16)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    new, loss = train_batch(params, TrainConfig(modulator="reward", batch_size=8), learner, x, y)
+    _, k_trial, _ = jax.random.split(learner.key, 3)
+    keys = jax.random.split(k_trial, 8)
+    quiet = eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.float32(0.0))
+    ce = lambda A, b: float(-jax.nn.log_softmax(A.mean(0) @ R)[y[b]])  # noqa: E731
+    adv, dW = [], 0.0
+    for b in range(8):
+        A, e = run_trial(params, state.long, x[b], keys[b], True)
+        A0, _ = run_trial(quiet, state.long, x[b], keys[b], False)
+        adv.append(ce(A0, b) - ce(A, b))
+        dW = dW + adv[-1] * np.asarray(e) / 8
+    np.testing.assert_allclose(loss, [ce(run_trial(params, state.long, x[b], keys[b], False)[0], b) for b in range(8)],
+                               rtol=1e-5)
+    assert np.std(adv) > 0
+    bound = 3.0 * cfg.network.weight_std
+    np.testing.assert_allclose(new.long.W, np.clip(np.asarray(state.long.W) + 1e-2 * dW, -bound, bound), atol=1e-6)
+    np.testing.assert_array_equal(new.baseline, learner.baseline)  # the running baseline is not used
 
 
 def test_feedback_modulator_is_per_neuron_and_none_freezes_w():
@@ -149,6 +177,8 @@ def test_logistic_baseline_fits_linearly_separable_sequences():
 def test_train_config_errors_name_field_and_value():
     with pytest.raises(ValueError, match=r"TrainConfig.modulator must be one of .*; got 'dopamine'"):
         TrainConfig(modulator="dopamine")
+    with pytest.raises(ValueError, match=r"TrainConfig.reward_baseline must be one of .*; got 'batch'"):
+        TrainConfig(reward_baseline="batch")
     with pytest.raises(ValueError, match=r"TrainConfig.batch_size must be an int in \[1, inf\]; got 0"):
         TrainConfig(batch_size=0)
     with pytest.raises(ValueError, match=r"TrainConfig.readout_lr .*; got nan"):

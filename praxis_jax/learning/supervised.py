@@ -52,6 +52,11 @@ def init_learner(params: Params, long: Long, n_classes: int, key: Array) -> Lear
     return Learner(long, init_readout(n, n_classes), jnp.zeros((), jnp.float32), fb, key, jnp.zeros((), jnp.int32))
 
 
+def _quiet(params: Params) -> Params:
+    """``params`` with the exploration noise off."""
+    return eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.zeros((), jnp.float32))
+
+
 def _batch_trials(params: Params, long: Long, x: Array, key: Array, learn: bool):
     keys = jax.random.split(key, x.shape[0])
     return jax.vmap(lambda xs, k: run_trial(params, long, xs, k, learn))(x, keys)
@@ -67,7 +72,11 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
     readout = delta_rule(learner.readout, F, err, jnp.float32(cfg.readout_lr))
     long, baseline = learner.long, learner.baseline
     if learn:
-        if cfg.modulator == "reward":
+        if cfg.modulator == "reward" and cfg.reward_baseline == "paired":
+            A0, _ = _batch_trials(_quiet(params), learner.long, x, k_trial, False)
+            _, loss0 = output_error(learner.readout, features(A0), y)
+            me = jnp.einsum("b,bdn->dn", loss0 - loss, e) / x.shape[0]  # R_b − R̄_b = −loss_b + loss0_b
+        elif cfg.modulator == "reward":
             reward = -loss
             me = jnp.einsum("b,bdn->dn", reward - baseline, e) / x.shape[0]
             mom = cfg.baseline_momentum
@@ -107,7 +116,7 @@ def evaluate(params: Params, learner: Learner, x: Array, y: Array, batch: int = 
 
 def trial_features(params: Params, long: Long, x: Array, key: Array, batch: int = 500) -> Array:
     """Time-mean activations ``(S, N)`` of trials ``x`` ``(S, T, K)``, noise off, ``batch`` trials at a time."""
-    quiet = eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.zeros((), jnp.float32))
+    quiet = _quiet(params)
     s = x.shape[0]
     pad = (-s) % batch
     xp = jnp.concatenate([x, jnp.zeros((pad,) + x.shape[1:], x.dtype)]).reshape((-1, batch) + x.shape[1:])
