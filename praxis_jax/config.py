@@ -222,7 +222,9 @@ class TrainConfig(eqx.Module):
     - ``reward``: scalar ``m_b = R_b − R̄_b`` with ``R_b = −cross-entropy`` of trial b (node perturbation:
       set NetworkConfig.noise_std > 0 for exploration). ``reward_baseline`` sets the expected reward R̄_b:
       ``paired``, the reward of the same input run without noise (the expectation given the input, so the
-      input-driven part of e averages out), or ``running``, a running mean over all trials;
+      input-driven part of e averages out), with the batch mean of R_b − R̄_b subtracted (noise costs
+      reward on average; left in, that cost drives an anti-Hebbian drift of W), or ``running``, a
+      running mean over all trials;
     - ``feedback``: per-neuron ``m_bj = −Σ_c (softmax_bc − y_bc)·B_cj`` through fixed random feedback
       weights B ``(C, N)`` (feedback alignment of the readout error).
 

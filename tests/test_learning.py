@@ -98,12 +98,14 @@ def test_paired_reward_baseline_is_the_noiseless_trial_of_the_same_input():
     keys = jax.random.split(k_trial, 8)
     quiet = eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.float32(0.0))
     ce = lambda A, b: float(-jax.nn.log_softmax(A.mean(0) @ R)[y[b]])  # noqa: E731
-    adv, dW = [], 0.0
+    adv, es = [], []
     for b in range(8):
         A, e = run_trial(params, state.long, x[b], keys[b], True)
         A0, _ = run_trial(quiet, state.long, x[b], keys[b], False)
         adv.append(ce(A0, b) - ce(A, b))
-        dW = dW + adv[-1] * np.asarray(e) / 8
+        es.append(np.asarray(e))
+    adv = np.array(adv) - np.mean(adv)  # centred in the batch
+    dW = sum(adv[b] * es[b] for b in range(8)) / 8
     np.testing.assert_allclose(loss, [ce(run_trial(params, state.long, x[b], keys[b], False)[0], b) for b in range(8)],
                                rtol=1e-5)
     assert np.std(adv) > 0

@@ -8,7 +8,6 @@ An epoch is one ``lax.scan`` over shuffled batches (a remainder smaller than B i
 
 from __future__ import annotations
 
-import time
 from typing import NamedTuple
 
 import equinox as eqx
@@ -26,6 +25,7 @@ from praxis_jax.learning.readout import (
     output_error,
     ridge_readout,
 )
+from praxis_jax.learning.loop import run_epochs, shuffled_batches
 from praxis_jax.learning.trial import run_trial
 from praxis_jax.plasticity.astdp_et import astdp_et
 from praxis_jax.quant import Codec
@@ -75,7 +75,8 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
         if cfg.modulator == "reward" and cfg.reward_baseline == "paired":
             A0, _ = _batch_trials(_quiet(params), learner.long, x, k_trial, False)
             _, loss0 = output_error(learner.readout, features(A0), y)
-            me = jnp.einsum("b,bdn->dn", loss0 - loss, e) / x.shape[0]  # R_b − R̄_b = −loss_b + loss0_b
+            adv = loss0 - loss  # R_b − R̄_b = −loss_b + loss0_b
+            me = jnp.einsum("b,bdn->dn", adv - adv.mean(), e) / x.shape[0]
         elif cfg.modulator == "reward":
             reward = -loss
             me = jnp.einsum("b,bdn->dn", reward - baseline, e) / x.shape[0]
@@ -94,12 +95,8 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
 
 def train_epoch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y: Array) -> tuple[Learner, Array]:
     """One pass over ``x`` ``(S, T, K)``, ``y`` ``(S,)`` in shuffled batches; returns (learner, loss per batch)."""
-    b = cfg.batch_size
-    nb = x.shape[0] // b
-    if nb == 0:
-        raise ValueError(f"TrainConfig.batch_size must be <= the number of training trials {x.shape[0]}; got {b}")
     key, k_perm = jax.random.split(learner.key)
-    idx = jax.random.permutation(k_perm, x.shape[0])[: nb * b].reshape(nb, b)
+    idx = shuffled_batches(k_perm, x.shape[0], cfg.batch_size, "TrainConfig.batch_size")
 
     def body(lr, i):
         lr, loss = train_batch(params, cfg, lr, x[i], y[i])
@@ -130,26 +127,13 @@ def trial_features(params: Params, long: Long, x: Array, key: Array, batch: int 
 
 
 def fit(params: Params, cfg: TrainConfig, learner: Learner, data, on_epoch=None) -> tuple[Learner, list[dict]]:
-    """Train for ``cfg.epochs`` epochs on a :class:`praxis_jax.tasks.Dataset`, evaluating after each.
-
-    ``on_epoch(record)`` (optional) is called with each epoch's record: ``epoch``, ``loss`` (mean train
-    cross-entropy), ``train_acc``, ``test_acc``, ``seconds`` (training time of the epoch, compile included
-    in the first). Returns the learner and the list of records.
-    """
-    x, y, xt, yt = (jnp.asarray(a) for a in data[:4])
-    epoch = jax.jit(lambda lr: train_epoch(params, cfg, lr, x, y))
-    acc = jax.jit(lambda lr, x, y: evaluate(params, lr, x, y))
-    history = []
-    for i in range(cfg.epochs):
-        t0 = time.perf_counter()
-        learner, loss = epoch(learner)
-        loss = float(loss.mean())
-        rec = {"epoch": i + 1, "loss": loss, "seconds": time.perf_counter() - t0}
-        rec.update(train_acc=float(acc(learner, x, y)), test_acc=float(acc(learner, xt, yt)))
-        history.append(rec)
-        if on_epoch is not None:
-            on_epoch(rec)
-    return learner, history
+    """Train for ``cfg.epochs`` epochs on a :class:`praxis_jax.tasks.Dataset`, evaluating after each
+    (records as in :func:`praxis_jax.learning.loop.run_epochs`)."""
+    return run_epochs(
+        lambda lr, x, y: train_epoch(params, cfg, lr, x, y),
+        lambda lr, x, y: evaluate(params, lr, x, y),
+        learner, data, cfg.epochs, on_epoch,
+    )
 
 
 def ridge_accuracy(params: Params, long: Long, data, lam: float, key: Array) -> tuple[float, float]:
