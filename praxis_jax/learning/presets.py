@@ -10,15 +10,18 @@ from __future__ import annotations
 import praxis_jax as px
 from praxis_jax.topology import choose_topology
 
-MODULATOR_DEFAULTS = {"none": (0.0, 0.0), "reward": (1e-3, 0.2), "feedback": (1e-4, 0.0)}
+MODULATOR_DEFAULTS = {"none": (0.0, 0.0), "reward": (1e-4, 0.2), "feedback": (1e-4, 0.0)}
 
 
-def task_organoid(n: int, n_inputs: int, modulator: str, numerics: str = "float32", k: float = 2.0) -> px.PraxisConfig:
+def task_organoid(n: int, n_inputs: int, modulator: str, numerics: str = "float32", k: float = 2.0,
+                  lr: float | None = None, noise: float | None = None) -> px.PraxisConfig:
     """A Singer organoid of about ``n`` neurons (D ≈ k·sqrt(N)) taking ``n_inputs`` inputs per tick, all
-    neurons driven, homeostasis off (trials start from rest), plasticity on unless ``modulator`` is none."""
+    neurons driven, homeostasis off (trials start from rest), plasticity on unless ``modulator`` is none.
+    ``lr`` and ``noise`` default to ``MODULATOR_DEFAULTS[modulator]``."""
     if modulator not in MODULATOR_DEFAULTS:
         raise ValueError(f"task_organoid.modulator must be one of {tuple(MODULATOR_DEFAULTS)}; got {modulator!r}")
-    lr, noise = MODULATOR_DEFAULTS[modulator]
+    lr0, noise0 = MODULATOR_DEFAULTS[modulator]
+    lr, noise = lr0 if lr is None else lr, noise0 if noise is None else noise
     return px.PraxisConfig(
         network=px.NetworkConfig(topology=choose_topology("singer", n, k), n_inputs=n_inputs, noise_std=noise),
         plasticity=px.PlasticityConfig(enabled=modulator != "none", lr=lr),
