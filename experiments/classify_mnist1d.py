@@ -49,7 +49,7 @@ BPTT_LR = 1e-3
 
 
 def _printer(tag):
-    return lambda r: print(f"  [{tag}] epoch {r['epoch']:>2}: loss {r['loss']:.3f} train {r['train_acc']:.3f} "
+    return lambda r, _carry: print(f"  [{tag}] epoch {r['epoch']:>2}: loss {r['loss']:.3f} train {r['train_acc']:.3f} "
                            f"test {r['test_acc']:.3f} ({r['seconds']:.1f} s)", flush=True)
 
 

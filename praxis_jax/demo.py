@@ -4,7 +4,9 @@ A ~1k-neuron Singer organoid reads each 40-sample MNIST-1D signal one sample per
 by the delta rule and its recurrent weights by A-STDP-ET with the chosen modulator (TrainConfig). It prints
 one progress line per epoch, then compares the learned readout with a ridge readout fitted on the same
 organoid and with logistic regression on the raw input, and writes ``learning_curve.png`` and
-``summary.json`` into ``--out``.
+``summary.json`` into ``--out``. After every epoch the learner (W, readout, key, ...) and the history so
+far are checkpointed to ``--out/checkpoints`` (orbax; the last 3 kept); ``--resume`` continues from the
+newest good one, bit for bit as if the run had not stopped.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
-from praxis_jax import plotting
+from praxis_jax import checkpoint, plotting
 from praxis_jax.baselines.linear import accuracy, logistic_regression
 from praxis_jax.config import MODULATORS, TrainConfig
 from praxis_jax.learning import fit, init_learner, ridge_accuracy
@@ -39,18 +41,24 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="runs/demo", help="folder for learning_curve.png and summary.json")
     ap.add_argument("--quiet", action="store_true", help="no per-epoch lines")
+    ap.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
 
 
-def _progress(total: int, start: float):
-    def report(r: dict) -> None:
+def _on_epoch(total: int, first: int, start: float, ckpt_dir: str, cfg, quiet: bool):
+    history: list[dict] = []
+
+    def on_epoch(r: dict, learner) -> None:
+        history.append(r)
+        checkpoint.save(ckpt_dir, r["epoch"], learner, cfg, {"history": list(history)})
+        if quiet:
+            return
         done = r["epoch"]
-        elapsed = time.perf_counter() - start
+        eta = (time.perf_counter() - start) / (done - first) * (total - done)
         bar = "#" * round(20 * done / total)
         print(f"epoch {done:>3}/{total} [{bar:<20}] loss {r['loss']:.3f} train {100 * r['train_acc']:5.1f}% "
-              f"test {100 * r['test_acc']:5.1f}% | {r['seconds']:.1f} s/epoch, ETA {elapsed / done * (total - done):.0f} s",
-              flush=True)
+              f"test {100 * r['test_acc']:5.1f}% | {r['seconds']:.1f} s/epoch, ETA {eta:.0f} s", flush=True)
 
-    return report
+    return on_epoch, history
 
 
 def main(args: argparse.Namespace) -> dict:
@@ -68,8 +76,21 @@ def main(args: argparse.Namespace) -> dict:
     k_init, k_learn, k_eval = jax.random.split(jax.random.PRNGKey(args.seed), 3)
     params, state = px.init(cfg, k_init)
     learner = init_learner(params, state.long, data.n_classes, k_learn)
-    report = None if args.quiet else _progress(tc.epochs, time.perf_counter())
-    learner, history = fit(params, tc, learner, data, on_epoch=report)
+    ckpt_dir = os.path.join(args.out, "checkpoints")
+    done: list[dict] = []
+    if args.resume:
+        found = checkpoint.restore_latest(ckpt_dir, learner, cfg)
+        if found is None:
+            raise SystemExit(f"praxis demo --resume: no checkpoint in {ckpt_dir}")
+        step, learner, meta = found
+        done = meta["history"]
+        print(f"resumed from epoch {step} ({ckpt_dir})")
+    elif checkpoint.steps(ckpt_dir):
+        raise SystemExit(f"praxis demo: {ckpt_dir} holds checkpoints {checkpoint.steps(ckpt_dir)}; "
+                         "pass --resume to continue them or choose another --out")
+    on_epoch, history = _on_epoch(tc.epochs, len(done), time.perf_counter(), ckpt_dir, cfg, args.quiet)
+    history.extend(done)
+    learner, history = fit(params, tc, learner, data, on_epoch=on_epoch, history=done)
     _, ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)
     codec = px.Codec.from_config(cfg)
     W0, W = np.asarray(codec.w(state.long.W)), np.asarray(codec.w(learner.long.W))

@@ -126,13 +126,15 @@ def trial_features(params: Params, long: Long, x: Array, key: Array, batch: int 
     return F.reshape(-1, F.shape[-1])[:s]
 
 
-def fit(params: Params, cfg: TrainConfig, learner: Learner, data, on_epoch=None) -> tuple[Learner, list[dict]]:
-    """Train for ``cfg.epochs`` epochs on a :class:`praxis_jax.tasks.Dataset`, evaluating after each
-    (records as in :func:`praxis_jax.learning.loop.run_epochs`)."""
+def fit(params: Params, cfg: TrainConfig, learner: Learner, data, on_epoch=None,
+        history: list[dict] | None = None) -> tuple[Learner, list[dict]]:
+    """Train until ``cfg.epochs`` epochs are done on a :class:`praxis_jax.tasks.Dataset`, evaluating after
+    each (records, ``on_epoch(record, learner)`` and resuming with ``history``: see
+    :func:`praxis_jax.learning.loop.run_epochs`)."""
     return run_epochs(
         lambda lr, x, y: train_epoch(params, cfg, lr, x, y),
         lambda lr, x, y: evaluate(params, lr, x, y),
-        learner, data, cfg.epochs, on_epoch,
+        learner, data, cfg.epochs, on_epoch, history,
     )
 
 

@@ -1,0 +1,105 @@
+"""Checkpoints of long runs with orbax: atomic, the last few kept, config-checked, corruption-tolerant.
+
+A checkpoint at step s is the directory ``<dir>/<s>/`` written by ``orbax.checkpoint.CheckpointManager``
+(which writes into a temporary directory and renames it into place, so a save killed half-way leaves no
+step behind). It holds two items: ``state``, any pytree of arrays (a Learner, a State, an optimizer state),
+and ``meta``, JSON: the flattened config (:func:`config_fields`) and whatever the caller adds (epoch,
+history, ...). :func:`restore_latest` refuses a checkpoint of a different config, listing the
+differences, and skips a corrupt or truncated step with a warning naming it, falling back to the newest
+good one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import warnings
+
+import jax
+import numpy as np
+import orbax.checkpoint as ocp
+
+
+class ConfigMismatch(ValueError):
+    """A checkpoint was written under another config."""
+
+
+def digest(state) -> str:
+    """sha256 over every leaf's dtype, shape and bytes (detects a damaged checkpoint orbax would read)."""
+    h = hashlib.sha256()
+    for leaf in jax.tree.leaves(state):
+        a = np.asarray(leaf)
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def config_fields(config) -> dict[str, str]:
+    """Flatten a (nested) dataclass config into ``{"network.leak": "0.2", ...}`` (values as repr strings)."""
+    out: dict[str, str] = {}
+
+    def walk(obj, prefix):
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            for f in dataclasses.fields(obj):
+                walk(getattr(obj, f.name), f"{prefix}{f.name}.")
+        else:
+            out[prefix[:-1]] = repr(obj)
+
+    walk(config, "")
+    return out
+
+
+def _manager(directory: str, keep: int) -> ocp.CheckpointManager:
+    options = ocp.CheckpointManagerOptions(max_to_keep=keep, enable_async_checkpointing=False)
+    return ocp.CheckpointManager(os.path.abspath(directory), options=options, item_names=("state", "meta"))
+
+
+def save(directory: str, step: int, state, config, meta: dict | None = None, keep: int = 3) -> None:
+    """Save ``state`` (pytree of arrays) and ``meta`` (JSON-able dict) as step ``step``, keeping ``keep`` steps."""
+    if not (isinstance(step, int) and step >= 0):
+        raise ValueError(f"checkpoint.save.step must be an int >= 0; got {step!r}")
+    meta = {"config": config_fields(config), "digest": digest(state), **(meta or {})}
+    with _manager(directory, keep) as mngr:
+        mngr.save(step, args=ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)))
+        mngr.wait_until_finished()
+
+
+def steps(directory: str) -> list[int]:
+    """The saved steps, oldest first ([] if the directory does not exist)."""
+    if not os.path.isdir(directory):
+        return []
+    with _manager(directory, 1_000_000) as mngr:
+        return sorted(mngr.all_steps())
+
+
+def restore_latest(directory: str, like, config) -> tuple[int, object, dict] | None:
+    """Newest good checkpoint as ``(step, state, meta)``, or None if there is none.
+
+    ``like`` is a pytree with the state's structure, shapes and dtypes (e.g. a fresh Learner). Raises
+    :class:`ConfigMismatch` (a ValueError) listing the differing fields if the newest readable checkpoint
+    has another config. A step that cannot be read, or whose data no longer match their digest, is
+    skipped with a warning naming it.
+    """
+    want = config_fields(config)
+    abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, like)
+    with _manager(directory, 1_000_000) as mngr:
+        for step in sorted(mngr.all_steps(), reverse=True):
+            try:
+                got = mngr.restore(step, args=ocp.args.Composite(meta=ocp.args.JsonRestore()))["meta"]
+                diff = {k: (got["config"].get(k), v) for k, v in want.items() if got["config"].get(k) != v}
+                diff.update({k: (v, None) for k, v in got["config"].items() if k not in want})
+                if diff:
+                    lines = "; ".join(f"{k}: checkpoint {a} vs now {b}" for k, (a, b) in sorted(diff.items()))
+                    raise ConfigMismatch(f"checkpoint step {step} in {directory} has another config: {lines}")
+                state = mngr.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract)))["state"]
+                if digest(state) != got.get("digest"):
+                    raise OSError(f"step {step}: data do not match the digest written with them")
+                return step, state, got
+            except ConfigMismatch:
+                raise
+            except Exception as err:  # noqa: BLE001 - orbax raises many kinds for a damaged step
+                warnings.warn(f"checkpoint step {step} in {directory} is unreadable ({type(err).__name__}: "
+                              f"{str(err)[:200]}); falling back to an older step", stacklevel=2)
+    return None
+

@@ -1,0 +1,111 @@
+"""Checkpoints: round trip, resume equals an uninterrupted run bit for bit, config refusal, damaged steps."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import chex
+import jax
+import pytest
+
+import praxis_jax as px
+from praxis_jax import checkpoint
+from praxis_jax.config import TrainConfig
+from praxis_jax.learning import fit, init_learner
+from test_learning import _cfg, _toy_task
+
+
+@pytest.mark.parametrize("numerics", ["float32", "int8"])
+def test_round_trip_keeps_values_dtypes_and_types(tmp_path, numerics):
+    cfg = _cfg(numerics)
+    _, state = px.init(cfg, jax.random.PRNGKey(0))
+    checkpoint.save(str(tmp_path), 7, state, cfg, {"note": "x"})
+    step, got, meta = checkpoint.restore_latest(str(tmp_path), state, cfg)
+    assert step == 7 and meta["note"] == "x" and type(got) is type(state)
+    chex.assert_trees_all_equal(got, state)
+    chex.assert_trees_all_equal_shapes_and_dtypes(got, state)
+
+
+@pytest.mark.parametrize("numerics", ["float32", "int8"])
+def test_resume_equals_uninterrupted_bit_for_bit(tmp_path, numerics):
+    data = _toy_task(jax.random.PRNGKey(0), s=64, t=6)
+    cfg = _cfg(numerics, noise=0.1, lr=1e-3)
+    params, state = px.init(cfg, jax.random.PRNGKey(1))
+    fresh = init_learner(params, state.long, 2, jax.random.PRNGKey(2))
+    tc = TrainConfig(modulator="reward", batch_size=8, epochs=3)
+    full, full_hist = fit(params, tc, fresh, data)
+    # interrupted after epoch 2: only the checkpoint survives
+    first, _ = fit(params, TrainConfig(modulator="reward", batch_size=8, epochs=2), fresh, data,
+                   on_epoch=lambda r, lr: checkpoint.save(str(tmp_path), r["epoch"], lr, cfg, {"history": [r]}))
+    step, restored, meta = checkpoint.restore_latest(str(tmp_path), fresh, cfg)
+    assert step == 2
+    chex.assert_trees_all_equal(restored, first)
+    resumed, hist = fit(params, tc, restored, data, history=[{"epoch": 1}, {"epoch": 2}])
+    chex.assert_trees_all_equal(resumed, full)
+    assert [r["epoch"] for r in hist] == [1, 2, 3] and hist[-1]["test_acc"] == full_hist[-1]["test_acc"]
+
+
+def test_checkpoint_of_another_config_is_refused_with_the_differences(tmp_path):
+    cfg = _cfg(lr=1e-3)
+    _, state = px.init(cfg, jax.random.PRNGKey(0))
+    checkpoint.save(str(tmp_path), 1, state, cfg)
+    with pytest.raises(checkpoint.ConfigMismatch, match=r"step 1 .*plasticity.lr: checkpoint 0.001 vs now 0.01"):
+        checkpoint.restore_latest(str(tmp_path), state, _cfg(lr=1e-2))
+
+
+def test_damaged_newest_step_is_named_and_skipped(tmp_path):
+    cfg = _cfg()
+    _, state = px.init(cfg, jax.random.PRNGKey(0))
+    for s in (1, 2, 3):
+        checkpoint.save(str(tmp_path), s, state._replace(tick=state.tick + s), cfg)
+    assert checkpoint.steps(str(tmp_path)) == [1, 2, 3]
+    # step 3: one flipped byte in every data file
+    for root, _, files in os.walk(tmp_path / "3" / "state"):
+        for f in files:
+            if "/d" in root:
+                p = os.path.join(root, f)
+                b = bytearray(open(p, "rb").read())
+                b[len(b) // 2] ^= 0xFF
+                open(p, "wb").write(bytes(b))
+    # step 2: truncated metadata
+    for root, _, files in os.walk(tmp_path / "2" / "state"):
+        for f in files:
+            if f.endswith("_METADATA") or f == "manifest.ocdbt":
+                open(os.path.join(root, f), "wb").close()
+    with pytest.warns(UserWarning) as caught:
+        step, got, _ = checkpoint.restore_latest(str(tmp_path), state, cfg)
+    assert step == 1 and int(got.tick) == 1
+    text = " ".join(str(w.message) for w in caught)
+    assert "step 3" in text and "step 2" in text
+
+
+def test_digest_sees_one_changed_value_and_dtype():
+    _, state = px.init(_cfg("int8"), jax.random.PRNGKey(0))
+    d = checkpoint.digest(state)
+    assert checkpoint.digest(state) == d
+    assert checkpoint.digest(state._replace(tick=state.tick + 1)) != d
+    same_bytes = state._replace(long=state.long._replace(W=state.long.W.view("uint8")))
+    assert checkpoint.digest(same_bytes) != d
+
+
+def test_kill_during_save_leaves_the_previous_checkpoint(tmp_path):
+    """A child saves step 1, then is SIGKILLed while saving a large step 2."""
+    script = textwrap.dedent(f"""
+        import sys, jax, jax.numpy as jnp
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        from praxis_jax import checkpoint
+        from test_learning import _cfg
+        cfg = _cfg()
+        checkpoint.save({str(tmp_path)!r}, 1, {{"w": jnp.ones(10)}}, cfg)
+        print("saved 1", flush=True)
+        checkpoint.save({str(tmp_path)!r}, 2, {{"w": jnp.ones(10), "big": jnp.ones((60_000_000,))}}, cfg)
+        print("saved 2", flush=True)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "saved 1"
+    child.kill()  # SIGKILL, most likely in the middle of writing step 2
+    child.wait()
+    like = {"w": jax.numpy.zeros(10)}
+    found = checkpoint.restore_latest(str(tmp_path), like, _cfg())
+    assert found is not None and found[0] == 1 and float(found[1]["w"].sum()) == 10.0
