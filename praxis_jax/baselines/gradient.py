@@ -1,0 +1,86 @@
+"""Training by (estimated) gradients with optax, shared by BPTT and e-prop.
+
+Both train θ = (W ``(D, N)``, U ``(K, N_in)``, b ``(N,)``, readout R ``(N, C)``, c ``(C,)``) of a float32
+organoid on the same trials (from rest, noise off), features (time-mean activations) and loss (softmax
+cross-entropy) as the local rules; they differ only in how the gradient is obtained (``grad_fn``).
+W is not clipped to ±3σ_w (the gradient learners get their usual freedom).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import equinox as eqx
+import jax
+import optax
+from jaxtyping import Array
+
+from praxis_jax.learning.loop import run_epochs, shuffled_batches
+from praxis_jax.learning.readout import Readout, init_readout, logits
+from praxis_jax.learning.supervised import trial_features
+from praxis_jax.state import Long, Params
+
+
+class Theta(NamedTuple):
+    """The trained parameters: ``W`` ``(D, N)``, ``U`` ``(K, N_in)``, ``b`` ``(N,)``, ``readout``."""
+
+    W: Array
+    U: Array
+    b: Array
+    readout: Readout
+
+
+class GradState(NamedTuple):
+    """``theta``, optax ``opt_state``, ``key``."""
+
+    theta: Theta
+    opt_state: optax.OptState
+    key: Array
+
+
+def check_float32(params: Params, who: str) -> None:
+    if params.config.quant.int8:
+        raise ValueError(f"{who} needs QuantConfig.numerics = 'float32' (int8 rounding has no gradient); got 'int8'")
+
+
+def init_grad_state(params: Params, long: Long, n_classes: int, optimizer, key: Array) -> GradState:
+    """Start from the organoid's own W, U, b and a zero readout."""
+    theta = Theta(long.W, params.U, long.b, init_readout(params.config.network.n, n_classes))
+    return GradState(theta, optimizer.init(theta), key)
+
+
+def organoid(params: Params, long: Long, theta: Theta) -> tuple[Params, Long]:
+    """``(params, long)`` with U, W and b taken from ``theta``."""
+    return eqx.tree_at(lambda p: p.U, params, theta.U), long._replace(W=theta.W, b=theta.b)
+
+
+def gradient_epoch(grad_fn: Callable, optimizer, batch_size: int, st: GradState, x: Array, y: Array):
+    """One shuffled pass of ``grad_fn(theta, x_batch, y_batch) -> (loss, grads)`` and optimizer steps."""
+    key, k_perm = jax.random.split(st.key)
+    idx = shuffled_batches(k_perm, x.shape[0], batch_size, "batch_size")
+
+    def body(carry, i):
+        theta, opt = carry
+        loss, g = grad_fn(theta, x[i], y[i])
+        upd, opt = optimizer.update(g, opt, theta)
+        return (optax.apply_updates(theta, upd), opt), loss
+
+    (theta, opt), losses = jax.lax.scan(body, (st.theta, st.opt_state), idx)
+    return GradState(theta, opt, key), losses
+
+
+def accuracy(params: Params, long: Long, st: GradState, x: Array, y: Array) -> Array:
+    p, lg = organoid(params, long, st.theta)
+    return (logits(st.theta.readout, trial_features(p, lg, x, st.key)).argmax(-1) == y).mean()
+
+
+def fit_gradient(grad_fn: Callable, params: Params, long: Long, data, epochs: int, batch_size: int, lr: float,
+                 key: Array, on_epoch=None) -> tuple[GradState, list[dict]]:
+    """Adam(lr) on ``grad_fn`` for ``epochs`` epochs of a Dataset; records as in ``run_epochs``."""
+    optimizer = optax.adam(lr)
+    st = init_grad_state(params, long, data.n_classes, optimizer, key)
+    return run_epochs(
+        lambda s, x, y: gradient_epoch(grad_fn, optimizer, batch_size, s, x, y),
+        lambda s, x, y: accuracy(params, long, s, x, y),
+        st, data, epochs, on_epoch,
+    )
