@@ -7,6 +7,7 @@ from typing import Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array
 
 
@@ -27,6 +28,8 @@ def run_epochs(epoch: Callable, accuracy: Callable, carry, data, epochs: int, on
     ``seconds`` (training time of the epoch, compile included in the first), passed with the new carry to
     ``on_epoch(record, carry)`` (optional; e.g. to checkpoint) and returned in the list. To resume, pass
     the restored carry and the ``history`` so far: the run continues at epoch ``len(history) + 1``.
+    A vmapped sweep (:mod:`praxis_jax.sweep`) gives lists, one entry per configuration, for the loss
+    and the accuracies.
     """
     x, y, xt, yt = (jnp.asarray(a) for a in data[:4])
     epoch = jax.jit(epoch)
@@ -35,9 +38,10 @@ def run_epochs(epoch: Callable, accuracy: Callable, carry, data, epochs: int, on
     for i in range(len(history), epochs):
         t0 = time.perf_counter()
         carry, loss = epoch(carry, x, y)
-        loss = float(loss.mean())
+        loss = np.asarray(loss).mean(-1).tolist()  # a float, or a list per configuration of a sweep
         rec = {"epoch": i + 1, "loss": loss, "seconds": time.perf_counter() - t0}
-        rec.update(train_acc=float(accuracy(carry, x, y)), test_acc=float(accuracy(carry, xt, yt)))
+        rec.update(train_acc=np.asarray(accuracy(carry, x, y)).tolist(),
+                   test_acc=np.asarray(accuracy(carry, xt, yt)).tolist())
         history.append(rec)
         if on_epoch is not None:
             on_epoch(rec, carry)
