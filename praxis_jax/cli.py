@@ -17,6 +17,20 @@ def _info(args: argparse.Namespace) -> None:
     print("versions: " + ", ".join(f"{k} {v}" for k, v in p["versions"].items()))
     print(f"devices: {', '.join(f'{d.platform}:{d.device_kind}' for d in jax.devices())}; {p['device']['cpu_count']} CPU cores")
     print(f"native int8 CPU kernel: {'available' if native.available() else 'unavailable (pure JAX is used)'}")
+    if args.n is not None:
+        import praxis_jax as px
+        from praxis_jax.memory import learning_tick_work_bytes, state_bytes
+        from praxis_jax.sweep import available_bytes
+        from praxis_jax.topology import choose_topology
+
+        topo = choose_topology("singer", args.n, args.k)
+        cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo), quant=px.QuantConfig(numerics=args.numerics))
+        parts = state_bytes(cfg)
+        work = learning_tick_work_bytes(cfg)
+        print(f"memory of {topo.describe()}, {args.numerics}: "
+              + ", ".join(f"{k} {v / 2**20:,.1f} MiB" for k, v in parts.items() if k != "total")
+              + f"; stored total {parts['total'] / 2**30:,.3f} GiB, plus {work / 2**30:,.3f} GiB of float32 work "
+              f"arrays per learning tick; {available_bytes() / 2**30:,.1f} GiB free on {jax.devices()[0].platform}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,6 +44,10 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("free-run", help=free_run_report.__doc__.splitlines()[0])
     free_run_report.add_arguments(p)
     p.set_defaults(func=free_run_report.main)
-    sub.add_parser("info", help="versions, devices and whether the native kernel builds").set_defaults(func=_info)
+    p = sub.add_parser("info", help="versions, devices, the native kernel, and the memory of an organoid")
+    p.add_argument("--n", type=int, default=None, help="also estimate the memory of a Singer organoid of ~n neurons")
+    p.add_argument("--k", type=float, default=2.0, help="degree factor for --n: D ≈ k·sqrt(N)")
+    p.add_argument("--numerics", choices=("float32", "int8"), default="int8")
+    p.set_defaults(func=_info)
     args = ap.parse_args(sys.argv[1:] if argv is None else argv)
     args.func(args)

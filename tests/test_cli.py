@@ -43,6 +43,8 @@ def test_demo_rejects_bad_values_before_work(tmp_path):
 
 def test_info_and_free_run(capsys):
     main(["info"])
+    main(["info", "--n", "1000", "--numerics", "float32"])
     main(["free-run", "--n", "60", "--ticks", "20", "--chunk", "10"])
     out = capsys.readouterr().out
     assert "native int8 CPU kernel" in out and "tick     20" in out
+    assert "memory of singer m=31 copies=1 circulant (N=993, D=64), float32: W 0.2 MiB" in out
