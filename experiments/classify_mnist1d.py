@@ -27,11 +27,11 @@ from praxis_jax.baselines.linear import accuracy, logistic_regression
 from praxis_jax.config import TrainConfig
 from praxis_jax.learning import fit, init_learner, ridge_accuracy
 from praxis_jax.learning.presets import task_organoid
+from praxis_jax.learning.readout import RIDGE_LAMBDA
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks import load_mnist1d
 from praxis_jax.tasks.mnist1d import REFERENCE_ACCURACY
 
-RIDGE_LAMBDA = 10.0
 # name -> (modulator, reward_baseline, A-STDP-ET lr, exploration noise); lr and noise picked by hand on
 # seed 0 (lr 1e-5 … 1e-1, noise 0 / 0.2; see experiments/README.md)
 VARIANTS = {

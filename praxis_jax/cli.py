@@ -19,8 +19,7 @@ def _info(args: argparse.Namespace) -> None:
     print(f"native int8 CPU kernel: {'available' if native.available() else 'unavailable (pure JAX is used)'}")
     if args.n is not None:
         import praxis_jax as px
-        from praxis_jax.memory import learning_tick_work_bytes, state_bytes
-        from praxis_jax.sweep import available_bytes
+        from praxis_jax.memory import available_bytes, learning_tick_work_bytes, state_bytes
         from praxis_jax.topology import choose_topology
 
         topo = choose_topology("singer", args.n, args.k)

@@ -25,11 +25,10 @@ from praxis_jax.baselines.linear import accuracy, logistic_regression
 from praxis_jax.config import MODULATORS, TrainConfig
 from praxis_jax.learning import fit, init_learner, ridge_accuracy
 from praxis_jax.learning.presets import task_organoid
+from praxis_jax.learning.readout import RIDGE_LAMBDA
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks import load_mnist1d
 from praxis_jax.tasks.mnist1d import REFERENCE_ACCURACY
-
-RIDGE_LAMBDA = 10.0
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
@@ -44,21 +43,22 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
 
 
-def _on_epoch(total: int, first: int, start: float, ckpt_dir: str, cfg, quiet: bool):
-    history: list[dict] = []
+def _on_epoch(total: int, done: list[dict], start: float, ckpt_dir: str, cfg, quiet: bool):
+    history = list(done)
+    first = len(done)
 
     def on_epoch(r: dict, learner) -> None:
         history.append(r)
         checkpoint.save(ckpt_dir, r["epoch"], learner, cfg, {"history": list(history)})
         if quiet:
             return
-        done = r["epoch"]
-        eta = (time.perf_counter() - start) / (done - first) * (total - done)
-        bar = "#" * round(20 * done / total)
-        print(f"epoch {done:>3}/{total} [{bar:<20}] loss {r['loss']:.3f} train {100 * r['train_acc']:5.1f}% "
+        ep = r["epoch"]
+        eta = (time.perf_counter() - start) / (ep - first) * (total - ep)
+        bar = "#" * round(20 * ep / total)
+        print(f"epoch {ep:>3}/{total} [{bar:<20}] loss {r['loss']:.3f} train {100 * r['train_acc']:5.1f}% "
               f"test {100 * r['test_acc']:5.1f}% | {r['seconds']:.1f} s/epoch, ETA {eta:.0f} s", flush=True)
 
-    return on_epoch, history
+    return on_epoch
 
 
 def main(args: argparse.Namespace) -> dict:
@@ -85,11 +85,10 @@ def main(args: argparse.Namespace) -> dict:
         step, learner, meta = found
         done = meta["history"]
         print(f"resumed from epoch {step} ({ckpt_dir})")
-    elif checkpoint.steps(ckpt_dir):
-        raise SystemExit(f"praxis demo: {ckpt_dir} holds checkpoints {checkpoint.steps(ckpt_dir)}; "
+    elif existing := checkpoint.steps(ckpt_dir):
+        raise SystemExit(f"praxis demo: {ckpt_dir} holds checkpoints {existing}; "
                          "pass --resume to continue them or choose another --out")
-    on_epoch, history = _on_epoch(tc.epochs, len(done), time.perf_counter(), ckpt_dir, cfg, args.quiet)
-    history.extend(done)
+    on_epoch = _on_epoch(tc.epochs, done, time.perf_counter(), ckpt_dir, cfg, args.quiet)
     learner, history = fit(params, tc, learner, data, on_epoch=on_epoch, history=done)
     _, ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)
     codec = px.Codec.from_config(cfg)

@@ -1,12 +1,17 @@
-"""Bytes an organoid needs: its stored state and params, exactly, and the largest size that fits.
+"""Bytes an organoid needs (its stored state and params, exactly; the work arrays of a learning tick) and free memory.
 
 Stored (what ``init`` allocates and a checkpoint holds): W and e ``(D, N)`` (1 byte each in int8, 4 in
 float32), a ``(N,)`` (1 or 4), b, rate, var ``(N,)`` float32, U ``(K, N_in)`` float32, the index table
 ``(D, N)`` int32 for stored-index graphs, the scalars. A learning tick also holds float32 work arrays of
 about ``2·D·N`` (the gathered pre-synaptic activations and the float eligibility) on the pure-JAX path.
+``available_bytes`` says how much the default device has free.
 """
 
 from __future__ import annotations
+
+import os
+
+import jax
 
 from praxis_jax.config import PraxisConfig
 
@@ -35,3 +40,11 @@ def learning_tick_work_bytes(config: PraxisConfig) -> int:
     """Float32 work arrays of one learning tick on the pure-JAX path (gathered pre and float e)."""
     net = config.network
     return 2 * 4 * net.degree * net.n if config.plasticity.enabled else 0
+
+
+def available_bytes() -> int:
+    """Memory of the default device: the accelerator's limit, or the host's available RAM on CPU."""
+    stats = jax.devices()[0].memory_stats() or {}
+    if "bytes_limit" in stats:
+        return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")

@@ -10,7 +10,6 @@ configuration.
 from __future__ import annotations
 
 import itertools
-import os
 
 import equinox as eqx
 import jax
@@ -21,6 +20,7 @@ from jaxtyping import Array
 from praxis_jax.config import PraxisConfig, TrainConfig
 from praxis_jax.learning.loop import run_epochs
 from praxis_jax.learning.supervised import Learner, evaluate, init_learner, train_epoch
+from praxis_jax.memory import available_bytes
 from praxis_jax.state import Hyper, Params, init
 
 
@@ -61,14 +61,6 @@ def bytes_per_config(config: PraxisConfig, tc: TrainConfig, ticks: int) -> int:
     activations (twice, for temporaries), W, and the per-edge update."""
     n, d, b = config.network.n, config.network.degree, tc.batch_size
     return 4 * (2 * b * d * n + 2 * b * ticks * n + 3 * d * n)
-
-
-def available_bytes() -> int:
-    """Memory of the default device: the accelerator's limit, or the host's available RAM on CPU."""
-    stats = jax.devices()[0].memory_stats() or {}
-    if "bytes_limit" in stats:
-        return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def batch_size(config: PraxisConfig, tc: TrainConfig, ticks: int, total: int, fraction: float = 0.5) -> int:

@@ -13,6 +13,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
+RIDGE_LAMBDA = 10.0  # the ridge penalty of every ridge-readout row (chosen among 1, 10, 100 on seed 0)
+
 
 class Readout(NamedTuple):
     """``R`` float32 ``(N, C)``, ``c`` float32 ``(C,)``."""
