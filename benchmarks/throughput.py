@@ -6,7 +6,8 @@ For each size and topology it times the int8 inference tick (plasticity off) and
   (b) a dense ``jnp`` matmul tick where the (N, N) matrix fits,
   (c) ``jax.experimental.sparse`` BCOO and ``jax.ops.segment_sum`` ticks of the same graph (float32).
 A mode left out with ``--modes`` is written as null (its printed figures read nan).
-Bandwidth is measured here too (numpy streaming read of a 400 MB buffer, best of 5). Bytes per tick
+Bandwidth is measured here too (a streaming read: numpy over 400 MB on the CPU, a jitted sum over 4 GB
+of device memory on an accelerator, best of 5). Bytes per tick
 are the minimum the tick must move: inference reads W (D·N int8); learning reads and writes W and e
 (4·D·N bytes).
 
@@ -41,10 +42,17 @@ def median_time(fn, reps: int) -> float:
 
 
 def read_bandwidth() -> float:
-    """Bytes/s of a numpy streaming read (uint64 sum) over 400 MB, best of 5."""
-    x = np.ones(400_000_000 // 8, np.uint64)
-    best = min(median_time(lambda: x.sum(), 1) for _ in range(5))
-    return x.nbytes / best
+    """Bytes/s of a streaming read over a large buffer, best of 5.
+
+    On the CPU: numpy ``uint64`` sum over 400 MB. On an accelerator: a jitted ``uint32`` sum over 4 GB
+    in device memory (the tick's W and e live there).
+    """
+    if jax.devices()[0].platform == "cpu":
+        x = np.ones(400_000_000 // 8, np.uint64)
+        return x.nbytes / min(median_time(lambda: x.sum(), 1) for _ in range(5))
+    x = jnp.ones(1_000_000_000, jnp.uint32)
+    total = jax.jit(lambda x: jnp.sum(x, dtype=jnp.uint32))
+    return x.nbytes / min(median_time(lambda: total(x), 3) for _ in range(5))
 
 
 def praxis_tick(topo, learning: bool, ticks: int, reps: int) -> float:
