@@ -13,9 +13,11 @@ from jaxtyping import Array
 
 from praxis_jax.dynamics import potential, sat_tanh
 from praxis_jax.homeostasis import homeostasis_update
+from praxis_jax.pallas import circulant as pallas_circulant
 from praxis_jax.plasticity.astdp_et import astdp_et
 from praxis_jax.quant import Codec
 from praxis_jax.state import Params, State
+from praxis_jax.topology.circulant import Circulant
 
 
 def tick_randomness(params: Params, key: Array) -> tuple[Array, Array, Array]:
@@ -32,6 +34,33 @@ def tick_randomness(params: Params, key: Array) -> tuple[Array, Array, Array]:
 def activity(codec: Codec, params: Params, long, a: Array, x: Array, noise: Array) -> Array:
     """The new stored activations ``a(t) = 2·tanh(v/2)`` from stored ``a(t−1)`` ``(N,)`` and input ``x`` ``(K,)``."""
     return codec.store_a(sat_tanh(potential(codec, params, long, a, x, noise)))
+
+
+def plasticity_pass(codec: Codec, params: Params, a_prev: Array, a: Array, modulator: Array, e: Array, W: Array,
+                    tick: Array, seed: Array) -> tuple[Array, Array]:
+    """A-STDP-ET over every edge for one tick: stored a(t−1), a(t) ``(N,)`` and e, W ``(D, N)`` -> (W, e).
+
+    The rule's phases on the gathered ``(D, N)`` presynaptic activations; on GPUs, for int8 circulant
+    organoids, the same equations in one fused Pallas pass (:mod:`praxis_jax.pallas.circulant`). Float32
+    numerics (the reference, and the path ``jax.grad`` goes through) always take the unfused phases.
+    """
+    net, pl = params.config.network, params.config.plasticity
+    clip, hyper = pl.clip_sigma * net.weight_std, params.hyper
+    rule = astdp_et(codec, clip, pl.update_every)
+
+    def unfused(W, e):
+        pre = codec.a(net.topology.gather(a_prev, params.table))  # (D, N) f32
+        return rule.update(pre, codec.a(a), modulator, e, W, hyper, tick, seed)
+
+    if not (codec.int8 and isinstance(net.topology, Circulant)):
+        return unfused(W, e)
+
+    def fused(W, e):
+        on = (tick + 1) % pl.update_every == 0
+        return pallas_circulant.learn(W, e, a_prev, a, modulator, hyper.decay, hyper.lr, hyper.weight_decay, on,
+                                      seed, net.topology.offsets, codec, clip)
+
+    return jax.lax.platform_dependent(W, e, cuda=fused, default=unfused)
 
 
 def step(params: Params, state: State, x: Array, modulator: Array) -> tuple[State, Array]:
@@ -55,9 +84,7 @@ def step(params: Params, state: State, x: Array, modulator: Array) -> tuple[Stat
     post = codec.a(a)
     e = short.e
     if pl.enabled:
-        pre = codec.a(net.topology.gather(short.a, params.table))  # (D, N) f32
-        rule = astdp_et(codec, pl.clip_sigma * net.weight_std, pl.update_every)
-        W, e = rule.update(pre, post, modulator, e, long.W, params.hyper, state.tick, seed)
+        W, e = plasticity_pass(codec, params, short.a, a, modulator, e, long.W, state.tick, seed)
         long = long._replace(W=W)
     if ho.enabled:
         long = homeostasis_update(codec, ho, post, long, params.hyper, state.tick, seed)

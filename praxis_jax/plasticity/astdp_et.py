@@ -34,6 +34,21 @@ class AstdpEt(NamedTuple):
     update: Callable
 
 
+def eligibility(codec: Codec, decay, pre: Array, post: Array, e: Array, u: Array | None) -> tuple[Array, Array]:
+    """Phase 1 elementwise: ``e_f = decay·e + pre·post`` -> (e_f float32, e stored with uniforms ``u``).
+
+    Shapes broadcast (the rule passes ``(D, N)`` arrays, fused kernels one tile); ``u`` is None in float32.
+    """
+    e_f = decay * codec.e(e) + pre * post
+    return e_f, codec.store_e(e_f, u)
+
+
+def weight(codec: Codec, clip: float, lr, weight_decay, W: Array, m: Array, e_f: Array, u: Array | None) -> Array:
+    """Phases 2 and 3 elementwise: ``clip(W + lr·m·e_f − weight_decay·W, ±clip)``, stored with uniforms ``u``."""
+    W_f = codec.w(W)
+    return codec.store_w(jnp.clip(W_f + lr * m * e_f - weight_decay * W_f, -clip, clip), u)
+
+
 def astdp_et(codec: Codec, clip: float, update_every: int) -> AstdpEt:
     """Build the rule for one numerics (``codec``), clip bound ``clip`` = c·σ_w and phase-2 period K."""
 
@@ -42,16 +57,15 @@ def astdp_et(codec: Codec, clip: float, update_every: int) -> AstdpEt:
 
     def trace(pre, post, e, hyper, seed):
         """Phase 1. pre ``(D, N)`` f32, post ``(N,)`` f32, e ``(D, N)`` stored -> (e float32, e stored)."""
-        e_f = hyper.decay * codec.e(e) + pre * post[None, :]
-        return e_f, codec.store_e(e_f, hash_uniform(seed, e.shape, STREAM_E) if codec.int8 else None)
+        u = hash_uniform(seed, e.shape, STREAM_E) if codec.int8 else None
+        return eligibility(codec, hyper.decay, pre, post[None, :], e, u)
 
     def apply(W, m, e_f, hyper, seed):
         """Phases 2 and 3. W ``(D, N)`` stored, m ``()`` or ``(N,)``, e_f float32 ``(D, N)`` -> W stored."""
         m = jnp.asarray(m, jnp.float32)
         m = m[None, :] if m.ndim == 1 else m
-        W_f = codec.w(W)
-        W_f = jnp.clip(W_f + hyper.lr * m * e_f - hyper.weight_decay * W_f, -clip, clip)
-        return codec.store_w(W_f, hash_uniform(seed, W.shape, STREAM_W) if codec.int8 else None)
+        u = hash_uniform(seed, W.shape, STREAM_W) if codec.int8 else None
+        return weight(codec, clip, hyper.lr, hyper.weight_decay, W, m, e_f, u)
 
     def update(pre, post, m, e, W, hyper, tick, seed):
         """All three phases of one tick: ``(pre, post, m, e, W, hyper, tick, seed) -> (W, e)`` stored."""

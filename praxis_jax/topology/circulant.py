@@ -14,6 +14,7 @@ import numpy as np
 from jaxtyping import Array
 
 from praxis_jax import native
+from praxis_jax.pallas import circulant as pallas_circulant
 from praxis_jax.topology.base import Topology
 
 
@@ -86,14 +87,15 @@ class Circulant(Topology):
         return jnp.stack([a2[o : o + self.num] for o in self.offsets])
 
     def propagate(self, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
-        """As :meth:`Topology.propagate`; the int8 -> int32 case runs the native kernel on CPU when built."""
-        if dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8 and native.available():
-            return jax.lax.platform_dependent(
-                W, a,
-                cpu=lambda W, a: native.circulant_propagate(W, a, self.offsets),
-                default=lambda W, a: self._propagate_slices(W, a, dtype),
-            )
-        return self._propagate_slices(W, a, dtype)
+        """As :meth:`Topology.propagate`. The int8 -> int32 case runs the Pallas kernel on GPUs and the
+        native kernel on the CPU (when it is built); float32 (the reference and gradient path) and other
+        backends sum one slice per offset."""
+        if not (dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8):
+            return self._propagate_slices(W, a, dtype)
+        branches = {"cuda": lambda W, a: pallas_circulant.propagate(W, a, self.offsets)}
+        if native.available():
+            branches["cpu"] = lambda W, a: native.circulant_propagate(W, a, self.offsets)
+        return jax.lax.platform_dependent(W, a, default=lambda W, a: self._propagate_slices(W, a, dtype), **branches)
 
     def _propagate_slices(self, W: Array, a: Array, dtype) -> Array:
         # One contiguous slice per offset, summed in groups so that XLA fuses each group into one loop.

@@ -1,0 +1,1 @@
+"""Pallas kernels (GPU through Triton; any backend in interpret mode)."""

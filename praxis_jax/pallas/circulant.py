@@ -1,0 +1,135 @@
+"""Pallas kernels for circulant graphs: the propagation and the fused A-STDP-ET learning pass.
+
+A circulant's edge j of neuron v comes from ``(v + s_j) mod N``, so for a tile of ``block`` consecutive
+neurons each offset is one contiguous run of the doubled activation vector ``a2 = [a, a]`` (2N,) and of
+row j of the ``(D, N)`` edge arrays. One program handles one tile and loops over the D offsets:
+
+  propagate:  r[v] = Σ_j W[j, v]·a2[v + s_j]                          (int32 sum of int8 products)
+  learn:      e_f = decay·e + pre·post;  e ← store_e(e_f);  W ← store_w(clip(W + lr·m·e_f − wd·W))
+              with pre = a_prev2[v + s_j], post = a[v] — the equations of
+              :func:`praxis_jax.plasticity.astdp_et.eligibility` and ``weight``, called here per tile,
+              with the same in-kernel hash (:func:`praxis_jax.quant.hash_uniform_at`) for stochastic
+              rounding, so the result equals the unfused path.
+
+``learn`` reads and writes W and e exactly once per tick (4·D·N bytes in int8) and updates them in place
+(``input_output_aliases``). The kernels lower through Triton on GPUs; ``interpret=True`` runs them on any
+backend (the tests do so on the CPU). Tiles past N are masked.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+from jax.experimental import pallas as pl
+from jax.experimental.pallas import triton as plgpu
+from jaxtyping import Array
+
+from praxis_jax.plasticity.astdp_et import STREAM_E, STREAM_W, eligibility, weight
+from praxis_jax.quant import Codec, hash_uniform_at
+
+BLOCK = 512  # neurons per program; unroll: offsets per loop iteration (measured: benchmarks/pallas_circulant.py)
+UNROLL = 1
+WARPS = 4  # Triton warps per program
+
+
+def _tile(n: int, block: int):
+    start = pl.program_id(0) * block
+    cols = start + jax.lax.broadcasted_iota(jnp.int32, (block,), 0)
+    return start, cols, cols < n
+
+
+def _over_offsets(degree: int, unroll: int, body, carry):
+    """``fori_loop`` over the D offsets, ``unroll`` per iteration written out (Triton lowers no ``unroll=``)."""
+
+    def chunk(c, carry):
+        for k in range(unroll):
+            carry = body(c * unroll + k, carry)
+        return carry
+
+    carry = jax.lax.fori_loop(0, degree // unroll, chunk, carry)
+    return jax.lax.fori_loop(degree - degree % unroll, degree, body, carry)
+
+
+def _propagate_kernel(s_ref, W_ref, a2_ref, r_ref, *, n, degree, block, acc_dtype, unroll):
+    start, _, mask = _tile(n, block)
+
+    def body(j, acc):
+        w = plgpu.load(W_ref.at[j, pl.ds(start, block)], mask=mask, other=0)
+        x = plgpu.load(a2_ref.at[pl.ds(start + s_ref[j], block)], mask=mask, other=0)
+        return acc + w.astype(acc_dtype) * x.astype(acc_dtype)
+
+    acc = _over_offsets(degree, unroll, body, jnp.zeros((block,), acc_dtype))
+    plgpu.store(r_ref.at[pl.ds(start, block)], acc, mask=mask)
+
+
+@functools.partial(jax.jit, static_argnames=("offsets", "dtype", "block", "unroll", "warps", "interpret"))
+def propagate(W: Array, a: Array, offsets: tuple[int, ...], dtype=jnp.int32, block: int = BLOCK,
+              unroll: int = UNROLL, warps: int = WARPS, interpret: bool = False) -> Array:
+    """``r[v] = Σ_j W[j, v]·a[(v + offsets[j]) mod N]``: W ``(D, N)``, a ``(N,)`` -> ``(N,)`` of ``dtype``."""
+    d, n = W.shape
+    kernel = functools.partial(_propagate_kernel, n=n, degree=d, block=block, acc_dtype=dtype, unroll=unroll)
+    return pl.pallas_call(
+        kernel,
+        out_shape=jax.ShapeDtypeStruct((n,), dtype),
+        grid=(pl.cdiv(n, block),),
+        interpret=interpret,
+        compiler_params=plgpu.CompilerParams(num_warps=warps),
+        name="praxis_circulant_propagate",
+    )(jnp.asarray(offsets, jnp.int32), W, jnp.concatenate([a, a]))
+
+
+def _learn_kernel(s_ref, h_ref, seed_ref, a2_ref, post_ref, m_ref, W_ref, e_ref, W_out, e_out, *,
+                  codec, clip, n, degree, block, unroll):
+    start, cols, mask = _tile(n, block)
+    decay, lr, wd, on = h_ref[0], h_ref[1], h_ref[2], h_ref[3]
+    seed = seed_ref[0]
+    post = codec.a(plgpu.load(post_ref.at[pl.ds(start, block)], mask=mask, other=0))
+    m = plgpu.load(m_ref.at[pl.ds(start, block)], mask=mask, other=0.0)
+    ucols = cols.astype(jnp.uint32)
+
+    def body(j, carry):
+        pre = codec.a(plgpu.load(a2_ref.at[pl.ds(start + s_ref[j], block)], mask=mask, other=0))
+        e = plgpu.load(e_ref.at[j, pl.ds(start, block)], mask=mask, other=0)
+        W = plgpu.load(W_ref.at[j, pl.ds(start, block)], mask=mask, other=0)
+        row = j.astype(jnp.uint32)
+        u_e = hash_uniform_at(seed, row, ucols, STREAM_E) if codec.int8 else None
+        u_w = hash_uniform_at(seed, row, ucols, STREAM_W) if codec.int8 else None
+        e_f, e_new = eligibility(codec, decay, pre, post, e, u_e)
+        W_new = jnp.where(on > 0, weight(codec, clip, lr, wd, W, m, e_f, u_w), W)
+        plgpu.store(e_out.at[j, pl.ds(start, block)], e_new, mask=mask)
+        plgpu.store(W_out.at[j, pl.ds(start, block)], W_new, mask=mask)
+        return carry
+
+    _over_offsets(degree, unroll, body, 0)
+
+
+@functools.partial(jax.jit, static_argnames=("offsets", "codec", "clip", "block", "unroll", "warps", "interpret"),
+                   donate_argnums=(0, 1))
+def learn(W: Array, e: Array, a_prev: Array, a: Array, m: Array, decay, lr, weight_decay, on, seed: Array,
+          offsets: tuple[int, ...], codec: Codec, clip: float, block: int = BLOCK, unroll: int = UNROLL,
+          warps: int = WARPS, interpret: bool = False) -> tuple[Array, Array]:
+    """One fused A-STDP-ET pass over a circulant's edges; returns the new stored ``(W, e)``.
+
+    Args:
+      W, e: stored ``(D, N)`` weights and eligibility (donated: updated in place).
+      a_prev, a: stored activations ``(N,)`` of the previous and of this tick (pre and post).
+      m: modulator ``()`` or ``(N,)``.  decay, lr, weight_decay: scalars.
+      on: scalar bool, whether phases 2-3 (the weight update) run this tick.
+      seed: uint32 scalar of the stochastic-rounding hash.
+    """
+    d, n = W.shape
+    hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
+    m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), (n,))
+    kernel = functools.partial(_learn_kernel, codec=codec, clip=clip, n=n, degree=d, block=block, unroll=unroll)
+    return pl.pallas_call(
+        kernel,
+        out_shape=(jax.ShapeDtypeStruct(W.shape, W.dtype), jax.ShapeDtypeStruct(e.shape, e.dtype)),
+        grid=(pl.cdiv(n, block),),
+        input_output_aliases={6: 0, 7: 1},
+        interpret=interpret,
+        compiler_params=plgpu.CompilerParams(num_warps=warps),
+        name="praxis_circulant_learn",
+    )(jnp.asarray(offsets, jnp.int32), hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
+      jnp.concatenate([a_prev, a_prev]), a, m, W, e)

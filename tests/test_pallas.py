@@ -1,0 +1,64 @@
+"""The Pallas circulant kernels (interpret mode on the CPU) against the unfused XLA path."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import praxis_jax as px
+from praxis_jax.pallas import circulant as pc
+from praxis_jax.plasticity.astdp_et import astdp_et
+from praxis_jax.topology import choose_singer
+
+
+@pytest.fixture(scope="module")
+def case():
+    topo = choose_singer(300, 2.0)  # N = 307: the last tile of 128 is ragged
+    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo), quant=px.QuantConfig(numerics="int8"))
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    ks = jax.random.split(jax.random.PRNGKey(1), 4)
+    a0 = jax.random.randint(ks[0], (topo.n,), -127, 128).astype(jnp.int8)
+    a1 = jax.random.randint(ks[1], (topo.n,), -127, 128).astype(jnp.int8)
+    e = jax.random.randint(ks[2], state.long.W.shape, -127, 128).astype(jnp.int8)
+    m = jax.random.normal(ks[3], (topo.n,))
+    return topo, cfg, params, state.long.W, e, a0, a1, m
+
+
+@pytest.mark.parametrize("block,unroll", [(128, 1), (64, 3)])
+def test_propagate_equals_slices(case, block, unroll):
+    topo, _, _, W, _, _, a1, _ = case
+    got = pc.propagate(W, a1, topo.offsets, block=block, unroll=unroll, interpret=True)
+    assert got.dtype == jnp.int32
+    np.testing.assert_array_equal(got, topo._propagate_slices(W, a1, jnp.int32))
+
+
+@pytest.mark.parametrize("modulator", ["per-neuron", "scalar"])
+def test_learn_equals_rule_phases(case, modulator):
+    """Same codes as the rule's phases on the gathered (D, N) arrays, up to float rounding of log/exp at a
+    stochastic-rounding boundary (at most one code, on a tiny fraction of edges)."""
+    topo, cfg, params, W, e, a0, a1, m = case
+    m = m if modulator == "per-neuron" else m[0]
+    codec = px.Codec.from_config(cfg)
+    clip = cfg.plasticity.clip_sigma * cfg.network.weight_std
+    h = params.hyper._replace(lr=jnp.float32(0.5))  # large enough that most weights move
+    seed = jnp.uint32(99)
+    W_ref, e_ref = astdp_et(codec, clip, 1).update(
+        codec.a(topo.gather(a0)), codec.a(a1), m, e, W, h, jnp.int32(0), seed)
+    W_new, e_new = pc.learn(W.copy(), e.copy(), a0, a1, m, h.decay, h.lr, h.weight_decay, True, seed,
+                            topo.offsets, codec, clip, block=128, unroll=2, interpret=True)
+    assert W_new.dtype == W.dtype == jnp.int8 and e_new.dtype == jnp.int8
+    assert float((W_ref != W).mean()) > 0.5
+    for got, ref in ((W_new, W_ref), (e_new, e_ref)):
+        diff = np.abs(np.asarray(got, int) - np.asarray(ref, int))
+        assert diff.max() <= 1 and diff.mean() < 1e-3
+
+
+def test_learn_off_keeps_weights_and_traces(case):
+    topo, cfg, params, W, e, a0, a1, m = case
+    codec = px.Codec.from_config(cfg)
+    clip = cfg.plasticity.clip_sigma * cfg.network.weight_std
+    h = params.hyper
+    W_new, e_new = pc.learn(W.copy(), e.copy(), a0, a1, m, h.decay, 0.5, h.weight_decay, False, jnp.uint32(3),
+                            topo.offsets, codec, clip, block=128, interpret=True)
+    np.testing.assert_array_equal(W_new, W)
+    assert bool((e_new != e).any())
