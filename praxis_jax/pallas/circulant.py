@@ -29,9 +29,10 @@ from jaxtyping import Array
 from praxis_jax.plasticity.astdp_et import STREAM_E, STREAM_W, eligibility, weight
 from praxis_jax.quant import Codec, hash_uniform_at
 
-BLOCK = 512  # neurons per program; unroll: offsets per loop iteration (measured: benchmarks/pallas_circulant.py)
-UNROLL = 1
-WARPS = 4  # Triton warps per program
+# Tile sizes measured on an H100 at N ≈ 1M (benchmarks/results/pallas-h100*.json): neurons per program,
+# offsets written out per loop iteration, Triton warps per program.
+PROPAGATE_BLOCK, PROPAGATE_UNROLL = 512, 4
+BLOCK, UNROLL, WARPS = 256, 1, 4
 
 
 def _tile(n: int, block: int):
@@ -65,8 +66,8 @@ def _propagate_kernel(s_ref, W_ref, a2_ref, r_ref, *, n, degree, block, acc_dtyp
 
 
 @functools.partial(jax.jit, static_argnames=("offsets", "dtype", "block", "unroll", "warps", "interpret"))
-def propagate(W: Array, a: Array, offsets: tuple[int, ...], dtype=jnp.int32, block: int = BLOCK,
-              unroll: int = UNROLL, warps: int = WARPS, interpret: bool = False) -> Array:
+def propagate(W: Array, a: Array, offsets: tuple[int, ...], dtype=jnp.int32, block: int = PROPAGATE_BLOCK,
+              unroll: int = PROPAGATE_UNROLL, warps: int = WARPS, interpret: bool = False) -> Array:
     """``r[v] = Σ_j W[j, v]·a[(v + offsets[j]) mod N]``: W ``(D, N)``, a ``(N,)`` -> ``(N,)`` of ``dtype``."""
     d, n = W.shape
     kernel = functools.partial(_propagate_kernel, n=n, degree=d, block=block, acc_dtype=dtype, unroll=unroll)
