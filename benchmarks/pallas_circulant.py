@@ -17,34 +17,16 @@ Usage (GPU): python benchmarks/pallas_circulant.py --sizes 260000 1000000 --out 
 from __future__ import annotations
 
 import argparse
-import time
-
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 import praxis_jax as px
+from praxis_jax.bench import median_time, read_bandwidth
 from praxis_jax.pallas import circulant as pc
 from praxis_jax.plasticity.astdp_et import astdp_et
 from praxis_jax.quant import Codec
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.topology import choose_singer
-
-
-def median_time(fn, reps: int) -> float:
-    jax.block_until_ready(fn())
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn())
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
-
-
-def read_bandwidth() -> float:
-    x = jnp.ones(1_000_000_000, jnp.uint32)
-    total = jax.jit(lambda x: jnp.sum(x, dtype=jnp.uint32))
-    return x.nbytes / min(median_time(lambda: total(x), 3) for _ in range(5))
 
 
 def one_size(n: int, blocks: list[int], unrolls: list[int], warps: list[int], xla: bool, reps: int, bw: float) -> dict:

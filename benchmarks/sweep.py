@@ -71,9 +71,8 @@ def main(argv=None):
     for lr_, (m, sd) in summary.items():
         print(f"lr {lr_:8.1e}: test {100 * m:5.1f} ± {100 * sd:4.1f}%")
     fig, (ax,) = plotting.figure(1)
-    ax.errorbar(list(summary), [m for m, _ in summary.values()], [sd for _, sd in summary.values()], fmt="o-")
-    ax.set(xscale="log", xlabel="A-STDP-ET lr", ylabel=f"test accuracy after {args.epochs} epochs",
-           title=f"MNIST-1D, {args.modulator} modulator, N={cfg.network.n}, {args.seeds} seeds per lr")
+    plotting.sweep_curve(ax, summary, "A-STDP-ET lr", f"test accuracy after {args.epochs} epochs")
+    ax.set_title(f"MNIST-1D, {args.modulator} modulator, N={cfg.network.n}, {args.seeds} seeds per lr")
     plotting.save(fig, args.out + ".png")
     write_json(args.out + ".json", {**provenance(), "config": vars(args), "configurations": s, "chunk": chunk,
                                     "sweep_seconds": t_sweep, "loop_seconds": t_loop, "speedup": t_loop / t_sweep,

@@ -19,58 +19,15 @@ Timing: jit with the state donated (as a long run does), one warm-up call, block
 from __future__ import annotations
 
 import argparse
-import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.experimental import sparse as jsparse
 
-import praxis_jax as px
+from praxis_jax.bench import median_time, read_bandwidth, tick_seconds
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.topology import StoredIndex, choose_lps, choose_singer
-
-
-def median_time(fn, reps: int) -> float:
-    jax.block_until_ready(fn())
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn())
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
-
-
-def read_bandwidth() -> float:
-    """Bytes/s of a streaming read over a large buffer, best of 5.
-
-    On the CPU: numpy ``uint64`` sum over 400 MB. On an accelerator: a jitted ``uint32`` sum over 4 GB
-    in device memory (the tick's W and e live there).
-    """
-    if jax.devices()[0].platform == "cpu":
-        x = np.ones(400_000_000 // 8, np.uint64)
-        return x.nbytes / min(median_time(lambda: x.sum(), 1) for _ in range(5))
-    x = jnp.ones(1_000_000_000, jnp.uint32)
-    total = jax.jit(lambda x: jnp.sum(x, dtype=jnp.uint32))
-    return x.nbytes / min(median_time(lambda: total(x), 3) for _ in range(5))
-
-
-def praxis_tick(topo, learning: bool, ticks: int, reps: int) -> float:
-    cfg = px.PraxisConfig(
-        network=px.NetworkConfig(topology=topo),
-        plasticity=px.PlasticityConfig(enabled=learning),
-        quant=px.QuantConfig(numerics="int8"),
-    )
-    params, state = px.init(cfg, jax.random.PRNGKey(0))
-    run = jax.jit(px.simulate, donate_argnums=1)  # a long run: the state is updated in place
-    xs, ms = jnp.zeros((ticks, 0)), jnp.full((ticks,), 0.01)
-    carry = [state]
-
-    def call():
-        carry[0] = run(params, carry[0], xs, ms)[0]
-        return carry[0]
-
-    return median_time(call, reps) / ticks
 
 
 def numpy_tick(topo, reps: int) -> float:
@@ -137,8 +94,8 @@ def main(argv=None):
             if kind == "lps":
                 topo = choose_lps(n, 2.0)
             edges = topo.n * topo.degree
-            inf = praxis_tick(topo, False, args.ticks, args.reps) if "inference" in args.modes else float("nan")
-            lrn = praxis_tick(topo, True, args.ticks, args.reps) if "learning" in args.modes else float("nan")
+            inf = tick_seconds(topo, False, args.ticks, args.reps) if "inference" in args.modes else float("nan")
+            lrn = tick_seconds(topo, True, args.ticks, args.reps) if "learning" in args.modes else float("nan")
             row = {
                 "topology": topo.describe(), "kind": kind, "N": topo.n, "D": topo.degree, "edges": edges,
                 "inference_s_per_tick": inf, "learning_s_per_tick": lrn,

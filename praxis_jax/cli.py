@@ -1,4 +1,8 @@
-"""The ``praxis`` command: ``demo`` (the README's main job), ``free-run``, ``info``."""
+"""The ``praxis`` command: demo (the README's main job), run, resume, sweep, bench, info, free-run.
+
+Exit codes: 0 done; 2 a bad config file or argument (the message names the file, section and key);
+128 + signal number when SIGINT/SIGTERM stopped a run after saving its checkpoint.
+"""
 
 from __future__ import annotations
 
@@ -32,14 +36,74 @@ def _info(args: argparse.Namespace) -> None:
               f"arrays per learning tick; {available_bytes() / 2**30:,.1f} GiB free on {jax.devices()[0].platform}")
 
 
+def _run(args: argparse.Namespace) -> None:
+    from praxis_jax import configfile, job
+
+    job.run_job(configfile.load(args.config), args.out, quiet=args.quiet)
+
+
+def _resume(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from praxis_jax import configfile, job
+
+    job.run_job(configfile.load(Path(args.run_dir) / "config.toml"), args.run_dir, resume=True, quiet=args.quiet)
+
+
+def _sweep(args: argparse.Namespace) -> None:
+    from praxis_jax import configfile, job
+
+    job.sweep_job(configfile.load(args.config), args.out, quiet=args.quiet)
+
+
+def _bench(args: argparse.Namespace) -> None:
+    from praxis_jax.bench import bench
+    from praxis_jax.runinfo import provenance, write_json
+
+    r = bench(args.n, args.topology, args.k, args.numerics, args.ticks, args.reps)
+    print(f"{r['topology']}, {args.numerics}, on {r['device']}; read bandwidth {r['read_bandwidth'] / 1e9:.1f} GB/s")
+    for mode in ("inference", "learning"):
+        m = r[mode]
+        print(f"{mode:>9}: {m['syn_per_s'] / 1e9:8.3f} G synaptic updates/s, {1 / m['s_per_tick']:9.1f} ticks/s, "
+              f"{100 * m['frac_bw']:5.1f}% of the bandwidth its {m['bytes_per_tick'] / r['N'] / r['D']:.0f} B/edge need")
+    if args.out:
+        write_json(args.out, {**provenance(), **r})
+        print(f"wrote {args.out}")
+
+
 def main(argv: list[str] | None = None) -> None:
     from praxis_jax import demo, free_run_report
+    from praxis_jax.configfile import ConfigFileError
+    from praxis_jax.stopping import Stopped
 
     ap = argparse.ArgumentParser(prog="praxis", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help=demo.__doc__.splitlines()[0])
     demo.add_arguments(p)
     p.set_defaults(func=demo.main)
+    p = sub.add_parser("run", help="train one organoid as a TOML config file says (see praxis_jax/configs/)")
+    p.add_argument("config", help="TOML file; sections map onto the typed configs (praxis_jax/configfile.py)")
+    p.add_argument("--out", required=True, help="run folder: config.toml, checkpoints/, summary.json, PNG")
+    p.add_argument("--quiet", action="store_true", help="print nothing")
+    p.set_defaults(func=_run)
+    p = sub.add_parser("resume", help="continue a run folder from its newest good checkpoint, bit for bit")
+    p.add_argument("run_dir")
+    p.add_argument("--quiet", action="store_true", help="print nothing")
+    p.set_defaults(func=_resume)
+    p = sub.add_parser("sweep", help="train a config's [sweep] grid (hyperparameters x seeds) as vmapped programs")
+    p.add_argument("config")
+    p.add_argument("--out", required=True, help="folder for config.toml, sweep.csv, sweep.json, sweep.png")
+    p.add_argument("--quiet", action="store_true", help="print nothing")
+    p.set_defaults(func=_sweep)
+    p = sub.add_parser("bench", help="synaptic updates/s of the inference and learning tick, against bandwidth")
+    p.add_argument("--n", type=int, default=65_000, help="requested neurons")
+    p.add_argument("--topology", default="singer", help="singer, lps, primitive, random or stored")
+    p.add_argument("--k", type=float, default=2.0, help="degree factor: D ≈ k·sqrt(N)")
+    p.add_argument("--numerics", choices=("float32", "int8"), default="int8")
+    p.add_argument("--ticks", type=int, default=8)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--out", default=None, help="also write the result as JSON here")
+    p.set_defaults(func=_bench)
     p = sub.add_parser("free-run", help=free_run_report.__doc__.splitlines()[0])
     free_run_report.add_arguments(p)
     p.set_defaults(func=free_run_report.main)
@@ -49,4 +113,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--numerics", choices=("float32", "int8"), default="int8")
     p.set_defaults(func=_info)
     args = ap.parse_args(sys.argv[1:] if argv is None else argv)
-    args.func(args)
+    try:
+        args.func(args)
+    except ConfigFileError as err:
+        print(f"praxis {args.command}: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Stopped as stop:
+        where = getattr(args, "out", None) or getattr(args, "run_dir", None)
+        print(f"praxis {args.command}: {stop}; checkpoint saved; continue with: praxis resume {where}",
+              file=sys.stderr)
+        raise SystemExit(stop.exit_code) from None

@@ -249,3 +249,28 @@ class TrainConfig(eqx.Module):
         _integer(o, "epochs", self.epochs, 1)
         _number(o, "readout_lr", self.readout_lr, 0, 1e3, lo_open=True)
         _number(o, "baseline_momentum", self.baseline_momentum, 0, 1)
+
+
+TASKS = ("mnist1d",)
+
+
+class RunConfig(eqx.Module):
+    """What a ``praxis run`` trains on and how it is kept (the ``[run]`` section of a config file).
+
+    Fields: task (one of TASKS), seed (of init, learner and data order), n_train (use only the first
+    n_train training trials; None = all, for quick runs), keep (checkpoints kept, newest first).
+    """
+
+    task: str = eqx.field(static=True, default="mnist1d")
+    seed: int = eqx.field(static=True, default=0)
+    n_train: int | None = eqx.field(static=True, default=None)
+    keep: int = eqx.field(static=True, default=3)
+
+    def __check_init__(self):
+        o = "RunConfig"
+        if self.task not in TASKS:
+            _fail(o, "task", self.task, f"one of {TASKS}")
+        _integer(o, "seed", self.seed, 0)
+        if self.n_train is not None:
+            _integer(o, "n_train", self.n_train, 1)
+        _integer(o, "keep", self.keep, 1)

@@ -1,10 +1,19 @@
 """The ``praxis`` command runs end to end at small sizes and writes what it says it writes."""
 
+import argparse
+import csv
 import json
 import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from importlib.resources import files
 
 import pytest
 
+from praxis_jax import checkpoint, configfile, demo
 from praxis_jax.cli import main
 
 
@@ -48,3 +57,87 @@ def test_info_and_free_run(capsys):
     out = capsys.readouterr().out
     assert "native int8 CPU kernel" in out and "tick     20" in out
     assert "memory of singer m=31 copies=1 circulant (N=993, D=64), float32: W 0.2 MiB" in out
+
+
+TINY = """
+[run]
+n_train = 128
+[topology]
+n = 60
+[train]
+modulator = "reward"
+epochs = 3
+"""
+
+
+def _history(path):
+    h = json.load(open(path))["history"]
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in h]
+
+
+def test_run_stopped_by_sigterm_saves_and_resume_is_bit_for_bit(tmp_path):
+    """SIGTERM mid-run: the epoch finishes, is saved, the process exits 143; ``praxis resume`` then ends
+    with exactly the history of an uninterrupted run."""
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text(TINY)
+    main(["run", str(cfg), "--out", str(tmp_path / "full"), "--quiet"])
+    cut = tmp_path / "cut"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "praxis_jax", "run", str(cfg), "--out", str(cut)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 300
+    while not (cut / "checkpoints" / "1").exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "SIGTERM" in err and f"praxis resume {cut}" in err
+    saved = checkpoint.steps(str(cut / "checkpoints"))
+    assert 1 in saved and max(saved) < 3 and not (cut / "summary.json").exists()
+    main(["resume", str(cut), "--quiet"])
+    assert _history(cut / "summary.json") == _history(tmp_path / "full" / "summary.json")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[run]\nsede = 1", r"unknown key \[run\] 'sede'; allowed: keep, n_train, seed, task"),
+    ("[plasticity]\nlr = \"fast\"", r"\[plasticity\] lr must be of type float; got 'fast'"),
+    ("[plasticity]\nlr = -1.0", r"PlasticityConfig.lr must be a finite number in \[0, 1000.0\); got -1.0"),
+    ("[organoid]\nn = 3", r"unknown section\(s\) \['organoid'\]"),
+    ("[train]\nepochs = 2.5", r"\[train\] epochs must be of type int; got 2.5"),
+    ("[topology\nn = 3", r"not valid TOML"),
+])
+def test_bad_config_files_exit_2_naming_file_and_key(tmp_path, capsys, text, message):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(text)
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(cfg), "--out", str(tmp_path / "never")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and str(cfg) in err
+    assert not (tmp_path / "never").exists()  # refused before any work
+
+
+def test_config_files_round_trip_and_demo_file_is_the_demo():
+    spec = configfile.load(files("praxis_jax") / "configs" / "sweep.toml")
+    assert configfile.loads(configfile.dump(spec)) == spec
+    ap = argparse.ArgumentParser()
+    demo.add_arguments(ap)
+    assert configfile.load(files("praxis_jax") / "configs" / "demo.toml") == demo.spec_from_args(ap.parse_args([]))
+
+
+def test_sweep_writes_tidy_table_and_plot(tmp_path, capsys):
+    cfg = tmp_path / "sweep.toml"
+    cfg.write_text(TINY.replace("epochs = 3", "epochs = 1")
+                   + "[sweep]\nseeds = 2\nlr = [1e-4, 1e-3]\ndecay = [0.8, 0.9]\n")
+    main(["sweep", str(cfg), "--out", str(tmp_path / "sw")])
+    rows = list(csv.DictReader(open(tmp_path / "sw" / "sweep.csv")))
+    assert len(rows) == 8 and {r["lr"] for r in rows} == {"0.0001", "0.001"}
+    assert os.path.getsize(tmp_path / "sw" / "sweep.png") > 10_000
+    assert "8 configurations" in capsys.readouterr().out
+
+
+def test_bench_prints_and_writes(tmp_path, capsys):
+    main(["bench", "--n", "300", "--ticks", "2", "--reps", "1", "--out", str(tmp_path / "b.json")])
+    r = json.load(open(tmp_path / "b.json"))
+    assert r["N"] == 307 and r["inference"]["syn_per_s"] > 0 and r["learning"]["syn_per_s"] > 0
+    assert "G synaptic updates/s" in capsys.readouterr().out

@@ -1,0 +1,189 @@
+"""Training jobs on disk: ``praxis run`` / ``resume`` / ``demo`` (one organoid) and ``praxis sweep``.
+
+A run folder holds ``config.toml`` (the resolved spec, :func:`praxis_jax.configfile.dump`),
+``checkpoints/`` (orbax; after every epoch the learner — W, readout, baseline, feedback, PRNG key, step —
+and the history so far; the last ``RunConfig.keep`` kept), and at the end ``summary.json`` and
+``learning_curve.png``. A resumed run continues bit for bit (the data order comes from the learner's key).
+SIGINT/SIGTERM finish the epoch, save and stop (:mod:`praxis_jax.stopping`).
+
+A sweep folder holds ``config.toml``, ``sweep.csv`` and ``sweep.json`` (one tidy row per configuration and
+epoch) and ``sweep.png`` (the final test accuracy against each swept hyperparameter, and a heatmap when
+two are swept).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import praxis_jax as px
+from praxis_jax import checkpoint, configfile, plotting, sweep
+from praxis_jax.baselines.linear import accuracy, logistic_regression
+from praxis_jax.learning import fit, init_learner, ridge_accuracy
+from praxis_jax.learning.readout import RIDGE_LAMBDA
+from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.stopping import deferred_stop
+from praxis_jax.tasks import Dataset, load_mnist1d
+from praxis_jax.tasks.mnist1d import REFERENCE_ACCURACY
+
+LOADERS = {"mnist1d": load_mnist1d}
+
+
+def load_task(run) -> Dataset:
+    """The dataset of ``RunConfig.task``, its training set cut to ``n_train`` trials when set."""
+    data = LOADERS[run.task]()
+    if run.n_train is not None:
+        if run.n_train > len(data.y_train):
+            raise ValueError(f"RunConfig.n_train must be <= {len(data.y_train)} for {run.task}; got {run.n_train}")
+        data = data._replace(x_train=data.x_train[: run.n_train], y_train=data.y_train[: run.n_train])
+    return data
+
+
+def epoch_line(r: dict, total: int, trial_ticks: int, eta: float) -> str:
+    """One progress line: bar, loss, accuracies (means over a sweep's configurations), ticks/s, ETA."""
+    mean = lambda v: float(np.mean(v))  # noqa: E731
+    bar = "#" * round(20 * r["epoch"] / total)
+    return (f"epoch {r['epoch']:>3}/{total} [{bar:<20}] loss {mean(r['loss']):.3f} train "
+            f"{100 * mean(r['train_acc']):5.1f}% test {100 * mean(r['test_acc']):5.1f}% | "
+            f"{trial_ticks / r['seconds']:,.0f} ticks/s, ETA {eta:.0f} s")
+
+
+def _write_config(out: Path, spec: configfile.RunSpec) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / "config.toml.tmp"
+    tmp.write_text(configfile.dump(spec))
+    os.replace(tmp, out / "config.toml")
+
+
+def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, quiet: bool = False) -> dict:
+    """Train one organoid as ``spec`` says, in folder ``out``; returns the summary (also written).
+
+    Raises SystemExit if ``out`` already holds checkpoints and ``resume`` is False, or holds none and it is
+    True; :class:`praxis_jax.stopping.Stopped` after saving, when a signal asked to stop.
+    """
+    out = Path(out)
+    ckpt_dir = str(out / "checkpoints")
+    existing = checkpoint.steps(ckpt_dir)
+    if existing and not resume:
+        raise SystemExit(f"praxis: {ckpt_dir} holds checkpoints {existing}; resume them (praxis resume {out}) "
+                         "or choose another output folder")
+    if resume and not existing:
+        raise SystemExit(f"praxis: nothing to resume, no checkpoint in {ckpt_dir}")
+    t0 = time.perf_counter()
+    cfg, tc, run = spec.praxis, spec.train, spec.run
+    data = load_task(run)
+    _write_config(out, spec)
+    net = cfg.network
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    say(f"task: {run.task}, {len(data.y_train)} train / {len(data.y_test)} test trials, {data.ticks} ticks each")
+    say(f"organoid: {net.topology.describe()}, {cfg.quant.numerics}, {net.n * net.degree:,} synapses; "
+        f"modulator {tc.modulator} (lr {cfg.plasticity.lr:g}, noise {net.noise_std:g}); jax {jax.__version__} "
+        f"on {jax.devices()[0].platform}; output {out}")
+    logit = logistic_regression(jnp.asarray(data.x_train), jnp.asarray(data.y_train), data.n_classes)
+    base = float(accuracy(logit, data.x_test, data.y_test))
+    k_init, k_learn, k_eval = jax.random.split(jax.random.PRNGKey(run.seed), 3)
+    params, state = px.init(cfg, k_init)
+    learner = init_learner(params, state.long, data.n_classes, k_learn)
+    history: list[dict] = []
+    if resume:
+        step, learner, meta = checkpoint.restore_latest(ckpt_dir, learner, cfg)
+        history = meta["history"]
+        say(f"resumed after epoch {step} ({ckpt_dir})")
+    start, first = time.perf_counter(), len(history)
+    trial_ticks = (len(data.y_train) // tc.batch_size) * tc.batch_size * data.ticks
+    with deferred_stop() as stop:
+        def on_epoch(r: dict, learner) -> None:
+            history.append(r)
+            checkpoint.save(ckpt_dir, r["epoch"], learner, cfg, {"history": list(history)}, keep=run.keep)
+            eta = (time.perf_counter() - start) / (r["epoch"] - first) * (tc.epochs - r["epoch"])
+            say(epoch_line(r, tc.epochs, trial_ticks, eta))
+            stop.check(r["epoch"])
+
+        learner, history = fit(params, tc, learner, data, on_epoch=on_epoch, history=list(history))
+    _, ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)
+    codec = px.Codec.from_config(cfg)
+    W0, W = np.asarray(codec.w(state.long.W)), np.asarray(codec.w(learner.long.W))
+    summary = {
+        **provenance(),
+        "config": configfile.dump(spec),
+        "n": net.n, "degree": net.degree,
+        "test_acc_delta_readout": history[-1]["test_acc"], "test_acc_ridge_readout": ridge,
+        "test_acc_logistic_raw_input": base,
+        "published": REFERENCE_ACCURACY if run.task == "mnist1d" else None,
+        "weight_change_rel": float(np.linalg.norm(W - W0) / np.linalg.norm(W0)),
+        "weight_std_over_sigma": float(W.std() / net.weight_std),
+        "history": history, "seconds": time.perf_counter() - t0,
+    }
+    say(f"test accuracy: learned (delta-rule) readout {100 * history[-1]['test_acc']:.1f}%, ridge readout on the "
+        f"same organoid {100 * ridge:.1f}%, logistic regression on the raw input {100 * base:.1f}%"
+        + (f" (published: logistic {100 * REFERENCE_ACCURACY['logistic']:.0f}%, MLP "
+           f"{100 * REFERENCE_ACCURACY['mlp']:.0f}%, GRU {100 * REFERENCE_ACCURACY['gru']:.0f}%)"
+           if run.task == "mnist1d" else ""))
+    say(f"recurrent weights: ‖ΔW‖/‖W₀‖ = {summary['weight_change_rel']:.3f}, std "
+        f"{summary['weight_std_over_sigma']:.3f} σ_w; {summary['seconds']:.0f} s in all")
+    fig, (ax1, ax2) = plotting.figure(2)
+    plotting.learning_curve(ax1, history, {"ridge readout": ridge, "logistic (raw)": base},
+                            title=f"{run.task}, {net.n}-neuron organoid, {tc.modulator} modulator")
+    plotting.weight_histogram(ax2, W, net.weight_std, cfg.plasticity.clip_sigma * net.weight_std)
+    plotting.save(fig, str(out / "learning_curve.png"))
+    write_json(str(out / "summary.json"), summary)
+    say(f"wrote {out}/learning_curve.png and {out}/summary.json")
+    return summary
+
+
+def sweep_job(spec: configfile.RunSpec, out: str | Path, quiet: bool = False) -> list[dict]:
+    """Train the grid ``spec.sweep`` (Hyper values × seeds) as vmapped programs; returns the tidy rows."""
+    if spec.sweep is None:
+        raise SystemExit("praxis sweep: the config file has no [sweep] section (seeds = S, field = [values])")
+    out = Path(out)
+    cfg, tc, run = spec.praxis, spec.train, spec.run
+    values = {k: v for k, v in spec.sweep.items() if k != "seeds"}
+    hypers, seed_ids, rows = sweep.grid(cfg, spec.sweep["seeds"], **values)
+    data = load_task(run)
+    _write_config(out, spec)
+    s = len(rows)
+    chunk = sweep.batch_size(cfg, tc, data.ticks, s)
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    say(f"{s} configurations ({', '.join(f'{k}: {len(v)}' for k, v in values.items())}, seeds: "
+        f"{spec.sweep['seeds']}), N={cfg.network.n} D={cfg.network.degree}; {chunk} per program "
+        f"(≈{sweep.bytes_per_config(cfg, tc, data.ticks) / 2**20:.1f} MiB each, "
+        f"{sweep.available_bytes() / 2**30:.1f} GiB free)")
+    params, learners = sweep.sweep_init(cfg, hypers, seed_ids, data.n_classes, jax.random.PRNGKey(run.seed))
+    start = time.perf_counter()
+    trial_ticks = (len(data.y_train) // tc.batch_size) * tc.batch_size * data.ticks * min(chunk, s)
+    done = [0]
+
+    def on_epoch(r, _):
+        done[0] += 1
+        total = tc.epochs * -(-s // chunk)
+        say(epoch_line(r, tc.epochs, trial_ticks, (time.perf_counter() - start) / done[0] * (total - done[0])))
+
+    _, history = sweep.sweep_fit(params, tc, learners, data, chunk=chunk, on_epoch=on_epoch)
+    table = sweep.tidy(rows, history)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "sweep.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(table[0]))
+        w.writeheader()
+        w.writerows(table)
+    write_json(str(out / "sweep.json"), {**provenance(), "config": configfile.dump(spec), "configurations": s,
+                                         "per_program": chunk, "seconds": time.perf_counter() - start,
+                                         "rows": table})
+    names = list(values)
+    fig, axes = plotting.figure(len(names) + (len(names) == 2))
+    for ax, name in zip(axes, names):
+        plotting.sweep_curve(ax, sweep.summarize(table, name), name)
+    if len(names) == 2:
+        plotting.sweep_heatmap(axes[-1], table, names[0], names[1])
+    plotting.save(fig, str(out / "sweep.png"))
+    for name in names:
+        for v, (m, sd) in sweep.summarize(table, name).items():
+            say(f"{name} {v:10.3g}: test {100 * m:5.1f} ± {100 * sd:4.1f}%")
+    say(f"wrote {out}/sweep.csv, sweep.json and sweep.png")
+    return table
+
