@@ -29,20 +29,6 @@ def test_demo_learns_writes_png_and_summary(tmp_path, capsys):
     assert "epoch   2/2" in capsys.readouterr().out
 
 
-def test_demo_resume_continues_bit_for_bit_and_refuses_to_overwrite(tmp_path):
-    args = ["demo", "--n", "60", "--modulator", "reward", "--quiet"]
-    main(args + ["--epochs", "2", "--out", str(tmp_path / "full")])
-    main(args + ["--epochs", "1", "--out", str(tmp_path / "cut")])
-    with pytest.raises(SystemExit, match="holds checkpoints"):
-        main(args + ["--epochs", "2", "--out", str(tmp_path / "cut")])
-    main(args + ["--epochs", "2", "--out", str(tmp_path / "cut"), "--resume"])
-    full = json.load(open(tmp_path / "full" / "summary.json"))
-    cut = json.load(open(tmp_path / "cut" / "summary.json"))
-    strip = lambda h: [{k: v for k, v in r.items() if k != "seconds"} for r in h]  # noqa: E731
-    assert strip(cut["history"]) == strip(full["history"]) and len(cut["history"]) == 2
-    assert cut["weight_change_rel"] == full["weight_change_rel"] > 0
-
-
 def test_demo_rejects_bad_values_before_work(tmp_path):
     with pytest.raises(ValueError, match=r"TrainConfig.epochs must be an int in \[1, inf\]; got 0"):
         main(["demo", "--epochs", "0", "--out", str(tmp_path)])
@@ -94,6 +80,8 @@ def test_run_stopped_by_sigterm_saves_and_resume_is_bit_for_bit(tmp_path):
     assert "SIGTERM" in err and f"praxis resume {cut}" in err
     saved = checkpoint.steps(str(cut / "checkpoints"))
     assert 1 in saved and max(saved) < 3 and not (cut / "summary.json").exists()
+    with pytest.raises(SystemExit, match="holds checkpoints"):
+        main(["run", str(cfg), "--out", str(cut)])  # never overwrites a run
     main(["resume", str(cut), "--quiet"])
     assert _history(cut / "summary.json") == _history(tmp_path / "full" / "summary.json")
 

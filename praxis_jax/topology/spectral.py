@@ -22,23 +22,30 @@ def adjacency(nbrs: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(n * d), (rows, nbrs.ravel())), shape=(n, n))
 
 
-def second_eigenvalue(topology: Topology, dense_limit: int = 3000) -> float:
-    """Largest non-trivial |eigenvalue| of the adjacency matrix.
-
-    Circulants use the exact FFT spectrum (any N); other graphs dense ``eigvalsh`` up to ``dense_limit``
-    vertices, else sparse Lanczos (``eigsh``) on the largest-magnitude few.
-    """
-    d = topology.degree
+def eigenvalues(topology: Topology, dense_limit: int = 3000) -> np.ndarray:
+    """All adjacency eigenvalues, ascending: exact FFT spectrum for circulants (any N), dense ``eigvalsh``
+    for other graphs up to ``dense_limit`` vertices (ValueError above it)."""
     if isinstance(topology, Circulant):
         ind = np.zeros(topology.n)
         np.add.at(ind, np.asarray(topology.offsets), 1.0)
-        lam = np.real(np.fft.fft(ind))
+        return np.sort(np.real(np.fft.fft(ind)))
+    if topology.n > dense_limit:
+        raise ValueError(f"eigenvalues: N={topology.n} > dense_limit={dense_limit} for a non-circulant graph")
+    return np.linalg.eigvalsh(adjacency(topology.neighbor_array()).toarray())
+
+
+def second_eigenvalue(topology: Topology, dense_limit: int = 3000) -> float:
+    """Largest non-trivial |eigenvalue| of the adjacency matrix.
+
+    Circulants and graphs up to ``dense_limit`` vertices use :func:`eigenvalues`; larger graphs sparse
+    Lanczos (``eigsh``) on the largest-magnitude few.
+    """
+    d = topology.degree
+    if isinstance(topology, Circulant) or topology.n <= dense_limit:
+        lam = eigenvalues(topology, dense_limit)
     else:
         A = adjacency(topology.neighbor_array())
-        if topology.n <= dense_limit:
-            lam = np.linalg.eigvalsh(A.toarray())
-        else:
-            lam = spla.eigsh(A.astype(np.float64), k=6, which="LM", return_eigenvectors=False, tol=1e-8)
+        lam = spla.eigsh(A.astype(np.float64), k=6, which="LM", return_eigenvectors=False, tol=1e-8)
     lam = np.sort(np.asarray(lam, dtype=np.float64))
     trivial = np.isclose(np.abs(lam), d, atol=1e-6)
     # Remove one +D (connected) and one -D (bipartite) eigenvalue; repeated ones mean disconnection.
