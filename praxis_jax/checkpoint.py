@@ -50,19 +50,47 @@ def config_fields(config) -> dict[str, str]:
     return out
 
 
-def _manager(directory: str, keep: int) -> ocp.CheckpointManager:
-    options = ocp.CheckpointManagerOptions(max_to_keep=keep, enable_async_checkpointing=False)
+def _manager(directory: str, keep: int, asynchronous: bool = False) -> ocp.CheckpointManager:
+    options = ocp.CheckpointManagerOptions(max_to_keep=keep, enable_async_checkpointing=asynchronous)
     return ocp.CheckpointManager(os.path.abspath(directory), options=options, item_names=("state", "meta"))
 
 
+class Checkpointer:
+    """Saves of one run into ``directory``, the last ``keep`` kept; a context manager.
+
+    With ``asynchronous=True`` (orbax's async checkpointing) :meth:`save` returns once the arrays are on the
+    host and the files are written by a background thread while training goes on; the next save, and
+    leaving the context, wait for it. A step becomes visible only when complete, either way.
+    """
+
+    def __init__(self, directory: str, keep: int = 3, asynchronous: bool = True):
+        self._mngr = _manager(directory, keep, asynchronous)
+
+    def save(self, step: int, state, config, meta: dict | None = None) -> None:
+        """Save ``state`` (pytree of arrays) and ``meta`` (JSON-able dict) as step ``step``."""
+        if not (isinstance(step, int) and step >= 0):
+            raise ValueError(f"checkpoint.save.step must be an int >= 0; got {step!r}")
+        meta = {"config": config_fields(config), "digest": digest(state), **(meta or {})}
+        self._mngr.wait_until_finished()
+        self._mngr.save(step, args=ocp.args.Composite(state=ocp.args.StandardSave(state),
+                                                      meta=ocp.args.JsonSave(meta)))
+
+    def wait(self) -> None:
+        """Block until every save has been written."""
+        self._mngr.wait_until_finished()
+
+    def __enter__(self) -> "Checkpointer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._mngr.wait_until_finished()
+        self._mngr.close()
+
+
 def save(directory: str, step: int, state, config, meta: dict | None = None, keep: int = 3) -> None:
-    """Save ``state`` (pytree of arrays) and ``meta`` (JSON-able dict) as step ``step``, keeping ``keep`` steps."""
-    if not (isinstance(step, int) and step >= 0):
-        raise ValueError(f"checkpoint.save.step must be an int >= 0; got {step!r}")
-    meta = {"config": config_fields(config), "digest": digest(state), **(meta or {})}
-    with _manager(directory, keep) as mngr:
-        mngr.save(step, args=ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)))
-        mngr.wait_until_finished()
+    """Save ``state`` and ``meta`` as step ``step`` of ``directory`` and wait until written (one-off saves)."""
+    with Checkpointer(directory, keep, asynchronous=False) as ck:
+        ck.save(step, state, config, meta)
 
 
 def steps(directory: str) -> list[int]:

@@ -258,13 +258,17 @@ class RunConfig(eqx.Module):
     """What a ``praxis run`` trains on and how it is kept (the ``[run]`` section of a config file).
 
     Fields: task (one of TASKS), seed (of init, learner and data order), n_train (use only the first
-    n_train training trials; None = all, for quick runs), keep (checkpoints kept, newest first).
+    n_train training trials; None = all, for quick runs), keep (checkpoints kept, newest first),
+    checkpoint_every (epochs between checkpoints; the last epoch, and one a signal stops, always save).
+    Epochs are the chunks of a run: the data order of an epoch comes from the learner's key, so a run
+    resumed at an epoch boundary continues exactly.
     """
 
     task: str = eqx.field(static=True, default="mnist1d")
     seed: int = eqx.field(static=True, default=0)
     n_train: int | None = eqx.field(static=True, default=None)
     keep: int = eqx.field(static=True, default=3)
+    checkpoint_every: int = eqx.field(static=True, default=1)
 
     def __check_init__(self):
         o = "RunConfig"
@@ -274,3 +278,4 @@ class RunConfig(eqx.Module):
         if self.n_train is not None:
             _integer(o, "n_train", self.n_train, 1)
         _integer(o, "keep", self.keep, 1)
+        _integer(o, "checkpoint_every", self.checkpoint_every, 1)

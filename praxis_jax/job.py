@@ -1,8 +1,9 @@
 """Training jobs on disk: ``praxis run`` / ``resume`` / ``demo`` (one organoid) and ``praxis sweep``.
 
 A run folder holds ``config.toml`` (the resolved spec, :func:`praxis_jax.configfile.dump`),
-``checkpoints/`` (orbax; after every epoch the learner — W, readout, baseline, feedback, PRNG key, step —
-and the history so far; the last ``RunConfig.keep`` kept), and at the end ``summary.json`` and
+``checkpoints/`` (orbax; every ``RunConfig.checkpoint_every`` epochs and after the last, the learner — W,
+readout, baseline, feedback, PRNG key, step — and the history so far, written asynchronously while the
+next epoch trains; the last ``RunConfig.keep`` kept), and at the end ``summary.json`` and
 ``learning_curve.png``. A resumed run continues bit for bit (the data order comes from the learner's key).
 SIGINT/SIGTERM finish the epoch, save and stop (:mod:`praxis_jax.stopping`).
 
@@ -97,13 +98,17 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
         say(f"resumed after epoch {step} ({ckpt_dir})")
     start, first = time.perf_counter(), len(history)
     trial_ticks = (len(data.y_train) // tc.batch_size) * tc.batch_size * data.ticks
-    with deferred_stop() as stop:
+    with deferred_stop() as stop, checkpoint.Checkpointer(ckpt_dir, run.keep) as ckpt:
         def on_epoch(r: dict, learner) -> None:
             history.append(r)
-            checkpoint.save(ckpt_dir, r["epoch"], learner, cfg, {"history": list(history)}, keep=run.keep)
-            eta = (time.perf_counter() - start) / (r["epoch"] - first) * (tc.epochs - r["epoch"])
+            ep = r["epoch"]
+            if ep % run.checkpoint_every == 0 or ep == tc.epochs or stop.signum is not None:
+                ckpt.save(ep, learner, cfg, {"history": list(history)})
+            eta = (time.perf_counter() - start) / (ep - first) * (tc.epochs - ep)
             say(epoch_line(r, tc.epochs, trial_ticks, eta))
-            stop.check(r["epoch"])
+            if stop.signum is not None:
+                ckpt.wait()
+            stop.check(ep)
 
         learner, history = fit(params, tc, learner, data, on_epoch=on_epoch, history=list(history))
     _, ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)

@@ -109,3 +109,15 @@ def test_kill_during_save_leaves_the_previous_checkpoint(tmp_path):
     like = {"w": jax.numpy.zeros(10)}
     found = checkpoint.restore_latest(str(tmp_path), like, _cfg())
     assert found is not None and found[0] == 1 and float(found[1]["w"].sum()) == 10.0
+
+
+def test_async_checkpointer_keeps_the_last_and_restores_the_newest(tmp_path):
+    cfg = _cfg("int8")
+    _, state = px.init(cfg, jax.random.PRNGKey(0))
+    with checkpoint.Checkpointer(str(tmp_path), keep=2, asynchronous=True) as ck:
+        for s in range(1, 5):
+            ck.save(s, state._replace(tick=state.tick + s), cfg, {"s": s})
+    assert checkpoint.steps(str(tmp_path)) == [3, 4]
+    step, got, meta = checkpoint.restore_latest(str(tmp_path), state, cfg)
+    assert step == 4 and meta["s"] == 4 and int(got.tick) == int(state.tick) + 4
+    chex.assert_trees_all_equal(got.long, state.long)

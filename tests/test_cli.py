@@ -87,7 +87,7 @@ def test_run_stopped_by_sigterm_saves_and_resume_is_bit_for_bit(tmp_path):
 
 
 @pytest.mark.parametrize("text,message", [
-    ("[run]\nsede = 1", r"unknown key \[run\] 'sede'; allowed: keep, n_train, seed, task"),
+    ("[run]\nsede = 1", r"unknown key \[run\] .sede.; allowed: checkpoint_every, keep, n_train, seed, task"),
     ("[plasticity]\nlr = \"fast\"", r"\[plasticity\] lr must be of type float; got 'fast'"),
     ("[plasticity]\nlr = -1.0", r"PlasticityConfig.lr must be a finite number in \[0, 1000.0\); got -1.0"),
     ("[organoid]\nn = 3", r"unknown section\(s\) \['organoid'\]"),
