@@ -24,9 +24,11 @@ def batch_loss(theta: Theta, params: Params, long: Long, x: Array, y: Array) -> 
 
 
 def fit_bptt(params: Params, long: Long, data, epochs: int, batch_size: int = 32, lr: float = 1e-3,
-             key: Array | None = None, on_epoch=None) -> tuple[GradState, list[dict]]:
-    """Train θ by BPTT with Adam(lr) for ``epochs`` epochs on a Dataset; records as in ``run_epochs``."""
+             key: Array | None = None, on_epoch=None, state: GradState | None = None,
+             history: list[dict] | None = None) -> tuple[GradState, list[dict]]:
+    """Train θ by BPTT with Adam(lr) for ``epochs`` epochs on a Dataset; records as in ``run_epochs``
+    (resume with ``state`` and ``history``: see :func:`fit_gradient`)."""
     check_float32(params, "BPTT")
     grad_fn = jax.value_and_grad(lambda th, x, y: batch_loss(th, params, long, x, y))
     return fit_gradient(grad_fn, params, long, data, epochs, batch_size, lr,
-                        jax.random.PRNGKey(0) if key is None else key, on_epoch)
+                        jax.random.PRNGKey(0) if key is None else key, on_epoch, state, history)

@@ -70,9 +70,11 @@ def eprop_grad(theta: Theta, params: Params, long: Long, x: Array, y: Array) -> 
 
 
 def fit_eprop(params: Params, long: Long, data, epochs: int, batch_size: int = 32, lr: float = 1e-3,
-              key: Array | None = None, on_epoch=None) -> tuple[GradState, list[dict]]:
-    """Train θ by e-prop gradients with Adam(lr) for ``epochs`` epochs; records as in ``run_epochs``."""
+              key: Array | None = None, on_epoch=None, state: GradState | None = None,
+             history: list[dict] | None = None) -> tuple[GradState, list[dict]]:
+    """Train θ by e-prop gradients with Adam(lr) for ``epochs`` epochs; records as in ``run_epochs``
+    (resume with ``state`` and ``history``: see :func:`fit_gradient`)."""
     check_float32(params, "e-prop")
     grad_fn = lambda th, x, y: eprop_grad(th, params, long, x, y)  # noqa: E731
     return fit_gradient(grad_fn, params, long, data, epochs, batch_size, lr,
-                        jax.random.PRNGKey(0) if key is None else key, on_epoch)
+                        jax.random.PRNGKey(0) if key is None else key, on_epoch, state, history)

@@ -75,12 +75,17 @@ def accuracy(params: Params, long: Long, st: GradState, x: Array, y: Array) -> A
 
 
 def fit_gradient(grad_fn: Callable, params: Params, long: Long, data, epochs: int, batch_size: int, lr: float,
-                 key: Array, on_epoch=None) -> tuple[GradState, list[dict]]:
-    """Adam(lr) on ``grad_fn`` for ``epochs`` epochs of a Dataset; records as in ``run_epochs``."""
+                 key: Array, on_epoch=None, state: GradState | None = None,
+                 history: list[dict] | None = None) -> tuple[GradState, list[dict]]:
+    """Adam(lr) on ``grad_fn`` until ``epochs`` epochs of a Dataset are done; records as in ``run_epochs``.
+
+    ``on_epoch(record, grad_state)`` sees θ, the optimizer state and the key after every epoch (e.g. to
+    checkpoint them); passing a restored ``state`` and its ``history`` resumes bit for bit.
+    """
     optimizer = optax.adam(lr)
-    st = init_grad_state(params, long, data.n_classes, optimizer, key)
+    st = init_grad_state(params, long, data.n_classes, optimizer, key) if state is None else state
     return run_epochs(
         lambda s, x, y: gradient_epoch(grad_fn, optimizer, batch_size, s, x, y),
         lambda s, x, y: accuracy(params, long, s, x, y),
-        st, data, epochs, on_epoch,
+        st, data, epochs, on_epoch, history,
     )
