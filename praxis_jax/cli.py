@@ -23,7 +23,7 @@ def _info(args: argparse.Namespace) -> None:
     print(f"native int8 CPU kernel: {'available' if native.available() else 'unavailable (pure JAX is used)'}")
     if args.n is not None:
         import praxis_jax as px
-        from praxis_jax.memory import available_bytes, learning_tick_work_bytes, state_bytes
+        from praxis_jax.memory import available_bytes, bytes_per_device, largest_n, learning_tick_work_bytes, state_bytes
         from praxis_jax.topology import choose_topology
 
         topo = choose_topology("singer", args.n, args.k)
@@ -34,6 +34,16 @@ def _info(args: argparse.Namespace) -> None:
               + ", ".join(f"{k} {v / 2**20:,.1f} MiB" for k, v in parts.items() if k != "total")
               + f"; stored total {parts['total'] / 2**30:,.3f} GiB, plus {work / 2**30:,.3f} GiB of float32 work "
               f"arrays per learning tick; {available_bytes() / 2**30:,.1f} GiB free on {jax.devices()[0].platform}")
+        if args.devices > 1:
+            per = bytes_per_device(cfg, args.devices)
+            print(f"split over {args.devices} devices (praxis_jax.sharding): " + ", ".join(
+                f"{k} {v / 2**20:,.1f} MiB" for k, v in per.items()) + " per device")
+    free = available_bytes()
+    for fused in (False, True):
+        n = largest_n(free, args.devices, args.k, args.numerics, fused=fused)
+        print(f"largest organoid with learning in 90% of the free {free / 2**30:,.1f} GiB x {args.devices} device(s), "
+              f"{args.numerics}, D = {args.k:g}·sqrt(N), {'fused GPU kernel' if fused else 'pure-JAX work arrays'}: "
+              f"N ≈ {n:,}")
 
 
 def _run(args: argparse.Namespace) -> None:
@@ -111,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--n", type=int, default=None, help="also estimate the memory of a Singer organoid of ~n neurons")
     p.add_argument("--k", type=float, default=2.0, help="degree factor for --n: D ≈ k·sqrt(N)")
     p.add_argument("--numerics", choices=("float32", "int8"), default="int8")
+    p.add_argument("--devices", type=int, default=1, help="devices the neurons are split over (for the estimates)")
     p.set_defaults(func=_info)
     args = ap.parse_args(sys.argv[1:] if argv is None else argv)
     try:

@@ -4,7 +4,9 @@ Stored (what ``init`` allocates and a checkpoint holds): W and e ``(D, N)`` (1 b
 float32), a ``(N,)`` (1 or 4), b, rate, var ``(N,)`` float32, U ``(K, N_in)`` float32, the index table
 ``(D, N)`` int32 for stored-index graphs, the scalars. A learning tick also holds float32 work arrays of
 about ``2·D·N`` (the gathered pre-synaptic activations and the float eligibility) on the pure-JAX path.
-``available_bytes`` says how much the default device has free.
+``available_bytes`` says how much the default device has free. Under neuron sharding
+(:mod:`praxis_jax.sharding`) every per-neuron array is split over the devices; each device also holds the
+all-gathered activations of a tick. ``largest_n`` inverts the count for a memory budget.
 """
 
 from __future__ import annotations
@@ -48,3 +50,41 @@ def available_bytes() -> int:
     if "bytes_limit" in stats:
         return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
     return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def bytes_per_device(config: PraxisConfig, devices: int = 1, fused: bool = False) -> dict[str, int]:
+    """Bytes on each of ``devices`` when the organoid's neurons are split over them: the stored state
+    divided (scalars replicated), the gathered activations of a tick (N bytes in int8, 4N in float32), and
+    the learning tick's float32 work arrays divided — none when ``fused`` (the Pallas learning pass keeps
+    them in registers)."""
+    if not (isinstance(devices, int) and devices >= 1):
+        raise ValueError(f"bytes_per_device.devices must be an int >= 1; got {devices!r}")
+    parts = state_bytes(config)
+    stored = parts["total"] - parts["scalars"]
+    out = {
+        "stored": -(-stored // devices) + parts["scalars"],
+        "gathered_activations": parts["a"],
+        "work": 0 if fused else -(-learning_tick_work_bytes(config) // devices),
+    }
+    out["total"] = sum(out.values())
+    return out
+
+
+def largest_n(device_bytes: int, devices: int = 1, k: float = 2.0, numerics: str = "int8",
+              learning: bool = True, fused: bool = True, fraction: float = 0.9) -> int:
+    """Largest N whose organoid (D = k·sqrt(N), W, e, a, b/rate/var, gathered a, work arrays when not
+    ``fused``) fits in ``fraction`` of ``device_bytes`` on each of ``devices`` devices (bisection)."""
+    w = 1 if numerics == "int8" else 4
+
+    def need(n: int) -> float:
+        d = k * n**0.5
+        per_edge = 2 * w + (0 if fused or not learning else 8)
+        return (n * d * per_edge + n * (w + 12)) / devices + n * w
+
+    lo, hi = 1, 1
+    while need(hi) <= fraction * device_bytes:
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if need(mid) <= fraction * device_bytes else (lo, mid)
+    return lo

@@ -1,0 +1,32 @@
+"""jax.sharding on fake CPU devices: sharded runs equal single-device runs bit for bit (child processes,
+since the device count is fixed when JAX starts)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jax
+import pytest
+
+import praxis_jax as px
+from praxis_jax import sharding
+from praxis_jax.topology import choose_topology
+
+
+@pytest.mark.parametrize("devices", [4, 8])
+def test_sharded_equals_single_device(devices):
+    env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}",
+           "JAX_PLATFORMS": "cpu"}
+    script = Path(__file__).with_name("sharding_check.py")
+    out = subprocess.run([sys.executable, str(script), str(devices)], env=env, capture_output=True, text=True,
+                         timeout=900)
+    assert out.returncode == 0 and "ALL OK" in out.stdout, out.stdout + out.stderr[-3000:]
+
+
+def test_uneven_neuron_sharding_is_refused_with_the_sizes():
+    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=choose_topology("singer", 100, 2.0)))
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    fake = type("M", (), {"shape": {sharding.NEURONS: 4}})()
+    with pytest.raises(ValueError, match=r"N divisible by the 4 devices of the mesh; got N=111"):
+        sharding.neuron_shardings(state, cfg.network.n, fake)
