@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 
 import praxis_jax as px
-from praxis_jax.bench import median_time, read_bandwidth
+from praxis_jax.bench import median_time, read_bandwidth, tick_seconds
 from praxis_jax.pallas import circulant as pc
 from praxis_jax.plasticity.astdp_et import astdp_et
 from praxis_jax.quant import Codec
@@ -87,16 +87,7 @@ def one_size(n: int, blocks: list[int], unrolls: list[int], warps: list[int], xl
         row["learn_e_codes_differing"] = float((ex != ep).mean())
         row["learn_max_code_difference"] = int(max(jnp.abs(Wx.astype(int) - Wp).max(), jnp.abs(ex.astype(int) - ep).max()))
 
-    ticks = 8
-    run = jax.jit(px.simulate, donate_argnums=1)
-    xs, ms = jnp.zeros((ticks, 0)), jnp.full((ticks,), 0.01)
-    carry = [state]
-
-    def tick():
-        carry[0] = run(params, carry[0], xs, ms)[0]
-        return carry[0]
-
-    t = median_time(tick, reps) / ticks
+    t = tick_seconds(topo, True, 8, reps)
     row["simulate_learning_tick_s"], row["simulate_learning_frac_bw"] = t, 4 * edges / t / bw
     row["simulate_learning_syn_per_s"] = edges / t
     return row

@@ -17,6 +17,7 @@ from praxis_jax.pallas import circulant as pallas_circulant
 from praxis_jax.plasticity.astdp_et import astdp_et
 from praxis_jax.quant import Codec
 from praxis_jax.state import Params, State
+from praxis_jax.topology.base import neuron_mesh
 from praxis_jax.topology.circulant import Circulant
 
 
@@ -42,7 +43,8 @@ def plasticity_pass(codec: Codec, params: Params, a_prev: Array, a: Array, modul
 
     The rule's phases on the gathered ``(D, N)`` presynaptic activations; on GPUs, for int8 circulant
     organoids, the same equations in one fused Pallas pass (:mod:`praxis_jax.pallas.circulant`). Float32
-    numerics (the reference, and the path ``jax.grad`` goes through) always take the unfused phases.
+    numerics (the reference, and the path ``jax.grad`` goes through) and neuron-sharded runs take the
+    unfused phases.
     """
     net, pl = params.config.network, params.config.plasticity
     clip, hyper = pl.clip_sigma * net.weight_std, params.hyper
@@ -52,7 +54,7 @@ def plasticity_pass(codec: Codec, params: Params, a_prev: Array, a: Array, modul
         pre = codec.a(net.topology.gather(a_prev, params.table))  # (D, N) f32
         return rule.update(pre, codec.a(a), modulator, e, W, hyper, tick, seed)
 
-    if not (codec.int8 and isinstance(net.topology, Circulant)):
+    if not (codec.int8 and isinstance(net.topology, Circulant)) or neuron_mesh() is not None:
         return unfused(W, e)
 
     def fused(W, e):

@@ -30,3 +30,19 @@ def test_uneven_neuron_sharding_is_refused_with_the_sizes():
     fake = type("M", (), {"shape": {sharding.NEURONS: 4}})()
     with pytest.raises(ValueError, match=r"N divisible by the 4 devices of the mesh; got N=111"):
         sharding.neuron_shardings(state, cfg.network.n, fake)
+
+
+def test_two_process_jax_distributed_equals_single_device():
+    """Two processes on localhost (2 CPU devices each, gloo collectives) split one organoid over 4 devices."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
+    script = Path(__file__).with_name("distributed_check.py")
+    procs = [subprocess.Popen([sys.executable, str(script), str(i), str(port)], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for i in range(2)]
+    outs = [p.communicate(timeout=600)[0] for p in procs]
+    for p, out in zip(procs, outs):
+        assert p.returncode == 0 and "DISTRIBUTED OK" in out, out[-3000:]

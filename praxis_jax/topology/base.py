@@ -12,9 +12,28 @@ from __future__ import annotations
 import abc
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
+
+
+NEURONS = "neurons"  # the mesh axis that neuron sharding splits N over (praxis_jax.sharding)
+
+
+def neuron_mesh():
+    """The mesh set by ``jax.set_mesh`` if it has a ``"neurons"`` axis (as :mod:`praxis_jax.sharding`
+    sets it while tracing a sharded run), else None."""
+    m = jax.sharding.get_abstract_mesh()
+    return None if m.empty or NEURONS not in m.axis_names else m
+
+
+def replicated(a: Array) -> Array:
+    """``a`` whole on every device under neuron sharding, unchanged otherwise: one all-gather of the N
+    activations per tick, after which every device reads its neighbours locally."""
+    if neuron_mesh() is None:
+        return a
+    return jax.lax.with_sharding_constraint(a, jax.sharding.PartitionSpec())
 
 
 class Topology(eqx.Module):
@@ -60,7 +79,7 @@ class Topology(eqx.Module):
     def gather(self, a: Array, table: Array | None = None) -> Array:
         """Presynaptic values per edge, ``pre[j, v] = a[neighbors(v)[j]]``: ``(N,) -> (D, N)``."""
         idx = self.neighbors(jnp.arange(self.n, dtype=jnp.int32), table)  # (N, D) int32
-        return a[idx.T]
+        return replicated(a)[idx.T]
 
     def propagate(self, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
         """Recurrent input ``r[v] = sum_j W[j, v] * a[neighbors(v)[j]]``, accumulated in ``dtype``.

@@ -15,7 +15,7 @@ from jaxtyping import Array
 
 from praxis_jax import native
 from praxis_jax.pallas import circulant as pallas_circulant
-from praxis_jax.topology.base import Topology
+from praxis_jax.topology.base import NEURONS, Topology, neuron_mesh
 
 
 def check_offsets(n: int, offsets: tuple[int, ...], owner: str) -> None:
@@ -83,32 +83,55 @@ class Circulant(Topology):
         return (v.astype(jnp.int32)[..., None] + s) % self.num
 
     def gather(self, a: Array, table: Array | None = None) -> Array:
-        a2 = jnp.concatenate([a, a])
-        return jnp.stack([a2[o : o + self.num] for o in self.offsets])
+        def rows(a2, start, length):
+            return jnp.stack(self._rows(a2, start, length))
+
+        return self._per_device(rows, (), jnp.concatenate([a, a]), jax.sharding.PartitionSpec(None, NEURONS))
 
     def propagate(self, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
         """As :meth:`Topology.propagate`. The int8 -> int32 case runs the Pallas kernel on GPUs and the
-        native kernel on the CPU (when it is built); float32 (the reference and gradient path) and other
-        backends sum one slice per offset."""
-        if not (dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8):
+        native kernel on the CPU (when it is built); float32 (the reference and gradient path), other
+        backends and neuron-sharded runs sum one slice per offset."""
+        if not (dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8) or neuron_mesh() is not None:
             return self._propagate_slices(W, a, dtype)
         branches = {"cuda": lambda W, a: pallas_circulant.propagate(W, a, self.offsets)}
         if native.available():
             branches["cpu"] = lambda W, a: native.circulant_propagate(W, a, self.offsets)
         return jax.lax.platform_dependent(W, a, default=lambda W, a: self._propagate_slices(W, a, dtype), **branches)
 
+    def _rows(self, a2: Array, start, length: int) -> list[Array]:
+        """``a2[start + s_j : start + s_j + length]`` for every offset: the presynaptic activations of
+        neurons ``start .. start + length - 1``, one contiguous run per offset."""
+        return [jax.lax.dynamic_slice_in_dim(a2, start + o, length) for o in self.offsets]
+
     def _propagate_slices(self, W: Array, a: Array, dtype) -> Array:
-        # One contiguous slice per offset, summed in groups so that XLA fuses each group into one loop.
-        a2 = jnp.concatenate([a, a]).astype(dtype)
-        acc = jnp.zeros(self.num, dtype)
-        group = 16
-        for g in range(0, self.degree, group):
-            part = acc
-            for j in range(g, min(g + group, self.degree)):
-                o = self.offsets[j]
-                part = part + W[j].astype(dtype) * a2[o : o + self.num]
-            acc = part
-        return acc
+        def local(W, a2, start, length):
+            # One slice per offset, summed in groups so that XLA fuses each group into one loop.
+            acc = jnp.zeros(length, dtype)
+            rows = self._rows(a2, start, length)
+            for g in range(0, self.degree, 16):
+                part = acc
+                for j in range(g, min(g + 16, self.degree)):
+                    part = part + W[j].astype(dtype) * rows[j]
+                acc = part
+            return acc
+
+        return self._per_device(local, (W,), jnp.concatenate([a, a]).astype(dtype), jax.sharding.PartitionSpec(NEURONS))
+
+    def _per_device(self, fn, edge_args: tuple, a2: Array, out_spec):
+        """``fn(*edge_args, a2, start, length)`` over all N neurons; under neuron sharding, each device
+        runs it on its own block (``jax.shard_map``) with the activations gathered once."""
+        mesh = neuron_mesh()
+        if mesh is None:
+            return fn(*edge_args, a2, 0, self.num)
+        length = self.num // mesh.shape[NEURONS]
+
+        def block(*args):
+            return fn(*args, jax.lax.axis_index(NEURONS) * length, length)
+
+        P = jax.sharding.PartitionSpec
+        return jax.shard_map(block, mesh=mesh, in_specs=(*(P(None, NEURONS) for _ in edge_args), P()),
+                             out_specs=out_spec)(*edge_args, a2)
 
 
 def primitive_root_circulant(n: int, degree: int) -> Circulant:
