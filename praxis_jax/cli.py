@@ -14,6 +14,7 @@ def _info(args: argparse.Namespace) -> None:
     import jax
 
     from praxis_jax import native
+    from praxis_jax.memory import available_bytes, largest_n
     from praxis_jax.runinfo import provenance
 
     p = provenance()
@@ -23,7 +24,7 @@ def _info(args: argparse.Namespace) -> None:
     print(f"native int8 CPU kernel: {'available' if native.available() else 'unavailable (pure JAX is used)'}")
     if args.n is not None:
         import praxis_jax as px
-        from praxis_jax.memory import available_bytes, bytes_per_device, largest_n, learning_tick_work_bytes, state_bytes
+        from praxis_jax.memory import bytes_per_device, learning_tick_work_bytes, state_bytes
         from praxis_jax.topology import choose_topology
 
         topo = choose_topology("singer", args.n, args.k)

@@ -1,22 +1,23 @@
 """Many devices with ``jax.sharding``: neurons split over a mesh, or a sweep's organoids split over it.
 
-Neuron sharding: every array with a neuron axis of size N — W and e ``(D, N)``, a, b and the homeostasis
-statistics ``(N,)``, U ``(K, N)``, a stored index table ``(N, D)`` — is split along that axis over the
-mesh axis ``"neurons"``; everything else (hyperparameters, tick, PRNG key) is replicated. ``simulate``
-is unchanged: :func:`sharded_simulate` jits it with these shardings and traces it with the mesh set, so
-the topology all-gathers the int8 activations once per tick (N bytes, the only per-tick traffic) and each
-device then reads its neighbours locally — circulants through ``jax.shard_map`` on each device's block of
-neurons, other graphs through XLA's SPMD partitioner. Random numbers are partitionable
-(``jax_threefry_partitionable``, the default) and the hash of stochastic rounding is indexed by global
-position, so a sharded run equals the single-device run bit for bit: int8 on every graph, float32 on
-circulants (tested over 200 ticks with learning and homeostasis on 4 and 8 CPU devices). Float32 LPS and
-stored-index graphs differ in the last bits (at most 7e-6 after 200 ticks in the test): there the
-partitioned program fuses the multiply-adds differently. The same holds across processes joined by
-``jax.distributed`` (a mesh over the global devices; tested with two processes on localhost and gloo
-CPU collectives).
+Neuron sharding: every array with a neuron axis of size N — W, e and a stored index table ``(D, N)``,
+a, b and the homeostasis statistics ``(N,)``, U ``(K, N)`` — is split along that axis over the mesh
+axis ``"neurons"``; everything else (hyperparameters, tick, PRNG key) is replicated. ``simulate`` is
+unchanged: :func:`sharded_simulate` jits it with these shardings and traces it with the mesh set, so the
+topology all-gathers the int8 activations once per tick (N bytes, the only per-tick traffic) and each
+device then gathers its neighbours locally (``jax.shard_map`` on each device's block of neurons). Random
+numbers are partitionable (``jax_threefry_partitionable``, the default) and the hash of stochastic
+rounding is indexed by global position, so a sharded run equals the single-device run bit for bit: int8
+on LPS graphs and circulants, float32 on circulants (tested over 200 ticks with learning and homeostasis on 4 and 8
+CPU devices). Float32 LPS graphs differ in the last bits (at most 1.1e-5 after 200
+ticks in the test): their sum over edges runs outside the per-block code and is fused differently once
+partitioned. The same holds across processes joined by ``jax.distributed`` (a mesh over the global
+devices; tested with two processes on localhost and gloo CPU collectives).
 
 Sweep sharding: the leading configuration axis of :func:`praxis_jax.sweep.sweep_init`'s batch over the
-mesh axis ``"configs"``; each device trains its own organoids, and nothing moves between them.
+mesh axis ``"configs"``; each device trains its own organoids, and nothing moves between them. Results
+equal the unsharded sweep to float rounding (XLA rounds vmapped float32 work differently for different
+batch sizes per device).
 
 Arrays are split evenly, so N (or the number of configurations) must be a multiple of the device count.
 Singer sizes N = m² + m + 1 are odd: shard LPS graphs (N = q(q² − 1)/2 is a multiple of 4), or

@@ -28,14 +28,6 @@ def neuron_mesh():
     return None if m.empty or NEURONS not in m.axis_names else m
 
 
-def replicated(a: Array) -> Array:
-    """``a`` whole on every device under neuron sharding, unchanged otherwise: one all-gather of the N
-    activations per tick, after which every device reads its neighbours locally."""
-    if neuron_mesh() is None:
-        return a
-    return jax.lax.with_sharding_constraint(a, jax.sharding.PartitionSpec())
-
-
 class Topology(eqx.Module):
     """Base class: ``n`` neurons, ``degree`` incoming edges each, neighbours computed from the index.
 
@@ -78,8 +70,30 @@ class Topology(eqx.Module):
 
     def gather(self, a: Array, table: Array | None = None) -> Array:
         """Presynaptic values per edge, ``pre[j, v] = a[neighbors(v)[j]]``: ``(N,) -> (D, N)``."""
-        idx = self.neighbors(jnp.arange(self.n, dtype=jnp.int32), table)  # (N, D) int32
-        return replicated(a)[idx.T]
+        def block(*args):
+            *tab, a, start, length = args
+            if tab:  # a stored (D, N) index table's block holds exactly this block's neighbours
+                return a[tab[0]]
+            return a[self.neighbors(start + jnp.arange(length, dtype=jnp.int32)).T]
+
+        edge_args = () if table is None else (table,)
+        return self.per_device(block, edge_args, a, jax.sharding.PartitionSpec(None, NEURONS))
+
+    def per_device(self, fn, edge_args: tuple, whole: Array, out_spec):
+        """``fn(*edge_args, whole, start, length)`` over all N neurons; under neuron sharding each device
+        runs it on its own block (``jax.shard_map``) with ``whole`` (the activations) gathered once.
+        ``edge_args`` are ``(D, N)`` per-edge arrays (weights, a stored index table), split along N."""
+        mesh = neuron_mesh()
+        if mesh is None:
+            return fn(*edge_args, whole, 0, self.n)
+        length = self.n // mesh.shape[NEURONS]
+
+        def block(*args):
+            return fn(*args, jax.lax.axis_index(NEURONS) * length, length)
+
+        P = jax.sharding.PartitionSpec
+        return jax.shard_map(block, mesh=mesh, in_specs=(*(P(None, NEURONS) for _ in edge_args), P()),
+                             out_specs=out_spec)(*edge_args, whole)
 
     def propagate(self, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
         """Recurrent input ``r[v] = sum_j W[j, v] * a[neighbors(v)[j]]``, accumulated in ``dtype``.

@@ -86,7 +86,7 @@ class Circulant(Topology):
         def rows(a2, start, length):
             return jnp.stack(self._rows(a2, start, length))
 
-        return self._per_device(rows, (), jnp.concatenate([a, a]), jax.sharding.PartitionSpec(None, NEURONS))
+        return self.per_device(rows, (), jnp.concatenate([a, a]), jax.sharding.PartitionSpec(None, NEURONS))
 
     def propagate(self, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
         """As :meth:`Topology.propagate`. The int8 -> int32 case runs the Pallas kernel on GPUs and the
@@ -116,22 +116,7 @@ class Circulant(Topology):
                 acc = part
             return acc
 
-        return self._per_device(local, (W,), jnp.concatenate([a, a]).astype(dtype), jax.sharding.PartitionSpec(NEURONS))
-
-    def _per_device(self, fn, edge_args: tuple, a2: Array, out_spec):
-        """``fn(*edge_args, a2, start, length)`` over all N neurons; under neuron sharding, each device
-        runs it on its own block (``jax.shard_map``) with the activations gathered once."""
-        mesh = neuron_mesh()
-        if mesh is None:
-            return fn(*edge_args, a2, 0, self.num)
-        length = self.num // mesh.shape[NEURONS]
-
-        def block(*args):
-            return fn(*args, jax.lax.axis_index(NEURONS) * length, length)
-
-        P = jax.sharding.PartitionSpec
-        return jax.shard_map(block, mesh=mesh, in_specs=(*(P(None, NEURONS) for _ in edge_args), P()),
-                             out_specs=out_spec)(*edge_args, a2)
+        return self.per_device(local, (W,), jnp.concatenate([a, a]).astype(dtype), jax.sharding.PartitionSpec(NEURONS))
 
 
 def primitive_root_circulant(n: int, degree: int) -> Circulant:
