@@ -8,9 +8,9 @@ topology all-gathers the int8 activations once per tick (N bytes, the only per-t
 device then gathers its neighbours locally (``jax.shard_map`` on each device's block of neurons). Random
 numbers are partitionable (``jax_threefry_partitionable``, the default) and the hash of stochastic
 rounding is indexed by global position, so a sharded run equals the single-device run bit for bit: int8
-on LPS graphs and circulants, float32 on circulants (tested over 200 ticks with learning and homeostasis on 4 and 8
-CPU devices). Float32 LPS graphs differ in the last bits (at most 1.1e-5 after 200
-ticks in the test): their sum over edges runs outside the per-block code and is fused differently once
+on LPS graphs and circulants, float32 on circulants (tested over 200 ticks with learning and homeostasis
+on 4 and 8 CPU devices). Float32 LPS graphs differ in the last bits (at most 1.1e-5 after 200 ticks in
+the test): their sum over edges runs outside the per-block code and is fused differently once
 partitioned. The same holds across processes joined by ``jax.distributed`` (a mesh over the global
 devices; tested with two processes on localhost and gloo CPU collectives).
 
