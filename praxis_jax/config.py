@@ -251,7 +251,7 @@ class TrainConfig(eqx.Module):
         _number(o, "baseline_momentum", self.baseline_momentum, 0, 1)
 
 
-TASKS = ("mnist1d",)
+TASKS = ("mnist1d", "digits")
 
 
 class RunConfig(eqx.Module):

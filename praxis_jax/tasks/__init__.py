@@ -1,6 +1,7 @@
 """Datasets and environments, all offline. Each loader returns a :class:`Dataset`."""
 
 from praxis_jax.tasks.base import Dataset
+from praxis_jax.tasks.digits import load_digits
 from praxis_jax.tasks.mnist1d import load_mnist1d
 
-__all__ = ["Dataset", "load_mnist1d"]
+__all__ = ["Dataset", "load_digits", "load_mnist1d"]
