@@ -22,6 +22,7 @@ def _info(args: argparse.Namespace) -> None:
     print("versions: " + ", ".join(f"{k} {v}" for k, v in p["versions"].items()))
     print(f"devices: {', '.join(f'{d.platform}:{d.device_kind}' for d in jax.devices())}; {p['device']['cpu_count']} CPU cores")
     print(f"native int8 CPU kernel: {'available' if native.available() else 'unavailable (pure JAX is used)'}")
+    free = available_bytes()
     if args.n is not None:
         import praxis_jax as px
         from praxis_jax.memory import bytes_per_device, learning_tick_work_bytes, state_bytes
@@ -34,12 +35,11 @@ def _info(args: argparse.Namespace) -> None:
         print(f"memory of {topo.describe()}, {args.numerics}: "
               + ", ".join(f"{k} {v / 2**20:,.1f} MiB" for k, v in parts.items() if k != "total")
               + f"; stored total {parts['total'] / 2**30:,.3f} GiB, plus {work / 2**30:,.3f} GiB of float32 work "
-              f"arrays per learning tick; {available_bytes() / 2**30:,.1f} GiB free on {jax.devices()[0].platform}")
+              f"arrays per learning tick; {free / 2**30:,.1f} GiB free on {jax.devices()[0].platform}")
         if args.devices > 1:
             per = bytes_per_device(cfg, args.devices)
             print(f"split over {args.devices} devices (praxis_jax.sharding): " + ", ".join(
                 f"{k} {v / 2**20:,.1f} MiB" for k, v in per.items()) + " per device")
-    free = available_bytes()
     for fused in (False, True):
         n = largest_n(free, args.devices, args.k, args.numerics, fused=fused)
         print(f"largest organoid with learning in 90% of the free {free / 2**30:,.1f} GiB x {args.devices} device(s), "

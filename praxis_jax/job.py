@@ -55,6 +55,11 @@ def epoch_line(r: dict, total: int, trial_ticks: int, eta: float) -> str:
             f"{trial_ticks / r['seconds']:,.0f} ticks/s, ETA {eta:.0f} s")
 
 
+def _printer(quiet: bool):
+    """``print`` with flushing, or nothing when ``quiet``."""
+    return (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+
+
 def _write_config(out: Path, spec: configfile.RunSpec) -> None:
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / "config.toml.tmp"
@@ -81,7 +86,7 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
     data = load_task(run)
     _write_config(out, spec)
     net = cfg.network
-    say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    say = _printer(quiet)
     say(f"task: {run.task}, {len(data.y_train)} train / {len(data.y_test)} test trials, {data.ticks} ticks each")
     say(f"organoid: {net.topology.describe()}, {cfg.quant.numerics}, {net.n * net.degree:,} synapses; "
         f"modulator {tc.modulator} (lr {cfg.plasticity.lr:g}, noise {net.noise_std:g}); jax {jax.__version__} "
@@ -154,7 +159,7 @@ def sweep_job(spec: configfile.RunSpec, out: str | Path, quiet: bool = False) ->
     _write_config(out, spec)
     s = len(rows)
     chunk = sweep.batch_size(cfg, tc, data.ticks, s)
-    say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    say = _printer(quiet)
     say(f"{s} configurations ({', '.join(f'{k}: {len(v)}' for k, v in values.items())}, seeds: "
         f"{spec.sweep['seeds']}), N={cfg.network.n} D={cfg.network.degree}; {chunk} per program "
         f"(≈{sweep.bytes_per_config(cfg, tc, data.ticks) / 2**20:.1f} MiB each, "

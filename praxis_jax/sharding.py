@@ -44,11 +44,9 @@ def mesh(axis: str = NEURONS, devices=None) -> Mesh:
 
 
 def _neuron_spec(leaf, n: int) -> PartitionSpec:
-    shape = getattr(leaf, "shape", ())
+    shape = getattr(leaf, "shape", ())  # the neuron axis is always last: (N,), (D, N), (K, N)
     if len(shape) and shape[-1] == n:
         return PartitionSpec(*([None] * (len(shape) - 1)), NEURONS)
-    if len(shape) and shape[0] == n:
-        return PartitionSpec(NEURONS)
     return PartitionSpec()
 
 
