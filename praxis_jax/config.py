@@ -14,28 +14,12 @@ from typing import Literal
 import equinox as eqx
 
 from praxis_jax.topology.base import Topology
+from praxis_jax.validation import check_integer, check_number, fail
 from praxis_jax.topology.select import choose_singer
 
 NUMERICS = ("float32", "int8")
 MODULATORS = ("none", "reward", "feedback")
 REWARD_BASELINES = ("paired", "running")
-
-
-def _fail(owner: str, field: str, value, allowed: str):
-    raise ValueError(f"{owner}.{field} must be {allowed}; got {value!r}")
-
-
-def _number(owner, field, value, lo, hi, *, lo_open=False, hi_open=True):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    ok = ok and (value > lo if lo_open else value >= lo) and (value < hi if hi_open else value <= hi)
-    if not ok:
-        lb, rb = "(" if lo_open else "[", ")" if hi_open else "]"
-        _fail(owner, field, value, f"a finite number in {lb}{lo}, {hi}{rb}")
-
-
-def _integer(owner, field, value, lo, hi=None):
-    if not (isinstance(value, int) and not isinstance(value, bool) and value >= lo and (hi is None or value <= hi)):
-        _fail(owner, field, value, f"an int in [{lo}, {'inf' if hi is None else hi}]")
 
 
 class NetworkConfig(eqx.Module):
@@ -67,16 +51,16 @@ class NetworkConfig(eqx.Module):
     def __check_init__(self):
         o = "NetworkConfig"
         if not isinstance(self.topology, Topology):
-            _fail(o, "topology", self.topology, "a praxis_jax.topology.Topology")
+            fail(o, "topology", self.topology, "a praxis_jax.topology.Topology")
         n = self.topology.n
-        _integer(o, "n_inputs", self.n_inputs, 0)
+        check_integer(o, "n_inputs", self.n_inputs, 0)
         if self.input_neurons is not None:
-            _integer(o, "input_neurons", self.input_neurons, 1, n)
-        _integer(o, "n_outputs", self.n_outputs, 0, n)
-        _number(o, "leak", self.leak, 0, 1)
-        _number(o, "gain", self.gain, 0, 10, hi_open=False)
-        _number(o, "input_gain", self.input_gain, 0, 100, hi_open=False)
-        _number(o, "noise_std", self.noise_std, 0, 10, hi_open=False)
+            check_integer(o, "input_neurons", self.input_neurons, 1, n)
+        check_integer(o, "n_outputs", self.n_outputs, 0, n)
+        check_number(o, "leak", self.leak, 0, 1)
+        check_number(o, "gain", self.gain, 0, 10, hi_open=False)
+        check_number(o, "input_gain", self.input_gain, 0, 100, hi_open=False)
+        check_number(o, "noise_std", self.noise_std, 0, 10, hi_open=False)
 
     @property
     def n(self) -> int:
@@ -117,12 +101,12 @@ class PlasticityConfig(eqx.Module):
     def __check_init__(self):
         o = "PlasticityConfig"
         if not isinstance(self.enabled, bool):
-            _fail(o, "enabled", self.enabled, "a bool")
-        _number(o, "lr", self.lr, 0, 1e3)
-        _number(o, "decay", self.decay, 0, 1, hi_open=False)
-        _number(o, "weight_decay", self.weight_decay, 0, 1)
-        _number(o, "clip_sigma", self.clip_sigma, 0, 127, lo_open=True)
-        _integer(o, "update_every", self.update_every, 1)
+            fail(o, "enabled", self.enabled, "a bool")
+        check_number(o, "lr", self.lr, 0, 1e3)
+        check_number(o, "decay", self.decay, 0, 1, hi_open=False)
+        check_number(o, "weight_decay", self.weight_decay, 0, 1)
+        check_number(o, "clip_sigma", self.clip_sigma, 0, 127, lo_open=True)
+        check_integer(o, "update_every", self.update_every, 1)
 
 
 class HomeostasisConfig(eqx.Module):
@@ -147,13 +131,13 @@ class HomeostasisConfig(eqx.Module):
     def __check_init__(self):
         o = "HomeostasisConfig"
         if not isinstance(self.enabled, bool):
-            _fail(o, "enabled", self.enabled, "a bool")
-        _number(o, "var_momentum", self.var_momentum, 0, 1)
-        _number(o, "var_threshold", self.var_threshold, 1, 4, hi_open=False)
-        _integer(o, "interval", self.interval, 1)
-        _number(o, "rate_momentum", self.rate_momentum, 0, 1)
-        _number(o, "bias_rate", self.bias_rate, 0, 1)
-        _number(o, "target_rate", self.target_rate, -2, 2, lo_open=True)
+            fail(o, "enabled", self.enabled, "a bool")
+        check_number(o, "var_momentum", self.var_momentum, 0, 1)
+        check_number(o, "var_threshold", self.var_threshold, 1, 4, hi_open=False)
+        check_integer(o, "interval", self.interval, 1)
+        check_number(o, "rate_momentum", self.rate_momentum, 0, 1)
+        check_number(o, "bias_rate", self.bias_rate, 0, 1)
+        check_number(o, "target_rate", self.target_rate, -2, 2, lo_open=True)
 
 
 class QuantConfig(eqx.Module):
@@ -174,10 +158,10 @@ class QuantConfig(eqx.Module):
     def __check_init__(self):
         o = "QuantConfig"
         if self.numerics not in NUMERICS:
-            _fail(o, "numerics", self.numerics, f"one of {NUMERICS}")
-        _number(o, "mu", self.mu, 0, 1e6, lo_open=True)
+            fail(o, "numerics", self.numerics, f"one of {NUMERICS}")
+        check_number(o, "mu", self.mu, 0, 1e6, lo_open=True)
         if self.elig_max is not None:
-            _number(o, "elig_max", self.elig_max, 0, 1e6, lo_open=True)
+            check_number(o, "elig_max", self.elig_max, 0, 1e6, lo_open=True)
 
     @property
     def int8(self) -> bool:
@@ -200,9 +184,9 @@ class PraxisConfig(eqx.Module):
             ("quant", QuantConfig),
         ):
             if not isinstance(getattr(self, field), cls):
-                _fail("PraxisConfig", field, getattr(self, field), f"a {cls.__name__}")
+                fail("PraxisConfig", field, getattr(self, field), f"a {cls.__name__}")
         if self.quant.elig_max is None and self.plasticity.decay >= 1.0:
-            _fail("PraxisConfig", "quant.elig_max", None, "set explicitly when plasticity.decay = 1")
+            fail("PraxisConfig", "quant.elig_max", None, "set explicitly when plasticity.decay = 1")
 
     @property
     def elig_max(self) -> float:
@@ -242,13 +226,13 @@ class TrainConfig(eqx.Module):
     def __check_init__(self):
         o = "TrainConfig"
         if self.modulator not in MODULATORS:
-            _fail(o, "modulator", self.modulator, f"one of {MODULATORS}")
+            fail(o, "modulator", self.modulator, f"one of {MODULATORS}")
         if self.reward_baseline not in REWARD_BASELINES:
-            _fail(o, "reward_baseline", self.reward_baseline, f"one of {REWARD_BASELINES}")
-        _integer(o, "batch_size", self.batch_size, 1)
-        _integer(o, "epochs", self.epochs, 1)
-        _number(o, "readout_lr", self.readout_lr, 0, 1e3, lo_open=True)
-        _number(o, "baseline_momentum", self.baseline_momentum, 0, 1)
+            fail(o, "reward_baseline", self.reward_baseline, f"one of {REWARD_BASELINES}")
+        check_integer(o, "batch_size", self.batch_size, 1)
+        check_integer(o, "epochs", self.epochs, 1)
+        check_number(o, "readout_lr", self.readout_lr, 0, 1e3, lo_open=True)
+        check_number(o, "baseline_momentum", self.baseline_momentum, 0, 1)
 
 
 TASKS = ("mnist1d", "digits")
@@ -273,9 +257,9 @@ class RunConfig(eqx.Module):
     def __check_init__(self):
         o = "RunConfig"
         if self.task not in TASKS:
-            _fail(o, "task", self.task, f"one of {TASKS}")
-        _integer(o, "seed", self.seed, 0)
+            fail(o, "task", self.task, f"one of {TASKS}")
+        check_integer(o, "seed", self.seed, 0)
         if self.n_train is not None:
-            _integer(o, "n_train", self.n_train, 1)
-        _integer(o, "keep", self.keep, 1)
-        _integer(o, "checkpoint_every", self.checkpoint_every, 1)
+            check_integer(o, "n_train", self.n_train, 1)
+        check_integer(o, "keep", self.keep, 1)
+        check_integer(o, "checkpoint_every", self.checkpoint_every, 1)

@@ -1,11 +1,14 @@
 """Offline task loaders: shapes, dtypes, a fixed split, and a real (if tiny) learning check."""
 
+import gzip
 import json
 
 import numpy as np
+import pytest
 
 from praxis_jax.cli import main
-from praxis_jax.tasks import load_digits
+from praxis_jax.tasks import load_digits, load_fashion_mnist
+from praxis_jax.tasks.fashion_mnist import DEFAULT_DIR, read_idx
 
 
 def test_digits_rows_as_ticks_fixed_disjoint_split():
@@ -26,3 +29,32 @@ def test_praxis_run_on_digits_learns(tmp_path):
     s = json.load(open(tmp_path / "run" / "summary.json"))
     assert s["test_acc_ridge_readout"] > 0.85 and s["test_acc_logistic_raw_input"] > 0.85
     assert s["history"][-1]["test_acc"] > 0.3  # the delta-rule readout, 2 epochs: well above chance (0.1)
+
+
+def test_fashion_mnist_full_splits_both_presentations():
+    d = load_fashion_mnist()
+    assert d.x_train.shape == (60000, 28, 28) and d.x_test.shape == (10000, 28, 28)
+    assert d.x_train.dtype == np.float32 and d.y_train.dtype == np.int32 and d.n_classes == 10
+    assert np.bincount(d.y_train).tolist() == [6000] * 10 and np.bincount(d.y_test).tolist() == [1000] * 10
+    assert d.x_train.min() == 0.0 and d.x_train.max() == 1.0
+    s = load_fashion_mnist("static", ticks=5, n_train=7, n_test=3)
+    assert s.x_train.shape == (7, 5, 784) and s.x_test.shape == (3, 5, 784)
+    np.testing.assert_array_equal(s.x_train[:, 3], d.x_train[:7].reshape(7, 784))
+    np.testing.assert_array_equal(s.y_test, d.y_test[:3])
+
+
+def test_fashion_mnist_reads_plain_and_gzip_idx_and_names_bad_files(tmp_path):
+    gz = DEFAULT_DIR / "t10k-images-idx3-ubyte.gz"
+    plain = tmp_path / "t10k-images-idx3-ubyte"
+    plain.write_bytes(gzip.open(gz).read())
+    np.testing.assert_array_equal(read_idx(plain), read_idx(gz))
+    assert read_idx(plain).shape == (10000, 28, 28)
+    plain.write_bytes(plain.read_bytes()[: 16 + 784 * 4])  # truncated: caught, not misread
+    with pytest.raises(ValueError, match="header says"):
+        read_idx(plain)
+    with pytest.raises(FileNotFoundError, match="apt-get install -y dataset-fashion-mnist"):
+        load_fashion_mnist(directory=tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte"):
+        load_fashion_mnist(directory=tmp_path)
+    with pytest.raises(ValueError, match="presentation must be one of"):
+        load_fashion_mnist("movie")

@@ -1,6 +1,6 @@
 """Learning on tasks: trials from rest, locally learned and ridge readouts, modulated A-STDP-ET."""
 
-from praxis_jax.learning.readout import Readout, delta_rule, features, init_readout, logits, ridge_readout
+from praxis_jax.learning.readout import Readout, delta_rule, features, init_readout, logits, ridge_readout, ridge_regression
 from praxis_jax.learning.supervised import (
     Learner,
     evaluate,
@@ -25,6 +25,7 @@ __all__ = [
     "logits",
     "ridge_accuracy",
     "ridge_readout",
+    "ridge_regression",
     "run_trial",
     "train_batch",
     "train_epoch",

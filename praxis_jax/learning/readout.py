@@ -51,15 +51,20 @@ def delta_rule(readout: Readout, F: Array, err: Array, lr: Array) -> Readout:
     return Readout(readout.R - lr * (F.T @ err) / b, readout.c - lr * err.mean(0))
 
 
-def ridge_readout(F: Array, y: Array, n_classes: int, lam: float) -> Readout:
-    """Least squares onto ±1 targets with penalty ``lam·‖R‖²`` on standardised features.
+def ridge_regression(F: Array, Y: Array, lam: float) -> Readout:
+    """Least squares ``F·R + c ≈ Y`` with penalty ``lam·‖R̃‖²`` on standardised features.
 
-    Solves ``(F̃ᵀF̃ + lam·I) R̃ = F̃ᵀ(2·onehot − 1)`` for F̃ = (F − mean)/std, then folds the
-    standardisation back into ``R`` and ``c`` so that :func:`logits` applies to raw features.
+    Solves ``(F̃ᵀF̃ + lam·I) R̃ = F̃ᵀ(Y − mean(Y))`` for F̃ = (F − mean)/std ``(S, N)``, Y ``(S, M)``, then
+    folds the standardisation back into ``R`` ``(N, M)`` and ``c`` ``(M,)`` so that :func:`logits`
+    applies to raw features.
     """
     mu, sd = F.mean(0), F.std(0) + 1e-6
     Fs = (F - mu) / sd
-    T = 2.0 * jax.nn.one_hot(y, n_classes, dtype=jnp.float32) - 1.0
-    Rs = jnp.linalg.solve(Fs.T @ Fs + lam * jnp.eye(F.shape[1]), Fs.T @ (T - T.mean(0)))
+    Rs = jnp.linalg.solve(Fs.T @ Fs + lam * jnp.eye(F.shape[1]), Fs.T @ (Y - Y.mean(0)))
     R = Rs / sd[:, None]
-    return Readout(R, T.mean(0) - mu @ R)
+    return Readout(R, Y.mean(0) - mu @ R)
+
+
+def ridge_readout(F: Array, y: Array, n_classes: int, lam: float) -> Readout:
+    """The classifier of :func:`ridge_regression` onto ±1 targets ``2·onehot(y) − 1``."""
+    return ridge_regression(F, 2.0 * jax.nn.one_hot(y, n_classes, dtype=jnp.float32) - 1.0, lam)

@@ -1,5 +1,30 @@
 """Local plasticity rules, one per module, each a NamedTuple of pure functions built by a factory."""
 
 from praxis_jax.plasticity.astdp_et import AstdpEt, astdp_et
+from praxis_jax.plasticity.stdp import (
+    PairSTDPConfig,
+    PairTraces,
+    RewardSTDPConfig,
+    RewardTraces,
+    STDPRule,
+    TripletSTDPConfig,
+    TripletTraces,
+    pair_stdp,
+    reward_stdp,
+    triplet_stdp,
+)
 
-__all__ = ["AstdpEt", "astdp_et"]
+__all__ = [
+    "AstdpEt",
+    "PairSTDPConfig",
+    "PairTraces",
+    "RewardSTDPConfig",
+    "RewardTraces",
+    "STDPRule",
+    "TripletSTDPConfig",
+    "TripletTraces",
+    "astdp_et",
+    "pair_stdp",
+    "reward_stdp",
+    "triplet_stdp",
+]

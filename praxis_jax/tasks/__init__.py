@@ -2,6 +2,7 @@
 
 from praxis_jax.tasks.base import Dataset
 from praxis_jax.tasks.digits import load_digits
+from praxis_jax.tasks.fashion_mnist import load_fashion_mnist
 from praxis_jax.tasks.mnist1d import load_mnist1d
 
-__all__ = ["Dataset", "load_digits", "load_mnist1d"]
+__all__ = ["Dataset", "load_digits", "load_fashion_mnist", "load_mnist1d"]
