@@ -7,7 +7,9 @@ Rows (test accuracy, mean ± std over seeds; published references: logistic 32%,
     reward with a running baseline, per-neuron feedback alignment), each with its delta-rule readout
     and a ridge readout fitted afterwards on the learned organoid;
   - BPTT and e-prop: the same float32 organoid (W, U, b, readout) trained by Adam on the exact gradient
-    through the trial, and on e-prop's eligibility-trace estimate of it.
+    through the trial, and on e-prop's eligibility-trace estimate of it;
+  - a surrogate-gradient spiking RNN of the same N (LIF, dense recurrence, time-mean spike-count features,
+    BPTT with Adam): the standard SNN baseline.
 
 Usage: python experiments/classify_mnist1d.py [--n 1000] [--epochs 8] [--seeds 0 1 2] [--variants ...]
 Writes experiments/results/mnist1d.json and prints the markdown table of the README.
@@ -23,6 +25,7 @@ import numpy as np
 
 import praxis_jax as px
 from praxis_jax.baselines import fit_bptt, fit_eprop
+from praxis_jax.baselines.snn import fit_snn
 from praxis_jax.baselines.linear import accuracy, logistic_regression
 from praxis_jax.config import TrainConfig
 from praxis_jax.learning import fit, init_learner, ridge_accuracy
@@ -47,8 +50,24 @@ LABELS = {
     "feedback": "A-STDP-ET, per-neuron feedback-alignment error",
 }
 GRADIENT_LR = 1e-3  # Adam, for BPTT and e-prop alike
-GRADIENT = {"bptt": (fit_bptt, "BPTT through the same organoid (float32, Adam)"),
-            "eprop": (fit_eprop, "e-prop on the same organoid (float32, Adam)")}
+
+
+def _on_organoid(fit_fn):
+    """A trainer of the float32 organoid itself (W, U, b, readout): BPTT or e-prop."""
+    def train(data, cfg, epochs, k_init, k_opt, on_epoch):
+        params, state = px.init(cfg, k_init)
+        return fit_fn(params, state.long, data, epochs, lr=GRADIENT_LR, key=k_opt, on_epoch=on_epoch)[1]
+    return train
+
+
+def _snn(data, cfg, epochs, k_init, k_opt, on_epoch):
+    return fit_snn(data, cfg.network.n, epochs, lr=GRADIENT_LR, key=k_opt, on_epoch=on_epoch)[1]
+
+
+# name -> (trainer(data, organoid config, epochs, init key, optimiser key, on_epoch) -> history, label)
+GRADIENT = {"bptt": (_on_organoid(fit_bptt), "BPTT through the same organoid (float32, Adam)"),
+            "eprop": (_on_organoid(fit_eprop), "e-prop on the same organoid (float32, Adam)"),
+            "snn": (_snn, "surrogate-gradient spiking RNN, same N, dense recurrence (LIF, BPTT, Adam)")}
 
 
 def _printer(tag):
@@ -74,9 +93,7 @@ def run_local(data, n: int, variant: str, epochs: int, readout_lr: float, seed: 
 def run_gradient(data, n: int, variant: str, epochs: int, seed: int) -> dict:
     cfg = task_organoid(n, data.n_inputs, "none")
     k_init, k_opt = jax.random.split(jax.random.PRNGKey(seed))
-    params, state = px.init(cfg, k_init)
-    _, history = GRADIENT[variant][0](params, state.long, data, epochs, lr=GRADIENT_LR, key=k_opt,
-                                      on_epoch=_printer(f"{variant} seed {seed}"))
+    history = GRADIENT[variant][0](data, cfg, epochs, k_init, k_opt, _printer(f"{variant} seed {seed}"))
     return {"variant": variant, "seed": seed, "n": cfg.network.n, "history": history,
             "test_acc": history[-1]["test_acc"], "train_seconds": sum(r["seconds"] for r in history)}
 

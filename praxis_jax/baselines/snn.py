@@ -1,0 +1,119 @@
+"""Surrogate-gradient spiking RNN (Neftci, Mostafa & Zenke 2019): the standard SNN baseline, trained by BPTT.
+
+A recurrent layer of N LIF neurons in the exponential form of :mod:`praxis_jax.spiking` (no refractory
+period; τ, dt, v_th from a :class:`~praxis_jax.spiking.LIFConfig` with v_rest = v_reset = 0):
+
+    v'(t) = d·v(t−1) + g·(1 − d)·I(t),  I(t) = x(t)·W_in + s(t−1)·W_rec + b,  d = exp(−dt/τ), g = τ
+    s(t) = H(v'(t) − v_th),  v(t) = v'(t)·(1 − s(t))          (hard reset; the reset is not differentiated)
+
+The forward pass is exactly :func:`praxis_jax.spiking.lif_step` (tested); on the backward pass the
+Heaviside step H gets the fast-sigmoid pseudo-derivative ``1 / (1 + slope·|v' − v_th|)²`` (SuperSpike).
+Features are time-mean spikes ``(N,)``, read out by ``logits = f·R + c`` with softmax cross-entropy, as
+for the organoid; θ = (W_in ``(K, N)``, W_rec ``(N, N)``, b ``(N,)``, readout) trained by Adam via
+:func:`praxis_jax.baselines.gradient.gradient_epoch`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+from jaxtyping import Array
+
+from praxis_jax.baselines.gradient import GradState, gradient_epoch
+from praxis_jax.learning.loop import run_epochs
+from praxis_jax.learning.readout import Readout, init_readout, logits, output_error
+from praxis_jax.spiking import LIFConfig
+
+SLOPE = 10.0  # fast-sigmoid steepness (per unit of v − v_th), as in Zenke & Vogels 2021
+
+
+@jax.custom_jvp
+def spike(u: Array, slope: float = SLOPE) -> Array:
+    """``H(u)`` forward (float32 0/1); derivative ``1 / (1 + slope·|u|)²`` backward."""
+    return (u >= 0).astype(jnp.float32)
+
+
+@spike.defjvp
+def _spike_jvp(primals, tangents):
+    u, slope = primals
+    du, _ = tangents
+    return spike(u, slope), du / (1.0 + slope * jnp.abs(u)) ** 2
+
+
+class SNNTheta(NamedTuple):
+    """``W_in`` ``(K, N)``, ``W_rec`` ``(N, N)``, ``b`` ``(N,)``, ``readout`` (R ``(N, C)``, c ``(C,)``)."""
+
+    W_in: Array
+    W_rec: Array
+    b: Array
+    readout: Readout
+
+
+def default_lif() -> LIFConfig:
+    """τ = 5 ticks (dt = 1), v_th = 1, rest and reset 0, no refractory period."""
+    return LIFConfig(tau=5.0, dt=1.0, v_rest=0.0, v_reset=0.0, v_th=1.0, t_ref=0.0, form="exponential")
+
+
+def check_lif(cfg: LIFConfig) -> None:
+    if cfg.form != "exponential" or cfg.t_ref != 0 or cfg.v_rest != 0 or cfg.v_reset != 0:
+        raise ValueError("the surrogate-gradient SNN needs an exponential-form LIFConfig with t_ref = 0 and "
+                         f"v_rest = v_reset = 0; got form={cfg.form!r}, t_ref={cfg.t_ref}, v_rest={cfg.v_rest}, "
+                         f"v_reset={cfg.v_reset}")
+
+
+def init_snn(key: Array, n_inputs: int, n: int, n_classes: int, cfg: LIFConfig) -> SNNTheta:
+    """W_in ~ N(0, 1/K)·(v_th/g), W_rec ~ N(0, 1/N)·(v_th/g) (so one unit of drive reaches threshold scale),
+    b = 0, zero readout."""
+    check_lif(cfg)
+    k_in, k_rec = jax.random.split(key)
+    scale = cfg.v_th / cfg.gain
+    return SNNTheta(scale * jax.random.normal(k_in, (n_inputs, n)) / jnp.sqrt(n_inputs),
+                    scale * jax.random.normal(k_rec, (n, n)) / jnp.sqrt(n),
+                    jnp.zeros(n, jnp.float32), init_readout(n, n_classes))
+
+
+def snn_spikes(theta: SNNTheta, cfg: LIFConfig, xs: Array) -> Array:
+    """Spikes ``(T, N)`` float32 of one trial from rest for inputs ``xs`` ``(T, K)``."""
+    d, g = jnp.float32(cfg.decay), jnp.float32(cfg.gain)
+    n = theta.b.shape[0]
+
+    def tick(carry, x):
+        v, s = carry
+        v = d * v + g * (1 - d) * (x @ theta.W_in + s @ theta.W_rec + theta.b)
+        s = spike(v - cfg.v_th)
+        return (v * (1 - jax.lax.stop_gradient(s)), s), s
+
+    _, S = jax.lax.scan(tick, (jnp.zeros(n, jnp.float32), jnp.zeros(n, jnp.float32)), xs)
+    return S
+
+
+def snn_features(theta: SNNTheta, cfg: LIFConfig, x: Array) -> Array:
+    """Time-mean spikes ``(B, N)`` of trials ``x`` ``(B, T, K)``."""
+    return jax.vmap(lambda xs: snn_spikes(theta, cfg, xs).mean(0))(x)
+
+
+def snn_loss(theta: SNNTheta, cfg: LIFConfig, x: Array, y: Array) -> Array:
+    """Mean softmax cross-entropy of the readout of :func:`snn_features`."""
+    _, loss = output_error(theta.readout, snn_features(theta, cfg, x), y)
+    return loss.mean()
+
+
+def fit_snn(data, n: int, epochs: int, cfg: LIFConfig | None = None, batch_size: int = 32, lr: float = 1e-3,
+            key: Array | None = None, on_epoch=None) -> tuple[GradState, list[dict]]:
+    """Train a surrogate-gradient SNN of ``n`` neurons on a Dataset by BPTT with Adam(lr) for ``epochs`` epochs;
+    per-epoch records as in :func:`praxis_jax.learning.loop.run_epochs`."""
+    cfg = default_lif() if cfg is None else cfg
+    key = jax.random.PRNGKey(0) if key is None else key
+    k_init, key = jax.random.split(key)
+    optimizer = optax.adam(lr)
+    theta = init_snn(k_init, data.n_inputs, n, data.n_classes, cfg)
+    grad_fn = jax.value_and_grad(lambda th, x, y: snn_loss(th, cfg, x, y))
+
+    def accuracy(st, x, y):
+        return (logits(st.theta.readout, snn_features(st.theta, cfg, x)).argmax(-1) == y).mean()
+
+    return run_epochs(lambda st, x, y: gradient_epoch(grad_fn, optimizer, batch_size, st, x, y), accuracy,
+                      GradState(theta, optimizer.init(theta), key), data, epochs, on_epoch)
