@@ -20,7 +20,7 @@
 # - **e-prop** (Bellec et al. 2020): online eligibility traces × learning signal, Adam.
 # - **BPTT**: `jax.grad` through the `lax.scan` of the trial, Adam — the gradient reference.
 #
-# The README's results table has the full-size numbers (`experiments/classify_mnist1d.py`); this is a
+# The README's results table has the full-size numbers (`experiments/classify.py`); this is a
 # small version that runs in a minute or two.
 
 # %%
