@@ -235,7 +235,7 @@ class TrainConfig(eqx.Module):
         check_number(o, "baseline_momentum", self.baseline_momentum, 0, 1)
 
 
-TASKS = ("mnist1d", "digits")
+TASKS = ("mnist1d", "digits", "fashion_mnist")
 
 
 class RunConfig(eqx.Module):

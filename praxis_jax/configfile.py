@@ -37,7 +37,7 @@ from praxis_jax.config import (
 from praxis_jax.learning.presets import task_organoid
 from praxis_jax.state import Hyper
 
-TASK_INPUTS = {"mnist1d": 1, "digits": 8}  # inputs per tick of each RunConfig.task
+TASK_INPUTS = {"mnist1d": 1, "digits": 8, "fashion_mnist": 28}  # inputs per tick of each RunConfig.task
 ORGANOID_SECTIONS = {"network": NetworkConfig, "plasticity": PlasticityConfig,
                      "homeostasis": HomeostasisConfig, "quant": QuantConfig}
 SECTIONS = ("run", "topology", *ORGANOID_SECTIONS, "train", "sweep")

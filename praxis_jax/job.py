@@ -30,10 +30,10 @@ from praxis_jax.learning import fit, init_learner, ridge_accuracy
 from praxis_jax.learning.readout import RIDGE_LAMBDA
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.stopping import deferred_stop
-from praxis_jax.tasks import Dataset, load_digits, load_mnist1d
+from praxis_jax.tasks import Dataset, load_digits, load_fashion_mnist, load_mnist1d
 from praxis_jax.tasks.mnist1d import REFERENCE_ACCURACY
 
-LOADERS = {"mnist1d": load_mnist1d, "digits": load_digits}
+LOADERS = {"mnist1d": load_mnist1d, "digits": load_digits, "fashion_mnist": load_fashion_mnist}
 
 
 def load_task(run) -> Dataset:

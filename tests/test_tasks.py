@@ -58,3 +58,12 @@ def test_fashion_mnist_reads_plain_and_gzip_idx_and_names_bad_files(tmp_path):
         load_fashion_mnist(directory=tmp_path)
     with pytest.raises(ValueError, match="presentation must be one of"):
         load_fashion_mnist("movie")
+
+
+def test_praxis_run_on_fashion_mnist_subset(tmp_path):
+    cfg = tmp_path / "fm.toml"
+    cfg.write_text('[run]\ntask = "fashion_mnist"\nn_train = 2000\n[topology]\nn = 100\n[train]\nmodulator = "none"\n'
+                   'epochs = 1\n')
+    main(["run", str(cfg), "--out", str(tmp_path / "run"), "--quiet"])
+    s = json.load(open(tmp_path / "run" / "summary.json"))
+    assert s["test_acc_ridge_readout"] > 0.6  # 10 classes; the full 10k test set
