@@ -1,0 +1,215 @@
+"""Reward-modulated learning on control episodes (node perturbation; no gradients).
+
+Per env step t of an episode (the env from :mod:`praxis_jax.tasks.control`):
+  the organoid runs ``ticks_per_step`` ticks with input x = obs(t) (a carried over the episode, a(0) = 0;
+  exploration noise η ~ N(0, noise_std²) in v on every tick when ``learn_W``);
+  f(t) = a(t) ``(N,)`` (or the raw obs ``(K,)`` for the linear baseline, ``params=None``);
+  z = f·R + c,  ξ ~ N(0, σ²) ``(C,)``,  action = argmax(z + ξ)      (noise injected into the outputs);
+  eligibility  e_R = λ·e_R + f ⊗ ξ/σ,  e_c = λ·e_c + ξ/σ,  e_W = λ·e_W + pre ⊗ η/noise_std.
+After a batch of B episodes (vmapped, W and R shared) with returns G_b:
+  m_b = (G_b − Ḡ) / (std_b(G) + 1)   with Ḡ the batch mean ("batch") or a running mean ("running"),
+  R += lr·Σ_b m_b·e_R,b / B,  c likewise,  W ← A-STDP-ET phases 2–3 with modulator·eligibility Σ_b m_b·e_W,b / B.
+E[m·ξ/σ] is σ times the derivative of the expected return with respect to z (Gaussian smoothing), so this
+is a stochastic estimate of the return's gradient made from the noise/reward correlation alone.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array
+
+from praxis_jax.learning.readout import Readout, init_readout
+from praxis_jax.plasticity.astdp_et import astdp_et
+from praxis_jax.quant import Codec
+from praxis_jax.simulate import activity, tick_randomness
+from praxis_jax.state import Long, Params
+from praxis_jax.tasks.control import Env, rollout
+
+BASELINES = ("batch", "running")
+
+
+class ReinforceConfig(eqx.Module):
+    """Node-perturbation learning on episodes.
+
+    Fields:
+      batch_size: B episodes per update (vmapped).  n_steps: T steps per episode (None: the env's limit).
+      ticks_per_step: organoid ticks per env step (the obs is held as input for all of them).
+      sigma: σ, std of the noise ξ added to the readout's outputs.  lr: readout learning rate.
+      decay: λ, eligibility decay per env step (1 = whole-episode eligibility).
+      baseline: "batch" (batch-centred return) or "running" (return − running mean).
+      baseline_momentum: of the running mean.  learn_W: also learn W by reward-modulated A-STDP-ET with
+        node-perturbation eligibility (uses the network's ``noise_std`` and the plasticity ``lr``).
+    """
+
+    batch_size: int = eqx.field(static=True, default=32)
+    n_steps: int | None = eqx.field(static=True, default=None)
+    ticks_per_step: int = eqx.field(static=True, default=1)
+    sigma: float = eqx.field(static=True, default=0.5)
+    lr: float = eqx.field(static=True, default=0.05)
+    decay: float = eqx.field(static=True, default=1.0)
+    baseline: str = eqx.field(static=True, default="batch")
+    baseline_momentum: float = eqx.field(static=True, default=0.9)
+    learn_W: bool = eqx.field(static=True, default=False)
+
+    def __check_init__(self):
+        for name in ("batch_size", "ticks_per_step"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"ReinforceConfig.{name} must be >= 1; got {getattr(self, name)}")
+        if self.n_steps is not None and self.n_steps < 1:
+            raise ValueError(f"ReinforceConfig.n_steps must be >= 1 or None; got {self.n_steps}")
+        if not self.sigma > 0:
+            raise ValueError(f"ReinforceConfig.sigma must be > 0; got {self.sigma}")
+        if not 0.0 <= self.decay <= 1.0:
+            raise ValueError(f"ReinforceConfig.decay must be in [0, 1]; got {self.decay}")
+        if self.baseline not in BASELINES:
+            raise ValueError(f"ReinforceConfig.baseline must be one of {BASELINES}; got {self.baseline!r}")
+        if not 0.0 <= self.baseline_momentum < 1.0:
+            raise ValueError(f"ReinforceConfig.baseline_momentum must be in [0, 1); got {self.baseline_momentum}")
+
+
+class RLearner(NamedTuple):
+    """``long`` (W, b; None for the linear policy), ``readout`` R ``(M, C)``, c ``(C,)``, ``baseline`` Ḡ
+    float32 ``()``, ``key``, ``step`` (updates done, int32 ``()``)."""
+
+    long: Long | None
+    readout: Readout
+    baseline: Array
+    key: Array
+    step: Array
+
+
+class Carry(NamedTuple):
+    """Per-episode carry: ``a`` ``(N,)`` stored (``(0,)`` for the linear policy), ``eR`` ``(M, C)``,
+    ``ec`` ``(C,)``, ``eW`` ``(D, N)`` float32 (``(0,)`` unless learning W)."""
+
+    a: Array
+    eR: Array
+    ec: Array
+    eW: Array
+
+
+def n_features(env: Env, params: Params | None) -> int:
+    return env.obs_size if params is None else params.config.network.n
+
+
+def init_rlearner(env: Env, params: Params | None, long: Long | None, key: Array) -> RLearner:
+    """Zero readout, zero baseline."""
+    return RLearner(long, init_readout(n_features(env, params), env.n_actions), jnp.zeros((), jnp.float32), key,
+                    jnp.zeros((), jnp.int32))
+
+
+def _carry0(env: Env, params: Params | None, cfg: ReinforceConfig) -> Carry:
+    m, c = n_features(env, params), env.n_actions
+    if params is None:
+        a, eW = jnp.zeros(0, jnp.float32), jnp.zeros(0, jnp.float32)
+    else:
+        net = params.config.network
+        a = jnp.zeros(net.n, Codec.from_config(params.config).a_dtype)
+        eW = jnp.zeros((net.degree, net.n) if cfg.learn_W else 0, jnp.float32)
+    return Carry(a, jnp.zeros((m, c), jnp.float32), jnp.zeros(c, jnp.float32), eW)
+
+
+def make_policy(params: Params | None, cfg: ReinforceConfig, long: Long | None, readout: Readout, explore: bool):
+    """The policy ``(carry, obs, key) -> (carry, action, ())`` of :func:`praxis_jax.tasks.control.rollout`.
+
+    With ``explore`` False there is no noise (ξ = 0, η = 0) and no eligibility.
+    """
+    sigma, lam = jnp.float32(cfg.sigma), jnp.float32(cfg.decay)
+    learn_W = cfg.learn_W and explore and params is not None
+    if params is not None:
+        codec = Codec.from_config(params.config)
+        net = params.config.network
+        if not explore:
+            params = eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.zeros((), jnp.float32))
+
+    def organoid(a, eW, x, key):
+        def tick(c, k):
+            a, eW = c
+            _, noise, _ = tick_randomness(params, k)
+            a_new = activity(codec, params, long, a, x, noise)
+            if learn_W:
+                pre = codec.a(net.topology.gather(a, params.table))  # (D, N) f32
+                eW = eW + pre * (noise / params.hyper.noise_std)[None, :]
+            return (a_new, eW), None
+
+        (a, eW), _ = jax.lax.scan(tick, (a, eW), jax.random.split(key, cfg.ticks_per_step))
+        return a, eW
+
+    def policy(carry, obs, key):
+        k_net, k_xi = jax.random.split(key)
+        if params is None:
+            a, eW, f = carry.a, carry.eW, obs
+        else:
+            a, eW = organoid(carry.a, lam * carry.eW if learn_W else carry.eW, obs, k_net)
+            f = codec.a(a)
+        z = f @ readout.R + readout.c
+        if not explore:
+            return carry._replace(a=a), jnp.argmax(z).astype(jnp.int32), ()
+        u = jax.random.normal(k_xi, z.shape, jnp.float32)  # ξ/σ
+        action = jnp.argmax(z + sigma * u).astype(jnp.int32)
+        return Carry(a, lam * carry.eR + f[:, None] * u[None, :], lam * carry.ec + u, eW), action, ()
+
+    return policy
+
+
+def run_episodes(env: Env, params: Params | None, cfg: ReinforceConfig, learner: RLearner, key: Array, n: int,
+                 explore: bool):
+    """``n`` vmapped episodes with the learner's weights -> :class:`praxis_jax.tasks.control.Episode` with a
+    leading ``(n,)`` axis."""
+    policy = make_policy(params, cfg, learner.long, learner.readout, explore)
+    c0 = _carry0(env, params, cfg)
+    return jax.vmap(lambda k: rollout(env, policy, c0, k, cfg.n_steps))(jax.random.split(key, n))
+
+
+def train_batch(env: Env, params: Params | None, cfg: ReinforceConfig, learner: RLearner) -> tuple[RLearner, Array]:
+    """One update from ``cfg.batch_size`` exploring episodes; returns (learner, returns ``(B,)``)."""
+    key, k_ep, k_seed = jax.random.split(learner.key, 3)
+    ep = run_episodes(env, params, cfg, learner, k_ep, cfg.batch_size, True)
+    G = ep.ret
+    if cfg.baseline == "batch":
+        m, baseline = (G - G.mean()) / (G.std() + 1.0), learner.baseline
+    else:
+        m = (G - learner.baseline) / (G.std() + 1.0)
+        mom = cfg.baseline_momentum
+        baseline = jnp.where(learner.step == 0, G.mean(), mom * learner.baseline + (1.0 - mom) * G.mean())
+    b = G.shape[0]
+    lr = jnp.float32(cfg.lr)
+    readout = Readout(learner.readout.R + lr * jnp.einsum("b,bmc->mc", m, ep.carry.eR) / b,
+                      learner.readout.c + lr * jnp.einsum("b,bc->c", m, ep.carry.ec) / b)
+    long = learner.long
+    if cfg.learn_W and params is not None:
+        net, pl = params.config.network, params.config.plasticity
+        rule = astdp_et(Codec.from_config(params.config), pl.clip_sigma * net.weight_std, 1)
+        me = jnp.einsum("b,bdn->dn", m, ep.carry.eW) / b
+        seed = jax.random.bits(k_seed, (), jnp.uint32)
+        long = long._replace(W=rule.apply(long.W, jnp.ones((), jnp.float32), me, params.hyper, seed))
+    return RLearner(long, readout, baseline, key, learner.step + 1), G
+
+
+def train(env: Env, params: Params | None, cfg: ReinforceConfig, learner: RLearner, n_batches: int):
+    """``n_batches`` updates in one ``lax.scan``; returns (learner, mean exploring return per batch ``(n_batches,)``)."""
+
+    def body(lr, _):
+        lr, G = train_batch(env, params, cfg, lr)
+        return lr, G.mean()
+
+    return jax.lax.scan(body, learner, None, length=n_batches)
+
+
+def evaluate(env: Env, params: Params | None, cfg: ReinforceConfig, learner: RLearner, key: Array,
+             n: int = 100) -> Array:
+    """Returns ``(n,)`` of ``n`` episodes with the noise off (greedy action, no network noise)."""
+    return run_episodes(env, params, cfg, learner, key, n, False).ret
+
+
+def random_returns(env: Env, key: Array, n: int = 100, n_steps: int | None = None) -> Array:
+    """Returns ``(n,)`` of the uniformly random policy (the untrained baseline)."""
+
+    def policy(carry, obs, k):
+        return carry, jax.random.randint(k, (), 0, env.n_actions, jnp.int32), ()
+
+    return jax.vmap(lambda k: rollout(env, policy, (), k, n_steps).ret)(jax.random.split(key, n))

@@ -1,0 +1,288 @@
+"""Recurrent spiking networks: a LIF population on a topology, Dale's principle, CUBA or COBA synapses.
+
+Pure functions over NamedTuple state, stepped by ``lax.scan``; the tick is scan-shaped,
+``step(cfg, params, state) -> (state, spike)``. One tick, in this order:
+
+1. synapses decay exactly over dt: ``g_e ← g_e·exp(−dt/τ_e)``, ``g_i ← g_i·exp(−dt/τ_i)``;
+2. arrivals: presynaptic spikes of tick ``t − delay`` through the per-edge weights ``W`` (``(D, N)``, signed by
+   the presynaptic neuron, Dale's principle): ``g_e += Σ_j max(W, 0)·s_pre``, ``g_i += Σ_j max(−W, 0)·s_pre``;
+   and external Poisson input: ``g_e += w_in·k``, ``k ~ Poisson(rate_in·dt)`` per neuron;
+3. synaptic current, with ``v`` of the previous tick:
+   - CUBA (current-based, exponential currents): ``I = i_ext + g_e − g_i``;
+   - COBA (conductance-based): ``I = i_ext + g_e·(E_e − v) + g_i·(E_i − v)``;
+4. the LIF tick :func:`praxis_jax.spiking.lif_step` with this ``I`` (so ``v_∞ = v_rest + gain·I``).
+
+Units follow the LIF form: with ``LIFConfig.biophysical`` (gain ``r_m`` in MΩ) CUBA ``g`` are currents in nA and
+COBA ``g`` conductances in µS (µS·mV = nA); with ``r_m = 1`` they are in mV and in units of the leak conductance
+(Brette et al. 2007's benchmark form, ``τ dv/dt = (E_l − v) + g_e(E_e − v) + g_i(E_i − v)``).
+
+Spike statistics are accumulated in the carry (:class:`SpikeStats`: count, last spike tick, number, sum and sum
+of squares of the inter-spike intervals per neuron), so a long run of a large network never stores ``(T, N)``.
+
+References:
+  Brette et al. (2007), Simulation of networks of spiking neurons: a review of tools and strategies, J. Comput.
+  Neurosci. 23:349 (the CUBA and COBA benchmarks); Vogels & Abbott (2005), J. Neurosci. 25:10786.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array
+
+from praxis_jax.spiking import LIFConfig, LIFState, apply_dale, dale_signs, lif_init, lif_step
+from praxis_jax.topology.base import Topology
+from praxis_jax.topology.procedural import ProceduralRandom
+from praxis_jax.validation import check_integer, check_number, fail
+
+SYNAPSES = ("cuba", "coba")
+
+
+class SpikingNetConfig(eqx.Module):
+    """A recurrent LIF network (all fields static; changing one recompiles).
+
+    Fields:
+      lif: the neuron (:class:`praxis_jax.spiking.LIFConfig`); its ``dt`` (ms) is the tick.
+      topology: the graph, ``topology.n`` = N neurons with ``topology.degree`` = D in-edges each.
+      synapse: "cuba" (current-based) or "coba" (conductance-based).
+      frac_exc: fraction of excitatory neurons (the first ``round(frac_exc·N)``), in [0, 1].
+      tau_e, tau_i: excitatory and inhibitory synaptic time constants (ms), > 0.
+      e_exc, e_inh: COBA reversal potentials (same unit as ``lif.v_th``); ignored by CUBA.
+      delay: synaptic delay in ticks, >= 1 (a spike of tick t arrives at tick t + delay).
+    """
+
+    lif: LIFConfig
+    topology: Topology
+    synapse: Literal["cuba", "coba"] = eqx.field(static=True, default="cuba")
+    frac_exc: float = eqx.field(static=True, default=0.8)
+    tau_e: float = eqx.field(static=True, default=5.0)
+    tau_i: float = eqx.field(static=True, default=10.0)
+    e_exc: float = eqx.field(static=True, default=0.0)
+    e_inh: float = eqx.field(static=True, default=-80.0)
+    delay: int = eqx.field(static=True, default=1)
+
+    def __check_init__(self):
+        o = "SpikingNetConfig"
+        if not isinstance(self.lif, LIFConfig):
+            fail(o, "lif", self.lif, "a LIFConfig")
+        if not isinstance(self.topology, Topology):
+            fail(o, "topology", self.topology, "a Topology")
+        if self.synapse not in SYNAPSES:
+            fail(o, "synapse", self.synapse, f"one of {SYNAPSES}")
+        check_number(o, "frac_exc", self.frac_exc, 0, 1, hi_open=False)
+        check_number(o, "tau_e", self.tau_e, 0, 1e6, lo_open=True, hi_open=False)
+        check_number(o, "tau_i", self.tau_i, 0, 1e6, lo_open=True, hi_open=False)
+        check_number(o, "e_exc", self.e_exc, -1e6, 1e6, hi_open=False)
+        check_number(o, "e_inh", self.e_inh, -1e6, 1e6, hi_open=False)
+        if self.synapse == "coba" and not self.e_inh < self.e_exc:
+            fail(o, "e_inh", self.e_inh, f"< e_exc = {self.e_exc} for COBA synapses")
+        check_integer(o, "delay", self.delay, 1, 10_000)
+
+    @property
+    def n(self) -> int:
+        return self.topology.n
+
+    @property
+    def dt(self) -> float:
+        return self.lif.dt
+
+    @property
+    def n_exc(self) -> int:
+        """Number of excitatory neurons (indices 0 .. n_exc − 1), as :func:`praxis_jax.spiking.dale_signs`."""
+        return math.floor(self.frac_exc * self.n + 0.5)
+
+    @classmethod
+    def random(cls, lif: LIFConfig, n: int, p: float, seed: int = 0, **kw) -> SpikingNetConfig:
+        """A :class:`ProceduralRandom` network with in-degree ``D = max(1, round(p·N))``."""
+        check_integer("SpikingNetConfig", "n", n, 2)
+        check_number("SpikingNetConfig", "p", p, 0, 1, lo_open=True, hi_open=False)
+        return cls(lif=lif, topology=ProceduralRandom(num=n, deg=max(1, round(p * n)), seed=seed), **kw)
+
+
+class NetParams(NamedTuple):
+    """What a run never changes (arrays, so vmap can sweep them)."""
+
+    W: Array  # (D, N) float32 signed per-edge weights (Dale: sign of the presynaptic neuron)
+    i_ext: Array  # (N,) float32 constant external current
+    rate_in: Array  # () float32 external Poisson rate per neuron (Hz)
+    w_in: Array  # () float32 increment of g_e per external Poisson spike
+
+
+class SpikeStats(NamedTuple):
+    """Per-neuron spike statistics accumulated in the carry; intervals in ticks."""
+
+    count: Array  # (N,) int32 spikes
+    last: Array  # (N,) int32 tick of the last spike, −1 before the first
+    isi_n: Array  # (N,) int32 number of inter-spike intervals
+    isi_sum: Array  # (N,) float32 Σ ISI (ticks)
+    isi_sq: Array  # (N,) float32 Σ ISI² (ticks²)
+
+
+class NetState(NamedTuple):
+    """The carry of a run; ``t`` and the PRNG key live here."""
+
+    lif: LIFState  # (N,) fields
+    g_e: Array  # (N,) float32 excitatory synaptic current (CUBA) or conductance (COBA)
+    g_i: Array  # (N,) float32 inhibitory one, >= 0
+    buf: Array  # (delay, N) bool spikes of the last `delay` ticks (row t % delay holds tick t − delay)
+    stats: SpikeStats
+    t: Array  # () int32 tick
+    key: Array  # PRNG key, split each tick
+
+
+def init_weights(cfg: SpikingNetConfig, key: Array, w_exc: float, w_inh: float, jitter: float = 0.0) -> Array:
+    """Signed per-edge weights ``W = apply_dale(|w|, dale_signs)``: ``(D, N)`` float32.
+
+    An edge from an excitatory neuron has magnitude ``w_exc``, from an inhibitory one ``w_inh`` (both >= 0), each
+    times ``1 + jitter·ξ``, ``ξ ~ U(−1, 1)`` (``jitter`` in [0, 1], so no magnitude changes sign).
+    """
+    o = "init_weights"
+    check_number(o, "w_exc", w_exc, 0, 1e9)
+    check_number(o, "w_inh", w_inh, 0, 1e9)
+    check_number(o, "jitter", jitter, 0, 1, hi_open=False)
+    topo = cfg.topology
+    signs = dale_signs(cfg.n, cfg.frac_exc)  # (N,) float32 ±1
+    mag_pre = jnp.where(signs > 0, jnp.float32(w_exc), jnp.float32(w_inh))  # (N,)
+    W_abs = topo.gather(mag_pre)  # (D, N)
+    if jitter > 0:
+        W_abs = W_abs * (1 + jnp.float32(jitter) * jax.random.uniform(key, W_abs.shape, jnp.float32, -1, 1))
+    return apply_dale(W_abs, signs, topo)
+
+
+def init(cfg: SpikingNetConfig, key: Array, *, w_exc: float, w_inh: float, jitter: float = 0.0,
+         i_ext: float | Array = 0.0, rate_in: float = 0.0, w_in: float = 0.0,
+         v0: Literal["rest", "uniform"] = "rest") -> tuple[NetParams, NetState]:
+    """Build ``(params, state)``.
+
+    Args:
+      cfg: the network.
+      key: PRNG key (weights' jitter, initial potentials, and the run's Poisson input).
+      w_exc, w_inh: edge magnitudes from excitatory and inhibitory neurons (see :func:`init_weights`).
+      i_ext: constant external current, a scalar or ``(N,)``.
+      rate_in: external Poisson input per neuron (Hz, total over its input fibres), >= 0.
+      w_in: increment of ``g_e`` per external spike, >= 0.
+      v0: "rest" (``v = v_rest``) or "uniform" (``v ~ U(v_reset, v_th)``, as the Brette et al. benchmarks).
+    Returns:
+      ``(NetParams, NetState)``.
+    """
+    check_number("init", "rate_in", rate_in, 0, 1e9)
+    check_number("init", "w_in", w_in, 0, 1e9)
+    if v0 not in ("rest", "uniform"):
+        fail("init", "v0", v0, "'rest' or 'uniform'")
+    k_w, k_v, k_run = jax.random.split(key, 3)
+    n = cfg.n
+    W = init_weights(cfg, k_w, w_exc, w_inh, jitter)
+    i_ext = jnp.broadcast_to(jnp.asarray(i_ext, jnp.float32), (n,))
+    params = NetParams(W=W, i_ext=i_ext, rate_in=jnp.float32(rate_in), w_in=jnp.float32(w_in))
+    lif = lif_init(cfg.lif, n)
+    if v0 == "uniform":
+        lif = lif._replace(v=jax.random.uniform(k_v, (n,), jnp.float32, cfg.lif.v_reset, cfg.lif.v_th))
+    return params, init_state(cfg, k_run, lif)
+
+
+def init_state(cfg: SpikingNetConfig, key: Array, lif: LIFState | None = None) -> NetState:
+    """A fresh carry: given (or resting) LIF state, no synaptic input, empty statistics, ``t = 0``."""
+    n = cfg.n
+    z = jnp.zeros((n,), jnp.float32)
+    zi = jnp.zeros((n,), jnp.int32)
+    stats = SpikeStats(count=zi, last=jnp.full((n,), -1, jnp.int32), isi_n=zi, isi_sum=z, isi_sq=z)
+    return NetState(lif=lif_init(cfg.lif, n) if lif is None else lif, g_e=z, g_i=z,
+                    buf=jnp.zeros((cfg.delay, n), bool), stats=stats, t=jnp.int32(0), key=key)
+
+
+def _update_stats(stats: SpikeStats, spike: Array, t: Array) -> SpikeStats:
+    has_prev = spike & (stats.last >= 0)
+    isi = jnp.where(has_prev, t - stats.last, 0).astype(jnp.float32)  # (N,) ticks
+    return SpikeStats(count=stats.count + spike.astype(jnp.int32), last=jnp.where(spike, t, stats.last),
+                      isi_n=stats.isi_n + has_prev.astype(jnp.int32), isi_sum=stats.isi_sum + isi,
+                      isi_sq=stats.isi_sq + isi * isi)
+
+
+def step(cfg: SpikingNetConfig, params: NetParams, state: NetState) -> tuple[NetState, Array]:
+    """One tick (see the module docstring for the order): ``(state) -> (state, spike)``.
+
+    Args:
+      cfg: the network (static).
+      params: :class:`NetParams`.
+      state: :class:`NetState`.
+    Returns:
+      The new state (same shapes and dtypes) and ``(N,)`` bool spikes of this tick.
+    """
+    key, k_in = jax.random.split(state.key)
+    slot = state.t % cfg.delay
+    pre = state.buf[slot].astype(jnp.float32)  # (N,) spikes of tick t − delay
+    s_pre = cfg.topology.gather(pre)  # (D, N)
+    W = params.W
+    arr_e = jnp.sum(jnp.maximum(W, 0) * s_pre, axis=0)  # (N,)
+    arr_i = jnp.sum(jnp.maximum(-W, 0) * s_pre, axis=0)
+    lam = params.rate_in * jnp.float32(cfg.dt * 1e-3)
+    k = jax.random.poisson(k_in, lam, (cfg.n,)).astype(jnp.float32)  # (N,) external spikes
+    g_e = state.g_e * jnp.float32(math.exp(-cfg.dt / cfg.tau_e)) + arr_e + params.w_in * k
+    g_i = state.g_i * jnp.float32(math.exp(-cfg.dt / cfg.tau_i)) + arr_i
+    if cfg.synapse == "cuba":
+        I = params.i_ext + g_e - g_i
+    else:
+        v = state.lif.v
+        I = params.i_ext + g_e * (jnp.float32(cfg.e_exc) - v) + g_i * (jnp.float32(cfg.e_inh) - v)
+    lif, spike = lif_step(cfg.lif, state.lif, I)
+    new = NetState(lif=lif, g_e=g_e, g_i=g_i, buf=state.buf.at[slot].set(spike),
+                   stats=_update_stats(state.stats, spike, state.t), t=state.t + 1, key=key)
+    return new, spike
+
+
+def run(cfg: SpikingNetConfig, params: NetParams, state: NetState, T: int,
+        record: bool = False) -> tuple[NetState, Array]:
+    """Scan :func:`step` over ``T`` ticks.
+
+    Args:
+      cfg: the network (static).
+      params, state: as from :func:`init`; the run continues from ``state`` (its tick, key and statistics).
+      T: number of ticks (static).
+      record: True to return the ``(T, N)`` bool raster; False (large N) to return only the ``(T,)`` int32
+        population spike count per tick. Per-neuron statistics are in ``state.stats`` either way
+        (see :func:`isi_stats`).
+    Returns:
+      ``(state, out)``: final state and the raster or the population count.
+    """
+    check_integer("run", "T", T, 0)
+
+    def body(s, _):
+        s, spike = step(cfg, params, s)
+        return s, (spike if record else jnp.sum(spike, dtype=jnp.int32))
+
+    return jax.lax.scan(body, state, None, length=T)
+
+
+def isi_stats(cfg: SpikingNetConfig, stats: SpikeStats, duration_ticks) -> dict:
+    """Per-neuron rate (Hz), mean ISI (ms) and CV of the ISIs from the carried sums (host numpy).
+
+    ``CV = sqrt(⟨ISI²⟩ − ⟨ISI⟩²) / ⟨ISI⟩`` (population std, ddof 0), NaN where a neuron has fewer than 2 ISIs;
+    ``rate = count / (duration_ticks·dt) · 1000``.
+    Returns ``{"rate_hz": (N,), "isi_mean_ms": (N,), "cv": (N,)}`` float64 numpy arrays.
+    """
+    n = np.asarray(stats.isi_n, np.float64)
+    s = np.asarray(stats.isi_sum, np.float64)
+    q = np.asarray(stats.isi_sq, np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n >= 1, s / n, np.nan)
+        var = np.maximum(q / n - mean**2, 0.0)
+        cv = np.where(n >= 2, np.sqrt(var) / mean, np.nan)
+    rate = np.asarray(stats.count, np.float64) / (float(duration_ticks) * cfg.dt) * 1000.0
+    return {"rate_hz": rate, "isi_mean_ms": mean * cfg.dt, "cv": cv}
+
+
+def summarize(cfg: SpikingNetConfig, stats: SpikeStats, duration_ticks, band=(4.0, 12.0)) -> dict:
+    """Population summary: mean rate (Hz), excitatory/inhibitory mean rates, fraction of neurons with a rate
+    in ``band`` (Hz, closed), mean CV over neurons with >= 2 ISIs, and how many there are."""
+    st = isi_stats(cfg, stats, duration_ticks)
+    r, cv = st["rate_hz"], st["cv"]
+    ok = np.isfinite(cv)
+    return {"rate_hz": float(r.mean()), "rate_exc_hz": float(r[:cfg.n_exc].mean()) if cfg.n_exc else None,
+            "rate_inh_hz": float(r[cfg.n_exc:].mean()) if cfg.n_exc < cfg.n else None,
+            "frac_in_band": float(np.mean((r >= band[0]) & (r <= band[1]))), "band_hz": list(band),
+            "cv_mean": float(cv[ok].mean()) if ok.any() else None, "n_with_cv": int(ok.sum())}

@@ -1,0 +1,103 @@
+"""Control tasks from gymnax (JAX-native environments): whole episodes run inside ``jax.lax.scan``.
+
+An episode is a fixed number of steps T (the env's own limit by default). gymnax (1.0: ``step -> obs,
+state, reward, terminated, truncated, info``) resets an env by itself when it is done (terminated or
+truncated); :func:`rollout` masks every step after the first ``done`` instead, so the return counts only
+the first episode and the policy's carry (activations, eligibility) freezes there:
+
+  alive(0) = 1,  G = Σ_t alive(t)·r(t),  alive(t+1) = alive(t)·(1 − done(t)),
+  carry(t+1) = carry'(t) where alive(t) else carry(t).
+
+Everything is a pure function of the key, so ``jax.vmap(rollout, in_axes=(None, None, None, 0))``
+runs a batch of episodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array
+
+SUPPORTED = ("CartPole-v1", "MemoryChain-bsuite", "Acrobot-v1")
+# Typical magnitude of each observation component, to bring inputs to O(1) (CartPole: the termination
+# bounds of x and θ, and velocities seen under a random policy; the others are already O(1) or angles).
+OBS_SCALE = {
+    "CartPole-v1": (2.4, 2.0, 0.21, 2.0),
+    "MemoryChain-bsuite": (1.0, 1.0, 1.0),
+    "Acrobot-v1": (1.0, 1.0, 1.0, 1.0, 4.0 * np.pi, 9.0 * np.pi),
+}
+
+
+class Env(NamedTuple):
+    """A gymnax environment with its parameters and sizes.
+
+    Fields: ``name``; ``env`` (gymnax ``Environment``); ``params`` (its ``EnvParams``); ``obs_size`` K;
+    ``n_actions`` C; ``max_steps`` (the env's episode limit); ``obs_scale`` float32 ``(K,)``.
+    """
+
+    name: str
+    env: Any
+    params: Any
+    obs_size: int
+    n_actions: int
+    max_steps: int
+    obs_scale: Array
+
+
+class Episode(NamedTuple):
+    """One masked episode: ``ret`` float32 ``()``, ``length`` int32 ``()``, the policy's final ``carry``,
+    and ``trace``: the policy's per-step outputs, time-major ``(T, ...)`` (zeros after done)."""
+
+    ret: Array
+    length: Array
+    carry: Any
+    trace: Any
+
+
+def make(name: str) -> Env:
+    """The gymnax env ``name`` (one of :data:`SUPPORTED`)."""
+    if name not in SUPPORTED:
+        raise ValueError(f"control.make: unknown env name {name!r}; supported: {', '.join(SUPPORTED)}")
+    import gymnax
+
+    env, params = gymnax.make(name)
+    obs_size = int(np.prod(env.observation_space(params).shape))
+    return Env(name, env, params, obs_size, int(env.num_actions), int(params.max_steps_in_episode),
+               jnp.asarray(OBS_SCALE[name], jnp.float32))
+
+
+def rollout(env: Env, policy: Callable, carry0: Any, key: Array, n_steps: int | None = None) -> Episode:
+    """Run one episode of ``n_steps`` (default ``env.max_steps``) steps with ``jax.lax.scan``.
+
+    Args:
+      env: from :func:`make`.
+      policy: ``policy(carry, obs, key) -> (carry, action, out)``; ``obs`` float32 ``(K,)`` already divided
+        by ``env.obs_scale``; ``action`` int32 ``()``; ``out`` any pytree recorded per step.
+      carry0: the policy's initial carry.  key: PRNG key of the episode (reset, env steps, policy).
+      n_steps: T (static).
+    Returns:
+      :class:`Episode`; ``trace`` has a leading ``T`` axis and is zeroed after the first done.
+    """
+    n_steps = env.max_steps if n_steps is None else n_steps
+    key, k_reset = jax.random.split(key)
+    obs, es = env.env.reset(k_reset, env.params)
+
+    def body(c, k):
+        obs, es, carry, alive, ret, length = c
+        k_pol, k_env = jax.random.split(k)
+        new_carry, action, out = policy(carry, obs.astype(jnp.float32) / env.obs_scale, k_pol)
+        obs, es, reward, terminated, truncated, _ = env.env.step(k_env, es, action, env.params)
+        done = terminated | truncated
+        carry = jax.tree.map(lambda n, o: jnp.where(alive, n, o), new_carry, carry)
+        out = jax.tree.map(lambda o: jnp.where(alive, o, jnp.zeros_like(o)), out)
+        ret = ret + alive * reward.astype(jnp.float32)
+        length = length + alive.astype(jnp.int32)
+        alive = alive & ~done
+        return (obs, es, carry, alive, ret, length), out
+
+    c0 = (obs, es, carry0, jnp.ones((), bool), jnp.zeros((), jnp.float32), jnp.zeros((), jnp.int32))
+    (_, _, carry, _, ret, length), trace = jax.lax.scan(body, c0, jax.random.split(key, n_steps))
+    return Episode(ret, length, carry, trace)
