@@ -123,6 +123,9 @@ def make_policy(params: Params | None, cfg: ReinforceConfig, long: Long | None, 
     if params is not None:
         codec = Codec.from_config(params.config)
         net = params.config.network
+        if cfg.learn_W and not net.noise_std > 0:
+            raise ValueError(f"ReinforceConfig.learn_W needs NetworkConfig.noise_std > 0 (the perturbation η); "
+                             f"got {net.noise_std}")
         if not explore:
             params = eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.zeros((), jnp.float32))
 
