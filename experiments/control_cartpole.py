@@ -22,7 +22,13 @@ import jax
 import numpy as np
 
 import praxis_jax as px
-from praxis_jax.learning.reinforce import ReinforceConfig, evaluate, init_rlearner, random_returns, train
+from praxis_jax.learning.reinforce import (
+    ReinforceConfig,
+    evaluate,
+    init_rlearner,
+    random_returns,
+    train,
+)
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks.control import make
 from praxis_jax.topology import choose_topology
@@ -44,10 +50,11 @@ def run_row(env, make_net, rcfg: ReinforceConfig, seeds: int, batches: int) -> d
         params, long = make_net(seed)
         learner = init_rlearner(env, params, long, jax.random.PRNGKey(seed))
         t0 = time.perf_counter()
-        learner, curve = jax.jit(lambda lr: train(env, params, rcfg, lr, batches))(learner)
+        learner, curve = jax.jit(lambda lr, p=params: train(env, p, rcfg, lr, batches))(learner)
         curve.block_until_ready()
         times.append(time.perf_counter() - t0)
-        ret = jax.jit(lambda lr: evaluate(env, params, rcfg, lr, jax.random.PRNGKey(10_000 + seed), 100))(learner)
+        k_eval = jax.random.PRNGKey(10_000 + seed)
+        ret = jax.jit(lambda lr, k, p=params: evaluate(env, p, rcfg, lr, k, 100))(learner, k_eval)
         finals.append(float(ret.mean()))
         curves.append(np.asarray(curve).tolist())
         print(f"  seed {seed}: eval mean return {finals[-1]:.1f} ({times[-1]:.1f} s incl. compile)", flush=True)
@@ -69,7 +76,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(OUT, "cartpole.json"))
     args = ap.parse_args()
     env = make("CartPole-v1")
-    base = dict(batch_size=args.batch, sigma=args.sigma)
+    base = {"batch_size": args.batch, "sigma": args.sigma}
     rows, desc = {}, None
 
     def net(numerics, noise=0.0, lr_w=0.0):

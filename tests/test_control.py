@@ -8,8 +8,8 @@ import pytest
 
 pytest.importorskip("gymnax")
 
-import praxis_jax as px  # noqa: E402
-from praxis_jax.learning.reinforce import (  # noqa: E402
+import praxis_jax as px
+from praxis_jax.learning.reinforce import (
     ReinforceConfig,
     evaluate,
     init_rlearner,
@@ -18,8 +18,8 @@ from praxis_jax.learning.reinforce import (  # noqa: E402
     train,
     train_batch,
 )
-from praxis_jax.tasks.control import SUPPORTED, make, rollout  # noqa: E402
-from praxis_jax.topology import choose_topology  # noqa: E402
+from praxis_jax.tasks.control import SUPPORTED, make, rollout
+from praxis_jax.topology import choose_topology
 
 
 @pytest.fixture(scope="module")

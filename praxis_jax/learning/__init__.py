@@ -1,8 +1,21 @@
 """Learning on tasks: trials from rest, locally learned and ridge readouts, modulated A-STDP-ET, and
 node-perturbation reward learning on control episodes (:mod:`praxis_jax.learning.reinforce`)."""
 
-from praxis_jax.learning.readout import Readout, delta_rule, features, init_readout, logits, ridge_readout, ridge_regression
-from praxis_jax.learning.reinforce import ReinforceConfig, RLearner, init_rlearner, random_returns
+from praxis_jax.learning.readout import (
+    Readout,
+    delta_rule,
+    features,
+    init_readout,
+    logits,
+    ridge_readout,
+    ridge_regression,
+)
+from praxis_jax.learning.reinforce import (
+    ReinforceConfig,
+    RLearner,
+    init_rlearner,
+    random_returns,
+)
 from praxis_jax.learning.supervised import (
     Learner,
     evaluate,
