@@ -54,7 +54,7 @@ def build(model: str, seed: int = 0):
                     form="biophysical", r_m=1.0)
     cfg = sn.SpikingNetConfig(lif=lif, topology=ProceduralRandom(num=N, deg=round(P * N), seed=seed),
                               synapse=model, frac_exc=N_EXC / N, tau_e=5.0, tau_i=10.0, e_exc=0.0, e_inh=-80.0,
-                              max_spikes=400)
+                              max_spikes=64)
     key = jax.random.key(seed)
     params, state = sn.init(cfg, key, w_exc=m["w_exc"], w_inh=m["w_inh"], i_ext=m["i_ext"], v0="uniform")
     k_e, k_i = jax.random.split(jax.random.fold_in(key, 1))
@@ -165,7 +165,7 @@ def main():
               "config": {"n": N, "n_exc": N_EXC, "p": P, "degree": round(P * N), "dt_ms": 0.1, "tau_m_ms": 20.0,
                          "v_th": -50.0, "v_reset": -60.0, "t_ref_ms": 5.0, "tau_e_ms": 5.0, "tau_i_ms": 10.0,
                          "models": MODELS, "topology": "ProceduralRandom (fixed in-degree)",
-                         "propagation": "event-driven, max_spikes 400 (dense fallback)",
+                         "propagation": "event-driven, max_spikes 64 (dense fallback)",
                          "load_avg_1m": os.getloadavg()[0]},
               "brian2": {"ran": False, "reason": "brian2 2.9.0 (pip) fails to import with numpy 2.4.6: "
                          "AttributeError: numpy.ndarray has no attribute 'ptp'; uninstalled again"},

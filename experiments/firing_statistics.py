@@ -27,7 +27,8 @@ from praxis_jax import spiking_net as sn
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.spiking import LIFConfig
 
-DRIVE = {"w_exc": 0.2, "w_inh": 1.2, "rate_in": 1200.0, "w_in": 0.3, "v0": "uniform"}  # nA, nA, Hz, nA
+DRIVE = {"w_exc": 0.1, "w_inh": 0.5, "rate_in": 1150.0, "w_in": 0.3, "v0": "uniform"}  # nA, nA, Hz, nA
+# (w_exc 0.2, w_inh 1.2, rate_in 1200: 6.4 Hz, CV 0.75 at 1k but only 44% of neurons in 4–12 Hz)
 DEGREE = 100
 CHUNK_S = 0.1  # biological seconds per timed chunk
 
@@ -35,7 +36,7 @@ CHUNK_S = 0.1  # biological seconds per timed chunk
 def simulate(n: int, seconds: float, warmup: float, seed: int = 0) -> dict:
     lif = LIFConfig.biophysical()
     cfg = sn.SpikingNetConfig.random(lif, n, DEGREE / n, seed=seed, synapse="cuba", frac_exc=0.8,
-                                     tau_e=5.0, tau_i=10.0, max_spikes=max(64, n // 100))
+                                     tau_e=5.0, tau_i=10.0, max_spikes=max(64, n // 400))
     params, state = sn.init(cfg, jax.random.key(seed), **DRIVE)
     chunk = round(CHUNK_S * 1000 / lif.dt)
     run = jax.jit(lambda p, s: sn.run(cfg, p, s, chunk))

@@ -22,9 +22,9 @@ def _net(synapse="cuba", max_spikes=0, n=N, p=0.2, **kw):
                                       max_spikes=max_spikes, **kw)
 
 
-def _active(cfg, key=jax.random.key(0), **kw):
+def _active(cfg, seed=0, **kw):
     """A recurrent network that fires (Poisson drive, E/I weights)."""
-    return sn.init(cfg, key, **{"w_exc": 0.3, "w_inh": 1.0, "jitter": 0.5, "rate_in": 3000.0, "w_in": 0.3,
+    return sn.init(cfg, jax.random.key(seed), **{"w_exc": 0.3, "w_inh": 1.0, "jitter": 0.5, "rate_in": 3000.0, "w_in": 0.3,
                                 "v0": "uniform", **kw})
 
 
@@ -37,7 +37,7 @@ def test_run_is_deterministic_for_a_key(synapse):
     a, b = run(p1, s1), run(p2, s2)
     chex.assert_trees_all_equal(a, b)
     assert int(a[1].sum()) > 0
-    p3, s3 = _active(cfg, key=jax.random.key(1))
+    p3, s3 = _active(cfg, seed=1)
     assert not np.array_equal(np.asarray(run(p3, s3)[1]), np.asarray(a[1]))
 
 
@@ -80,7 +80,7 @@ def test_dale_outgoing_weights_take_the_presynaptic_sign():
 
 def _isi_reference(raster, dt):
     """numpy loop over the stored raster: per-neuron count, ISI count, mean (ticks) and CV (ddof 0)."""
-    T, n = raster.shape
+    _, n = raster.shape
     out = []
     for i in range(n):
         t = np.flatnonzero(raster[:, i])
@@ -140,7 +140,7 @@ def test_event_driven_propagation_matches_dense(synapse):
     pe, se = _active(event)
     T = 600
     _, rd = jax.jit(lambda p, s: sn.run(dense, p, s, T, record=True))(pd, sd)
-    fe, re = jax.jit(lambda p, s: sn.run(event, p, s, T, record=True))(pe, se)
+    _, re = jax.jit(lambda p, s: sn.run(event, p, s, T, record=True))(pe, se)
     rd, re = np.asarray(rd), np.asarray(re)
     counts = re.sum(1)
     assert (counts > 1).any() and (counts == 1).any()
