@@ -2,8 +2,9 @@
 
 States ``A`` ``(T, N)`` (the organoid's activations driven by ``u``, or an ESN's) map to predictions
 ``ŷ(t) = A(t)·R + c`` by :func:`praxis_jax.learning.ridge_regression`, solved in float64 (the normal
-equations of strongly correlated reservoir states lose digits in float32: in one scratch comparison, an ESN on Mackey-Glass
-one step, the float32 solve's NRMSE was 0.0056 against 0.0044 in float64; not a recorded benchmark). Scored by :func:`praxis_jax.tasks.timeseries.nrmse`.
+equations of strongly correlated reservoir states lose digits in float32: in one scratch comparison, an
+ESN on Mackey-Glass one step, the float32 solve's NRMSE was 0.0056 against 0.0044 in float64; not a
+recorded benchmark). Scored by :func:`praxis_jax.tasks.timeseries.nrmse`.
 """
 
 from __future__ import annotations
