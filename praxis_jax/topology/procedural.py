@@ -68,7 +68,19 @@ def _check_seed(owner: str, seed) -> None:
         raise ValueError(f"{owner}.seed must be an int in [0, 2**32); got {seed!r}")
 
 
-class ProceduralRandom(Topology):
+class _NumDeg(Topology):
+    """``n`` and ``degree`` read from the fields ``num`` and ``deg`` of a procedural graph."""
+
+    @property
+    def n(self) -> int:
+        return self.num
+
+    @property
+    def degree(self) -> int:
+        return self.deg
+
+
+class ProceduralRandom(_NumDeg):
     """Random graph with fixed in-degree D: ``neighbors(v)[j] = other(h(seed, 1, v, j), v)``.
 
     ``other`` maps the hash to a uniform neuron ≠ v (see the module docstring: no self-loops, duplicates
@@ -87,14 +99,6 @@ class ProceduralRandom(Topology):
             raise ValueError(f"{o}.deg must be an int >= 1; got {self.deg!r}")
         _check_seed(o, self.seed)
 
-    @property
-    def n(self) -> int:
-        return self.num
-
-    @property
-    def degree(self) -> int:
-        return self.deg
-
     def describe(self) -> str:
         return f"procedural random (N={self.n}, D={self.degree}, seed={self.seed})"
 
@@ -104,7 +108,7 @@ class ProceduralRandom(Topology):
         return _other_neuron(hash32(self.seed, STREAM_SOURCE, v, j), v, self.num)
 
 
-class SmallWorld(Topology):
+class SmallWorld(_NumDeg):
     """Watts–Strogatz small world, directed in-edges, rewired in-kernel.
 
     Edge j of v: base source ``(v + s_j) mod N`` with ``s = (1, .., D/2, −1, .., −D/2)``; it is rewired when
@@ -129,14 +133,6 @@ class SmallWorld(Topology):
         if not (isinstance(self.p, (int, float)) and not isinstance(self.p, bool) and 0 <= self.p <= 1):
             raise ValueError(f"{o}.p must be a number in [0, 1]; got {self.p!r}")
         _check_seed(o, self.seed)
-
-    @property
-    def n(self) -> int:
-        return self.num
-
-    @property
-    def degree(self) -> int:
-        return self.deg
 
     @property
     def ring_offsets(self) -> tuple[int, ...]:
