@@ -20,30 +20,14 @@ import argparse
 import jax
 import jax.numpy as jnp
 
-import praxis_jax as px
-from praxis_jax.bench import median_time, read_bandwidth, tick_seconds
+from praxis_jax.bench import donated_time, learn_case, median_time, read_bandwidth, tick_seconds
 from praxis_jax.pallas import circulant as pc
-from praxis_jax.plasticity.astdp_et import astdp_et
-from praxis_jax.quant import Codec
 from praxis_jax.runinfo import provenance, write_json
-from praxis_jax.topology import choose_singer
 
 
 def one_size(n: int, blocks: list[int], unrolls: list[int], warps: list[int], xla: bool, reps: int, bw: float) -> dict:
-    topo = choose_singer(n, 2.0)
-    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo), quant=px.QuantConfig(numerics="int8"))
-    params, state = px.init(cfg, jax.random.PRNGKey(0))
-    codec = Codec.from_config(cfg)
-    clip = cfg.plasticity.clip_sigma * cfg.network.weight_std
-    h = params.hyper
-    ks = jax.random.split(jax.random.PRNGKey(1), 4)
-    a0 = jax.random.randint(ks[0], (topo.n,), -127, 128).astype(jnp.int8)
-    a1 = jax.random.randint(ks[1], (topo.n,), -127, 128).astype(jnp.int8)
-    W = state.long.W
-    e = jax.random.randint(ks[2], W.shape, -127, 128).astype(jnp.int8)
-    m = 0.1 * jax.random.normal(ks[3], (topo.n,))
-    seed = jnp.uint32(7)
-    edges = topo.n * topo.degree
+    case = learn_case(n)
+    topo, W, e, a1, edges = case.topo, case.W, case.e, case.a, case.edges
     row = {"topology": topo.describe(), "N": topo.n, "D": topo.degree, "edges": edges}
 
     variants = [(b, u, w) for b in blocks for u in unrolls for w in warps]
@@ -52,25 +36,12 @@ def one_size(n: int, blocks: list[int], unrolls: list[int], warps: list[int], xl
         t = median_time(lambda: f(W, a1), reps)
         row[f"pallas_propagate_b{b}_u{u}_w{w}_s"] = t
         row[f"pallas_propagate_b{b}_u{u}_w{w}_frac_bw"] = edges / t / bw
-    rule = astdp_et(codec, clip, 1)
-
-    def xla_learn(W, e):
-        pre = codec.a(topo.gather(a0))
-        return rule.update(pre, codec.a(a1), m, e, W, h, jnp.int32(0), seed)
 
     def pallas_learn(W, e, b, u, w):
-        return pc.learn(W, e, a0, a1, m, h.decay, h.lr, h.weight_decay, True, seed, topo.offsets, codec, clip,
-                        block=b, unroll=u, warps=w)
+        return pc.learn(*case.kernel_args(W, e), block=b, unroll=u, warps=w)
 
     for b, u, w in variants:
-        f = jax.jit(lambda W, e, b=b, u=u, w=w: pallas_learn(W, e, b, u, w), donate_argnums=(0, 1))
-        carry = [W.copy(), e.copy()]
-
-        def call():
-            carry[:] = f(*carry)
-            return carry[0]
-
-        t = median_time(call, reps)
+        t = donated_time(lambda W, e, b=b, u=u, w=w: pallas_learn(W, e, b, u, w), W, e, reps)
         row[f"pallas_learn_b{b}_u{u}_w{w}_s"] = t
         row[f"pallas_learn_b{b}_u{u}_w{w}_frac_bw"] = 4 * edges / t / bw
     if xla:
@@ -78,7 +49,7 @@ def one_size(n: int, blocks: list[int], unrolls: list[int], warps: list[int], xl
         t = median_time(lambda: r_x(W, a1), reps)
         row["xla_propagate_s"], row["xla_propagate_frac_bw"] = t, edges / t / bw
         row["propagate_equal"] = bool((r_x(W, a1) == pc.propagate(W, a1, topo.offsets)).all())
-        f = jax.jit(xla_learn)
+        f = jax.jit(case.xla)
         t = median_time(lambda: f(W, e), reps)
         row["xla_learn_s"], row["xla_learn_frac_bw"] = t, 4 * edges / t / bw
         Wx, ex = f(W, e)

@@ -8,12 +8,14 @@ Bandwidth: a streaming read — numpy ``uint64`` sum over 400 MB on the CPU, a j
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
+from praxis_jax.plasticity.astdp_et import astdp_et
 
 
 def median_time(fn, reps: int) -> float:
@@ -37,12 +39,13 @@ def read_bandwidth() -> float:
     return x.nbytes / min(median_time(lambda: total(x), 3) for _ in range(5))
 
 
-def tick_seconds(topology, learning: bool, ticks: int, reps: int, numerics: str = "int8") -> float:
+def tick_seconds(topology, learning: bool, ticks: int, reps: int, numerics: str = "int8",
+                 eligibility: str = "mulaw") -> float:
     """Seconds per tick of ``praxis_jax.simulate`` (plasticity on or off), state donated as in a long run."""
     cfg = px.PraxisConfig(
         network=px.NetworkConfig(topology=topology),
         plasticity=px.PlasticityConfig(enabled=learning),
-        quant=px.QuantConfig(numerics=numerics),
+        quant=px.QuantConfig(numerics=numerics, eligibility=eligibility),
     )
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     run = jax.jit(px.simulate, donate_argnums=1)
@@ -54,6 +57,67 @@ def tick_seconds(topology, learning: bool, ticks: int, reps: int, numerics: str 
         return carry[0]
 
     return median_time(call, reps) / ticks
+
+
+class LearnCase(NamedTuple):
+    """Inputs of one int8 A-STDP-ET pass over a Singer organoid's edges (random activations and traces)."""
+
+    topo: object
+    codec: px.Codec
+    clip: float
+    hyper: object
+    W: jax.Array
+    e: jax.Array
+    a_prev: jax.Array
+    a: jax.Array
+    m: jax.Array
+    seed: jax.Array
+
+    @property
+    def edges(self) -> int:
+        return self.topo.n * self.topo.degree
+
+    def kernel_args(self, W, e) -> tuple:
+        """Arguments of the fused kernels (``pallas.circulant.learn``, ``native.circulant_learn``)."""
+        h = self.hyper
+        return (W, e, self.a_prev, self.a, self.m, h.decay, h.lr, h.weight_decay, True, self.seed,
+                self.topo.offsets, self.codec, self.clip)
+
+    def xla(self, W, e):
+        """The same pass as the rule's unfused phases on gathered ``(D, N)`` arrays (the pure-JAX path)."""
+        rule = astdp_et(self.codec, self.clip, 1)
+        pre = self.codec.a(self.topo.gather(self.a_prev))
+        return rule.update(pre, self.codec.a(self.a), self.m, e, W, self.hyper, jnp.int32(0), self.seed)
+
+
+def learn_case(n: int, eligibility: str = "mulaw") -> LearnCase:
+    """A :class:`LearnCase` on ``choose_singer(n, 2.0)`` with the default config's int8 codes."""
+    from praxis_jax.topology import choose_singer
+
+    topo = choose_singer(n, 2.0)
+    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo),
+                          quant=px.QuantConfig(numerics="int8", eligibility=eligibility))
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    ks = jax.random.split(jax.random.PRNGKey(1), 4)
+    W = state.long.W
+    return LearnCase(
+        topo, px.Codec.from_config(cfg), cfg.plasticity.clip_sigma * cfg.network.weight_std, params.hyper, W,
+        jax.random.randint(ks[2], W.shape, -127, 128).astype(jnp.int8),
+        jax.random.randint(ks[0], (topo.n,), -127, 128).astype(jnp.int8),
+        jax.random.randint(ks[1], (topo.n,), -127, 128).astype(jnp.int8),
+        0.1 * jax.random.normal(ks[3], (topo.n,)), jnp.uint32(7))
+
+
+def donated_time(f, W, e, reps: int) -> float:
+    """Median seconds of ``(W, e) = f(W, e)`` with W and e donated (copies of the given arrays)."""
+    f = jax.jit(f, donate_argnums=(0, 1))
+    carry = [W.copy(), e.copy()]
+
+    def call():
+        carry[:] = f(*carry)
+        return carry[0]
+
+    return median_time(call, reps)
 
 
 def bench(n: int, kind: str = "singer", k: float = 2.0, numerics: str = "int8", ticks: int = 8,

@@ -13,6 +13,7 @@ from typing import Literal
 
 import equinox as eqx
 
+from praxis_jax.quant import ELIG_CODES
 from praxis_jax.topology.base import Topology
 from praxis_jax.validation import check_integer, check_number, fail
 from praxis_jax.topology.select import choose_singer
@@ -146,12 +147,15 @@ class QuantConfig(eqx.Module):
 
     Fields:
       numerics: "float32" or "int8".
-      mu: μ of the eligibility μ-law (> 0).
+      eligibility: the int8 eligibility code, "mulaw" (continuous μ-law, the default) or "segmented"
+        (G.711's piecewise-linear μ-law, μ = 255: no exp or log, so the fused learning kernels run faster).
+      mu: μ of the continuous eligibility μ-law (> 0).
       elig_max: eligibility saturation bound E (> 0); None means 4/(1 − decay), the largest |e| that
         |pre·post| <= 4 can reach, so the int8 trace never saturates where the float32 one would not.
     """
 
     numerics: Literal["float32", "int8"] = eqx.field(static=True, default="float32")
+    eligibility: Literal["mulaw", "segmented"] = eqx.field(static=True, default="mulaw")
     mu: float = eqx.field(static=True, default=255.0)
     elig_max: float | None = eqx.field(static=True, default=None)
 
@@ -159,6 +163,8 @@ class QuantConfig(eqx.Module):
         o = "QuantConfig"
         if self.numerics not in NUMERICS:
             fail(o, "numerics", self.numerics, f"one of {NUMERICS}")
+        if self.eligibility not in ELIG_CODES:
+            fail(o, "eligibility", self.eligibility, f"one of {ELIG_CODES}")
         check_number(o, "mu", self.mu, 0, 1e6, lo_open=True)
         if self.elig_max is not None:
             check_number(o, "elig_max", self.elig_max, 0, 1e6, lo_open=True)

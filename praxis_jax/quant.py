@@ -3,8 +3,12 @@
 Scales (int8 value q stands for q·scale):
   activations  a: 2/127 (a is bounded to ±2), round to nearest;
   weights      W: clip_sigma·σ_w/127 (the ±3σ_w clip maps to ±127), stochastic rounding;
-  eligibility  e: μ-law over ±elig_max, ``y = sign(e)·ln(1 + μ|e|/E)/ln(1 + μ)``, q ≈ 127·y, with
-               stochastic rounding between the two neighbouring codes that is unbiased in the linear domain.
+  eligibility  e: μ-law over ±elig_max, in one of two forms, both with stochastic rounding between the
+               two neighbouring codes that is unbiased in the linear domain:
+               "mulaw": continuous, ``y = sign(e)·ln(1 + μ|e|/E)/ln(1 + μ)``, q ≈ 127·y;
+               "segmented": the piecewise-linear μ-law of ITU-T G.711 (μ = 255): |q| = 16·segment + step,
+               8 segments of 16 equal steps, the step doubling from one segment to the next. Its codes are
+               the top bits of a float32, so coding is a few integer operations (no exp or log).
 Stochastic rounding matters: with deterministic rounding an update smaller than half a step is lost
 every tick and learning silently freezes at small learning rates.
 
@@ -88,22 +92,56 @@ def mulaw_encode(x: Array, elig_max: float, mu: float, u: Array) -> Array:
     return (jnp.sign(x) * code).astype(jnp.int8)
 
 
+# Segmented μ-law: |e|/unit + 16 lies in [16, 4096); for y = 16·2^s·(1 + k/16) the float32 bits >> 19
+# are (131 + s)·16 + k, so the code 16·s + k is (bits >> 19) − SEG_BASE and code 127 is y = 31·128.
+SEG_BASE = (127 + 4) << 4
+SEG_SPAN = 31 * 128 - 16  # |e| of code 127, in units
+SEG_DROP = 19  # float32 mantissa bits below the code
+
+
+def segmented_decode(q: Array, elig_max: float) -> Array:
+    """int8 segmented μ-law code -> float32: ``sign(q)·((16 + k)·2^s − 16)·E/SEG_SPAN``, |q| = 16·s + k."""
+    bits = (jnp.abs(q.astype(jnp.int32)) + SEG_BASE) << SEG_DROP
+    y = jax.lax.bitcast_convert_type(bits, jnp.float32)
+    return jnp.sign(q).astype(jnp.float32) * ((y - 16.0) * (elig_max / SEG_SPAN))
+
+
+def segmented_encode(x: Array, elig_max: float, u: Array) -> Array:
+    """float32 -> int8 segmented μ-law code, stochastically rounded so that E[decode(code)] = x (|x| <= E).
+
+    Within a segment the codes are equally spaced, and so are float32 values within a binade: adding
+    ``floor(u·2^19)`` to the 19 dropped mantissa bits before truncating them rounds up with probability
+    equal to the dropped fraction (a carry into the next segment is the next code).
+    """
+    y = jnp.minimum(jnp.abs(x), elig_max) * (SEG_SPAN / elig_max) + 16.0
+    r = (u * (1 << SEG_DROP)).astype(jnp.uint32)  # u = k/2^24 from hash_uniform: exact
+    bits = jax.lax.bitcast_convert_type(y, jnp.uint32) + r
+    code = jnp.minimum((bits >> SEG_DROP).astype(jnp.int32) - SEG_BASE, QMAX)
+    return (jnp.sign(x).astype(jnp.int32) * code).astype(jnp.int8)
+
+
+ELIG_CODES = ("mulaw", "segmented")
+
+
 class Codec(eqx.Module):
     """Stored <-> float32 maps for a, W and e under one config (identity in float32 numerics).
 
-    Fields (static): ``int8`` flag, weight scale ``w_scale``, μ-law ``mu`` and ``elig_max``.
+    Fields (static): ``int8`` flag, weight scale ``w_scale``, eligibility code ``elig_code`` (one of
+    ``ELIG_CODES``), its ``mu`` (continuous form only) and ``elig_max``.
     """
 
     int8: bool = eqx.field(static=True)
     w_scale: float = eqx.field(static=True)
     mu: float = eqx.field(static=True)
     elig_max: float = eqx.field(static=True)
+    elig_code: str = eqx.field(static=True, default="mulaw")
 
     @staticmethod
     def from_config(config) -> "Codec":
         net, pl, qc = config.network, config.plasticity, config.quant
         return Codec(
-            int8=qc.int8, w_scale=pl.clip_sigma * net.weight_std / QMAX, mu=qc.mu, elig_max=config.elig_max
+            int8=qc.int8, w_scale=pl.clip_sigma * net.weight_std / QMAX, mu=qc.mu, elig_max=config.elig_max,
+            elig_code=qc.eligibility,
         )
 
     @property
@@ -127,7 +165,15 @@ class Codec(eqx.Module):
         return to_int8(jnp.round(x) if u is None else stochastic_round(x, u))
 
     def e(self, e: Array) -> Array:
-        return mulaw_decode(e, self.elig_max, self.mu) if self.int8 else e
+        if not self.int8:
+            return e
+        if self.elig_code == "segmented":
+            return segmented_decode(e, self.elig_max)
+        return mulaw_decode(e, self.elig_max, self.mu)
 
     def store_e(self, e: Array, u: Array) -> Array:
-        return mulaw_encode(e, self.elig_max, self.mu, u) if self.int8 else e
+        if not self.int8:
+            return e
+        if self.elig_code == "segmented":
+            return segmented_encode(e, self.elig_max, u)
+        return mulaw_encode(e, self.elig_max, self.mu, u)

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from praxis_jax import native
 from praxis_jax.dynamics import potential, sat_tanh
 from praxis_jax.homeostasis import homeostasis_update
 from praxis_jax.pallas import circulant as pallas_circulant
@@ -41,10 +42,11 @@ def plasticity_pass(codec: Codec, params: Params, a_prev: Array, a: Array, modul
                     tick: Array, seed: Array) -> tuple[Array, Array]:
     """A-STDP-ET over every edge for one tick: stored a(t−1), a(t) ``(N,)`` and e, W ``(D, N)`` -> (W, e).
 
-    The rule's phases on the gathered ``(D, N)`` presynaptic activations; on GPUs, for int8 circulant
-    organoids, the same equations in one fused Pallas pass (:mod:`praxis_jax.pallas.circulant`). Float32
-    numerics (the reference, and the path ``jax.grad`` goes through) and neuron-sharded runs take the
-    unfused phases.
+    The rule's phases on the gathered ``(D, N)`` presynaptic activations; for int8 circulant organoids,
+    the same equations in one fused pass that reads and writes W and e once: a Pallas kernel on GPUs
+    (:mod:`praxis_jax.pallas.circulant`), the native kernel on the CPU (:mod:`praxis_jax.native`, when it
+    is built). Float32 numerics (the reference, and the path ``jax.grad`` goes through) and
+    neuron-sharded runs take the unfused phases.
     """
     net, pl = params.config.network, params.config.plasticity
     clip, hyper = pl.clip_sigma * net.weight_std, params.hyper
@@ -57,12 +59,18 @@ def plasticity_pass(codec: Codec, params: Params, a_prev: Array, a: Array, modul
     if not (codec.int8 and isinstance(net.topology, Circulant)) or neuron_mesh() is not None:
         return unfused(W, e)
 
-    def fused(W, e):
-        on = (tick + 1) % pl.update_every == 0
-        return pallas_circulant.learn(W, e, a_prev, a, modulator, hyper.decay, hyper.lr, hyper.weight_decay, on,
-                                      seed, net.topology.offsets, codec, clip)
+    def fused(kernel):
+        def run(W, e):
+            on = (tick + 1) % pl.update_every == 0
+            return kernel(W, e, a_prev, a, modulator, hyper.decay, hyper.lr, hyper.weight_decay, on, seed,
+                          net.topology.offsets, codec, clip)
 
-    return jax.lax.platform_dependent(W, e, cuda=fused, default=unfused)
+        return run
+
+    branches = {"cuda": fused(pallas_circulant.learn)}
+    if native.available():
+        branches["cpu"] = fused(native.circulant_learn)
+    return jax.lax.platform_dependent(W, e, default=unfused, **branches)
 
 
 def step(params: Params, state: State, x: Array, modulator: Array) -> tuple[State, Array]:

@@ -40,6 +40,7 @@ NET = dict(topology=singer(5))
         (lambda: px.HomeostasisConfig(target_rate=2.0), "HomeostasisConfig.target_rate"),
         (lambda: px.QuantConfig(numerics="int4"), "QuantConfig.numerics must be one of"),
         (lambda: px.QuantConfig(mu=0.0), "QuantConfig.mu"),
+        (lambda: px.QuantConfig(eligibility="alaw"), "QuantConfig.eligibility"),
         (lambda: px.QuantConfig(elig_max=-1.0), "QuantConfig.elig_max"),
         (lambda: px.PraxisConfig(network=NET), "PraxisConfig.network must be a NetworkConfig"),
         (lambda: px.PraxisConfig(plasticity=px.PlasticityConfig(decay=1.0)), "quant.elig_max"),

@@ -1,4 +1,5 @@
-"""The native int8 circulant kernel equals the pure-JAX path bit for bit, under jit, vmap and scan."""
+"""The native int8 circulant kernels: the propagation equals the pure-JAX path bit for bit; the fused
+learning pass gives the rule's codes; both under jit, vmap and scan."""
 
 import shutil
 
@@ -9,6 +10,7 @@ import pytest
 
 import praxis_jax as px
 from praxis_jax import native
+from praxis_jax.bench import learn_case
 from praxis_jax.topology import random_circulant, singer
 
 
@@ -56,3 +58,41 @@ def test_native_under_vmap_and_in_simulate():
     np.testing.assert_array_equal(a, b)
     final, _ = jax.jit(px.simulate)(*px.init(cfg, keys[0]), jnp.zeros((20, 0)), jnp.zeros(20))
     assert final.long.W.dtype == jnp.int8
+
+
+@needs_native
+@pytest.mark.parametrize("eligibility", px.quant.ELIG_CODES)
+@pytest.mark.parametrize("modulator", ["per-neuron", "scalar"])
+def test_native_learn_equals_rule_phases(eligibility, modulator):
+    """The fused pass gives the codes of the rule's unfused phases (N = 307: ragged vector tails), up to
+    float rounding at a stochastic-rounding boundary: at most one code, on a tiny fraction of edges."""
+    case = learn_case(300, eligibility)
+    case = case._replace(hyper=case.hyper._replace(lr=jnp.float32(0.5)),  # large enough that most weights move
+                         m=case.m if modulator == "per-neuron" else case.m[0])
+    W_ref, e_ref = case.xla(case.W, case.e)
+    W_new, e_new = jax.jit(lambda W, e: native.circulant_learn(*case.kernel_args(W, e)))(case.W, case.e)
+    assert W_new.dtype == e_new.dtype == jnp.int8
+    assert float((W_ref != case.W).mean()) > 0.5 and float((e_ref != case.e).mean()) > 0.5
+    for got, ref in ((W_new, W_ref), (e_new, e_ref)):
+        diff = np.abs(np.asarray(got, int) - np.asarray(ref, int))
+        assert diff.max() <= 1 and diff.mean() < 1e-3
+
+
+@needs_native
+def test_native_learn_off_tick_keeps_weights_and_batches_under_vmap():
+    case = learn_case(300, "segmented")
+    args = list(case.kernel_args(case.W, case.e))
+    args[8] = False  # no weight update this tick
+    W_new, e_new = native.circulant_learn(*args)
+    np.testing.assert_array_equal(W_new, case.W)
+    assert bool((e_new != case.e).any())
+    seeds = jnp.arange(3, dtype=jnp.uint32)
+
+    def one(seed):
+        return native.circulant_learn(*case._replace(seed=seed).kernel_args(case.W, case.e))
+
+    batched = jax.jit(jax.vmap(one))(seeds)
+    for i, s in enumerate(seeds):
+        for got, want in zip(batched, one(s)):
+            np.testing.assert_array_equal(got[i], want)
+    assert not np.array_equal(batched[1][0], batched[1][1])  # the seed drives the rounding

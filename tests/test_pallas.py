@@ -11,10 +11,11 @@ from praxis_jax.plasticity.astdp_et import astdp_et
 from praxis_jax.topology import choose_singer
 
 
-@pytest.fixture(scope="module")
-def case():
+@pytest.fixture(scope="module", params=px.quant.ELIG_CODES)
+def case(request):
     topo = choose_singer(300, 2.0)  # N = 307: the last tile of 128 is ragged
-    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo), quant=px.QuantConfig(numerics="int8"))
+    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo),
+                          quant=px.QuantConfig(numerics="int8", eligibility=request.param))
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     ks = jax.random.split(jax.random.PRNGKey(1), 4)
     a0 = jax.random.randint(ks[0], (topo.n,), -127, 128).astype(jnp.int8)

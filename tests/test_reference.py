@@ -12,14 +12,14 @@ from praxis_jax.topology import LPS, singer
 T = 100
 
 
-def _config(topology, numerics, *, update_every=1, interval=10, gain=0.4, lr=0.003):
+def _config(topology, numerics, *, update_every=1, interval=10, gain=0.4, lr=0.003, eligibility="mulaw"):
     return px.PraxisConfig(
         network=px.NetworkConfig(topology=topology, n_inputs=4, input_neurons=topology.n // 2, n_outputs=3,
                                  leak=0.3, gain=gain),
         plasticity=px.PlasticityConfig(lr=lr, decay=0.9, weight_decay=1e-3, update_every=update_every),
         homeostasis=px.HomeostasisConfig(var_momentum=0.9, var_threshold=1.0, interval=interval,
                                          rate_momentum=0.9, bias_rate=0.01, target_rate=0.1),
-        quant=px.QuantConfig(numerics=numerics),
+        quant=px.QuantConfig(numerics=numerics, eligibility=eligibility),
     )
 
 
@@ -72,10 +72,13 @@ def test_float32_matches_numpy_reference_lps():
     np.testing.assert_allclose(final.long.W, W, atol=1e-5)
 
 
-def test_int8_within_quantization_error_of_reference():
-    """One tick from identical (dequantized) state: a differs by at most the rounding of v and a."""
+@pytest.mark.parametrize("eligibility", px.quant.ELIG_CODES)
+def test_int8_within_quantization_error_of_reference(eligibility):
+    """One tick from identical (dequantized) state: a differs by at most the rounding of v and a.
+
+    On the CPU the int8 circulant tick runs the native kernels, so this checks them against numpy too."""
     topo = singer(7)
-    cfg = _config(topo, "int8")
+    cfg = _config(topo, "int8", eligibility=eligibility)
     params, state = px.init(cfg, jax.random.PRNGKey(1))
     codec = px.Codec.from_config(cfg)
     x = jnp.ones((4,), jnp.float32)
@@ -91,10 +94,14 @@ def test_int8_within_quantization_error_of_reference():
     assert np.abs(codec.a(new.short.a) - a).max() <= px.quant.A_SCALE / 2 + 1e-6
     # Stochastic rounding: each weight lands on one of the two codes around the float update.
     assert np.abs(codec.w(new.long.W) - W).max() <= codec.w_scale + 1e-6
-    # e: one μ-law step, ln(1+μ)/127·(|e| + E/μ) ≈ 4.4% of (|e| + E/μ), plus |pre|·(post rounding)
-    # <= 2·A_SCALE/2 because the int8 run multiplies the rounded post activation.
+    # e: one code step, plus |pre|·(post rounding) <= 2·A_SCALE/2 because the int8 run multiplies the
+    # rounded post activation. Continuous μ-law step: ln(1+μ)/127·(|e| + E/μ) ≈ 4.4% of (|e| + E/μ);
+    # segmented: at most (|e| + 16·unit)/16 with unit = E/SEG_SPAN (the step is 1/16 of the segment's base).
     err = np.abs(codec.e(new.short.e) - e)
-    step = np.log1p(255.0) / 127 * (np.abs(e) + codec.elig_max / 255.0)
+    if eligibility == "mulaw":
+        step = np.log1p(255.0) / 127 * (np.abs(e) + codec.elig_max / 255.0)
+    else:
+        step = (np.abs(e) + 16 * codec.elig_max / px.quant.SEG_SPAN) / 16
     assert (err <= step + px.quant.A_SCALE + 1e-6).all()
 
 

@@ -1,13 +1,16 @@
 """Native CPU kernels, registered as XLA FFI custom calls and compiled on first use.
 
 XLA:CPU runs int8 elementwise work at ~2 G elements/s here (``benchmarks/xla_int8_primitives.py``),
-far below memory bandwidth, so the int8 circulant propagation has a C++ kernel
-(``circulant_propagate.cc``). It is compiled once per machine with the system C++ compiler against the
-installed jaxlib's FFI headers into ``$PRAXIS_JAX_CACHE`` (default ``~/.cache/praxis_jax``), keyed by
-the source, the jaxlib version and the CPU flags, written atomically (temp file, then rename).
+far below memory bandwidth, so the int8 circulant organoid has two C++ kernels: the propagation
+(``circulant_propagate.cc``) and the fused A-STDP-ET learning pass (``circulant_learn.cc``, AVX2 where
+the CPU has it, scalar otherwise). They are compiled once per machine with the system C++ compiler
+against the installed jaxlib's FFI headers into one library in ``$PRAXIS_JAX_CACHE`` (default
+``~/.cache/praxis_jax``), keyed by the sources, the jaxlib version and the CPU flags, written atomically
+(temp file, then rename).
 
-``PRAXIS_JAX_NATIVE=0`` disables it; without a compiler it is unavailable (one warning says why) and the
-pure-JAX path runs instead. Both paths give identical int32 results (tested).
+``PRAXIS_JAX_NATIVE=0`` disables them; without a compiler they are unavailable (one warning says why)
+and the pure-JAX path runs instead. The propagation gives identical int32 results; the learning pass
+gives the same codes up to float rounding at a stochastic-rounding boundary (both tested).
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import jaxlib
+import numpy as np
 
-_SOURCE = Path(__file__).with_name("circulant_propagate.cc")
-TARGET = "praxis_circulant_propagate"
+from praxis_jax.quant import SEG_SPAN
+
+_SOURCES = tuple(Path(__file__).with_name(f) for f in ("circulant_propagate.cc", "circulant_learn.cc"))
+TARGETS = {"praxis_circulant_propagate": "PraxisCirculantPropagate", "praxis_circulant_learn": "PraxisCirculantLearn"}
 
 
 def _cpu_flags() -> str:
@@ -46,7 +52,8 @@ def _compiler() -> str | None:
 
 def library_path() -> Path:
     """Where this machine's build of the kernel lives (it may not exist yet)."""
-    key = hashlib.sha256(_SOURCE.read_bytes() + jaxlib.__version__.encode() + _cpu_flags().encode()).hexdigest()[:16]
+    sources = b"".join(src.read_bytes() for src in _SOURCES)
+    key = hashlib.sha256(sources + jaxlib.__version__.encode() + _cpu_flags().encode()).hexdigest()[:16]
     root = Path(os.environ.get("PRAXIS_JAX_CACHE", Path.home() / ".cache" / "praxis_jax"))
     return root / f"libpraxis_native-{key}.so"
 
@@ -55,19 +62,20 @@ def _build(out: Path, cxx: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=out.parent)
     os.close(fd)
-    cmd = [cxx, "-O3", "-march=native", "-std=c++17", "-shared", "-fPIC", "-w",
-           f"-I{jax.ffi.include_dir()}", str(_SOURCE), "-o", tmp, "-lpthread"]
+    # no FMA contraction: the learning kernel's vector and scalar forms must round alike
+    cmd = [cxx, "-O3", "-march=native", "-ffp-contract=off", "-std=c++17", "-shared", "-fPIC", "-w",
+           f"-I{jax.ffi.include_dir()}", *map(str, _SOURCES), "-o", tmp, "-lpthread"]
     try:
         subprocess.run(cmd, check=True, capture_output=True, text=True)
         os.replace(tmp, out)  # atomic: a concurrent or killed build never leaves a half-written library
     except subprocess.CalledProcessError as err:
         os.unlink(tmp)
-        raise RuntimeError(f"compiling {_SOURCE.name} failed: {' '.join(cmd)}\n{err.stderr[-2000:]}") from err
+        raise RuntimeError(f"compiling the native kernels failed: {' '.join(cmd)}\n{err.stderr[-2000:]}") from err
 
 
 @functools.cache
 def available() -> bool:
-    """Compile (once) and register the kernel; False, with one warning, if that is not possible."""
+    """Compile (once) and register the kernels; False, with one warning, if that is not possible."""
     if os.environ.get("PRAXIS_JAX_NATIVE", "1") == "0":
         return False
     cxx = _compiler()
@@ -79,7 +87,8 @@ def available() -> bool:
         if not path.exists():
             _build(path, cxx)
         lib = ctypes.cdll.LoadLibrary(str(path))
-        jax.ffi.register_ffi_target(TARGET, jax.ffi.pycapsule(lib.PraxisCirculantPropagate), platform="cpu")
+        for target, symbol in TARGETS.items():
+            jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(getattr(lib, symbol)), platform="cpu")
     except (OSError, RuntimeError) as err:
         warnings.warn(f"praxis_jax: native kernel unavailable ({err}); using pure JAX", stacklevel=2)
         return False
@@ -91,5 +100,28 @@ def circulant_propagate(W: jax.Array, a: jax.Array, offsets: tuple[int, ...]) ->
 
     CPU only; call :func:`available` first. Batched under vmap by a sequential loop.
     """
-    call = jax.ffi.ffi_call(TARGET, jax.ShapeDtypeStruct(a.shape, jnp.int32), vmap_method="sequential")
+    call = jax.ffi.ffi_call("praxis_circulant_propagate", jax.ShapeDtypeStruct(a.shape, jnp.int32),
+                            vmap_method="sequential")
     return call(W, a, jnp.asarray(offsets, jnp.int32))
+
+
+def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, a: jax.Array, m: jax.Array, decay, lr,
+                    weight_decay, on, seed: jax.Array, offsets: tuple[int, ...], codec, clip: float):
+    """One fused int8 A-STDP-ET pass over a circulant's edges; returns the new stored ``(W, e)``.
+
+    The equations of :func:`praxis_jax.pallas.circulant.learn` (same arguments): W, e int8 ``(D, N)``
+    (updated in place when donated), a_prev, a int8 ``(N,)``, m ``()`` or ``(N,)``, on a scalar bool
+    (whether the weight update runs), seed uint32. CPU only; call :func:`available` first. Batched
+    under vmap by a sequential loop.
+    """
+    n = W.shape[1]
+    hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
+    m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), (n,))
+    call = jax.ffi.ffi_call("praxis_circulant_learn", (jax.ShapeDtypeStruct(W.shape, W.dtype),
+                                                       jax.ShapeDtypeStruct(e.shape, e.dtype)),
+                            input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")
+    f32 = np.float32
+    return call(W, e, a_prev, a, m, hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
+                jnp.asarray(offsets, jnp.int32), w_scale=f32(codec.w_scale), clip=f32(clip), mu=f32(codec.mu),
+                elig_max=f32(codec.elig_max), segmented=np.int32(codec.elig_code == "segmented"),
+                e_unit=f32(codec.elig_max / SEG_SPAN), e_inv_unit=f32(SEG_SPAN / codec.elig_max))

@@ -1,0 +1,368 @@
+// Fused int8 A-STDP-ET pass over a circulant's edges as an XLA FFI custom call (CPU), in place:
+//   e_f = decay*e + pre*post,  e <- encode(e_f, u_e)
+//   on update ticks: W <- stochastic_round(clip(W + lr*m_v*e_f - wd*W, +-clip) / w_scale, u_w)
+// with pre = a_prev[(v + s_j) mod N], post = a[v] for edge j of neuron v; W, e int8 (D, N), a int8 (N),
+// m float32 (N), hyper float32 [decay, lr, wd, on], seed uint32. The equations, the in-kernel hash
+// (murmur3 finalizer of seed, stream, row j and column v) and the codes are those of
+// praxis_jax/quant.py and praxis_jax/plasticity/astdp_et.py; W and e are read and written once per tick.
+//
+// Two eligibility codes (quant.ELIG_CODES):
+//   MuLaw (continuous): decode(k) = (E/mu)*(g^k - 1), g = (1 + mu)^(1/127), from a 128-entry table.
+//     Encoding finds the code below |e_f| from a cheap log2 (exponent bits + a cubic on the mantissa),
+//     corrects it by one against the table's geometric neighbours, then rounds stochastically between
+//     the two codes so that E[decode(code)] = e_f.
+//   Segmented (G.711): the code is the top bits of the float32 |e_f|/unit + 16; decoding and unbiased
+//     stochastic rounding are integer operations on those bits.
+// Each row has a scalar form (the definition, used for the ragged tail and on CPUs without AVX2) and an
+// AVX2 form with the same float operations eight lanes at a time (compiled without FMA contraction, so
+// both round alike).
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
+
+#include "xla/ffi/api/ffi.h"
+
+namespace ffi = xla::ffi;
+
+namespace {
+
+constexpr int64_t kBlock = 4096;
+constexpr float kAScale = 2.0f / 127.0f;
+constexpr uint32_t kStreamE = 1, kStreamW = 2;
+constexpr int32_t kSegBase = (127 + 4) << 4, kSegDrop = 19;  // as quant.SEG_BASE, quant.SEG_DROP
+
+inline uint32_t hash(uint32_t h) {  // h = seed ^ stream·0x9E3779B9 + row·0x85EBCA6B + col·0xC2B2AE35
+  h ^= h >> 16;
+  h *= 0x7FEB352Du;
+  h ^= h >> 15;
+  h *= 0x846CA68Bu;
+  h ^= h >> 16;
+  return h;
+}
+
+inline float uniform(uint32_t h) { return float(h >> 8) * (1.0f / 16777216.0f); }
+
+inline float bits_to_float(uint32_t b) {
+  float f;
+  std::memcpy(&f, &b, 4);
+  return f;
+}
+
+inline uint32_t float_to_bits(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, 4);
+  return b;
+}
+
+inline int32_t apply_sign(int32_t code, float x) { return x < 0.0f ? -code : code; }
+
+struct Params {
+  float table[129];  // MuLaw decode(k), k = 0..127; [128] repeats [127] so a stray -128 code is safe
+  float c, inv_c, g, ginv, y_per_log2;   // MuLaw: E/mu, mu/E, g, 1/g, 127/log2(1 + mu)
+  float elig_max, e_unit, e_inv_unit;    // Segmented: E, E/SEG_SPAN, SEG_SPAN/E
+  float w_scale, inv_w_scale, clip;
+};
+
+struct MuLaw {
+  static float decode(const Params& k, int32_t q) {
+    const float mag = k.table[q < 0 ? -q : q];
+    return q < 0 ? -mag : mag;
+  }
+  static int8_t encode(const Params& k, float e_f, uint32_t h) {
+    const float neg = e_f < 0.0f ? -e_f : e_f;
+    const float mag = neg < k.table[127] ? neg : k.table[127];
+    const uint32_t bits = float_to_bits(1.0f + mag * k.inv_c);
+    const float x = bits_to_float((bits & 0x7FFFFFu) | 0x3F800000u) - 1.0f;
+    const float log2t = float(int32_t(bits >> 23) - 127) + x * (1.4425449f + x * (-0.7181452f + x * 0.2742490f));
+    int32_t lo = int32_t(log2t * k.y_per_log2);
+    lo = lo < 0 ? 0 : (lo > 126 ? 126 : lo);
+    const float x0 = k.table[lo];
+    const float x_up = (x0 + k.c) * k.g - k.c, x_down = (x0 + k.c) * k.ginv - k.c;
+    const bool up = (mag >= x_up) & (lo < 126), down = (mag < x0) & (lo > 0);
+    lo += int32_t(up) - int32_t(down);
+    const float x_lo = up ? x_up : (down ? x_down : x0);
+    const float x_hi = up ? (x_up + k.c) * k.g - k.c : (down ? x0 : x_up);
+    const float p = (mag - x_lo) / (x_hi - x_lo);
+    return int8_t(apply_sign(lo + int32_t(uniform(h) < p), e_f));
+  }
+#ifdef __AVX2__
+  static __m256 decode8(const Params& k, __m256i q) {
+    const __m256 mag = _mm256_i32gather_ps(k.table, _mm256_abs_epi32(q), 4);
+    return _mm256_xor_ps(mag, _mm256_and_ps(_mm256_castsi256_ps(q), _mm256_set1_ps(-0.0f)));
+  }
+  static __m256i encode8(const Params& k, __m256 e_f, __m256 u) {
+    const __m256 one = _mm256_set1_ps(1.0f), c = _mm256_set1_ps(k.c), g = _mm256_set1_ps(k.g);
+    const __m256i izero = _mm256_setzero_si256(), i126 = _mm256_set1_epi32(126);
+    const __m256 mag = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), e_f), _mm256_set1_ps(k.table[127]));
+    const __m256i bits = _mm256_castps_si256(_mm256_add_ps(one, _mm256_mul_ps(mag, _mm256_set1_ps(k.inv_c))));
+    const __m256 ex = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127)));
+    const __m256 x = _mm256_sub_ps(
+        _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x7FFFFF)),
+                                            _mm256_set1_epi32(0x3F800000))), one);
+    __m256 poly = _mm256_add_ps(_mm256_set1_ps(-0.7181452f), _mm256_mul_ps(x, _mm256_set1_ps(0.2742490f)));
+    poly = _mm256_add_ps(_mm256_set1_ps(1.4425449f), _mm256_mul_ps(x, poly));
+    const __m256 log2t = _mm256_add_ps(ex, _mm256_mul_ps(x, poly));
+    __m256i lo = _mm256_cvttps_epi32(_mm256_mul_ps(log2t, _mm256_set1_ps(k.y_per_log2)));
+    lo = _mm256_min_epi32(_mm256_max_epi32(lo, izero), i126);
+    const __m256 x0 = _mm256_i32gather_ps(k.table, lo, 4);
+    const __m256 x0c = _mm256_add_ps(x0, c);
+    const __m256 x_up = _mm256_sub_ps(_mm256_mul_ps(x0c, g), c);
+    const __m256 x_down = _mm256_sub_ps(_mm256_mul_ps(x0c, _mm256_set1_ps(k.ginv)), c);
+    const __m256 up = _mm256_and_ps(_mm256_cmp_ps(mag, x_up, _CMP_GE_OQ), _mm256_castsi256_ps(_mm256_cmpgt_epi32(i126, lo)));
+    const __m256 down = _mm256_and_ps(_mm256_cmp_ps(mag, x0, _CMP_LT_OQ), _mm256_castsi256_ps(_mm256_cmpgt_epi32(lo, izero)));
+    lo = _mm256_add_epi32(_mm256_sub_epi32(lo, _mm256_castps_si256(up)), _mm256_castps_si256(down));
+    const __m256 x_lo = _mm256_blendv_ps(_mm256_blendv_ps(x0, x_down, down), x_up, up);
+    const __m256 x_up2 = _mm256_sub_ps(_mm256_mul_ps(_mm256_add_ps(x_up, c), g), c);
+    const __m256 x_hi = _mm256_blendv_ps(_mm256_blendv_ps(x_up, x0, down), x_up2, up);
+    const __m256 p = _mm256_div_ps(_mm256_sub_ps(mag, x_lo), _mm256_sub_ps(x_hi, x_lo));
+    return _mm256_sub_epi32(lo, _mm256_castps_si256(_mm256_cmp_ps(u, p, _CMP_LT_OQ)));  // unsigned code
+  }
+#endif
+};
+
+struct Segmented {
+  static float decode(const Params& k, int32_t q) {
+    const float y = bits_to_float(uint32_t((q < 0 ? -q : q) + kSegBase) << kSegDrop);
+    const float mag = (y - 16.0f) * k.e_unit;
+    return q < 0 ? -mag : mag;
+  }
+  static int8_t encode(const Params& k, float e_f, uint32_t h) {
+    const float neg = e_f < 0.0f ? -e_f : e_f;
+    const float y = (neg < k.elig_max ? neg : k.elig_max) * k.e_inv_unit + 16.0f;
+    const int32_t code = int32_t((float_to_bits(y) + (h >> 13)) >> kSegDrop) - kSegBase;
+    return int8_t(apply_sign(code < 127 ? code : 127, e_f));
+  }
+#ifdef __AVX2__
+  static __m256 decode8(const Params& k, __m256i q) {
+    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_abs_epi32(q), _mm256_set1_epi32(kSegBase)), kSegDrop);
+    const __m256 mag = _mm256_mul_ps(_mm256_sub_ps(_mm256_castsi256_ps(bits), _mm256_set1_ps(16.0f)),
+                                     _mm256_set1_ps(k.e_unit));
+    return _mm256_xor_ps(mag, _mm256_and_ps(_mm256_castsi256_ps(q), _mm256_set1_ps(-0.0f)));
+  }
+  static __m256i encode8(const Params& k, __m256 e_f, __m256i h) {
+    const __m256 mag = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), e_f), _mm256_set1_ps(k.elig_max));
+    const __m256 y = _mm256_add_ps(_mm256_mul_ps(mag, _mm256_set1_ps(k.e_inv_unit)), _mm256_set1_ps(16.0f));
+    const __m256i bits = _mm256_add_epi32(_mm256_castps_si256(y), _mm256_srli_epi32(h, 13));
+    const __m256i code = _mm256_sub_epi32(_mm256_srli_epi32(bits, kSegDrop), _mm256_set1_epi32(kSegBase));
+    return _mm256_min_epi32(code, _mm256_set1_epi32(127));  // unsigned code
+  }
+#endif
+};
+
+struct Task {
+  const int8_t* a2;  // a_prev written twice, so every offset's run is contiguous
+  const int8_t* post;
+  const float* m;
+  const int32_t* s;
+  int8_t* W;
+  int8_t* e;
+  int64_t n, d;
+  float decay, lr, wd;
+  uint32_t seed;
+  const Params* k;
+};
+
+// One row j of a block: edges i of neurons start + i, with per-block post activations and lr·m.
+struct Row {
+  const int8_t* pre_q;
+  const float* post_f;
+  const float* lrm;
+  int8_t* e;
+  int8_t* W;
+  uint32_t row, col0;
+};
+
+inline int8_t weight(const Task& t, float w_q, float lrm, float e_f, uint32_t h) {
+  const Params& k = *t.k;
+  const float w = w_q * k.w_scale;
+  float w_new = w + lrm * e_f - t.wd * w;
+  w_new = w_new < -k.clip ? -k.clip : (w_new > k.clip ? k.clip : w_new);
+  float x = std::floor(w_new * k.inv_w_scale + uniform(h));
+  x = x < -127.0f ? -127.0f : (x > 127.0f ? 127.0f : x);
+  return int8_t(int32_t(x));
+}
+
+template <bool kOn, class Elig>
+void row_scalar(const Task& t, const Row& r, int64_t i0, int64_t len) {
+  const uint32_t base_e = t.seed ^ (kStreamE * 0x9E3779B9u), base_w = t.seed ^ (kStreamW * 0x9E3779B9u);
+  for (int64_t i = i0; i < len; ++i) {
+    const uint32_t rc = r.row + (r.col0 + uint32_t(i)) * 0xC2B2AE35u;
+    const float e_f = t.decay * Elig::decode(*t.k, r.e[i]) + (float(r.pre_q[i]) * kAScale) * r.post_f[i];
+    r.e[i] = Elig::encode(*t.k, e_f, hash(base_e + rc));
+    if (kOn) r.W[i] = weight(t, float(r.W[i]), r.lrm[i], e_f, hash(base_w + rc));
+  }
+}
+
+#ifdef __AVX2__
+inline __m256i load8(const int8_t* p) {
+  return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+}
+
+inline void store8(int8_t* p, __m256i v) {  // v holds values in [-127, 127]
+  const __m256i bytes = _mm256_shuffle_epi8(
+      v, _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                          0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
+  const __m256i packed = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(packed));
+}
+
+inline __m256i hash8(__m256i h) {
+  h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
+  h = _mm256_mullo_epi32(h, _mm256_set1_epi32(int32_t(0x7FEB352Du)));
+  h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 15));
+  h = _mm256_mullo_epi32(h, _mm256_set1_epi32(int32_t(0x846CA68Bu)));
+  return _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
+}
+
+inline __m256 uniform8(__m256i h) {
+  return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(h, 8)), _mm256_set1_ps(1.0f / 16777216.0f));
+}
+
+inline __m256 elig_random(MuLaw, __m256i h) { return uniform8(h); }
+inline __m256i elig_random(Segmented, __m256i h) { return h; }
+
+// Returns the first edge it left for row_scalar (the ragged tail of fewer than 8).
+template <bool kOn, class Elig>
+int64_t row_avx2(const Task& t, const Row& r, int64_t len) {
+  const Params& k = *t.k;
+  const __m256 decay = _mm256_set1_ps(t.decay), ascale = _mm256_set1_ps(kAScale), zero = _mm256_setzero_ps();
+  const uint32_t base_e = t.seed ^ (kStreamE * 0x9E3779B9u), base_w = t.seed ^ (kStreamW * 0x9E3779B9u);
+  // rc = row·0x85EBCA6B + col·0xC2B2AE35 (uint32 wrap-around) per lane; col steps by 8 per vector
+  __m256i rc = _mm256_add_epi32(
+      _mm256_set1_epi32(int32_t(r.row + r.col0 * 0xC2B2AE35u)),
+      _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(int32_t(0xC2B2AE35u))));
+  const __m256i rc_step = _mm256_set1_epi32(int32_t(8u * 0xC2B2AE35u));
+  const __m256i he = _mm256_set1_epi32(int32_t(base_e)), hw = _mm256_set1_epi32(int32_t(base_w));
+  int64_t i = 0;
+  for (; i + 8 <= len; i += 8, rc = _mm256_add_epi32(rc, rc_step)) {
+    const __m256 pre = _mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.pre_q + i)), ascale);
+    const __m256 e_f = _mm256_add_ps(_mm256_mul_ps(decay, Elig::decode8(k, load8(r.e + i))),
+                                     _mm256_mul_ps(pre, _mm256_load_ps(r.post_f + i)));
+    const __m256i code = Elig::encode8(k, e_f, elig_random(Elig{}, hash8(_mm256_add_epi32(he, rc))));
+    const __m256i neg = _mm256_castps_si256(_mm256_cmp_ps(e_f, zero, _CMP_LT_OQ));
+    store8(r.e + i, _mm256_sub_epi32(_mm256_xor_si256(code, neg), neg));  // -code where e_f < 0
+    if (kOn) {
+      const __m256 w = _mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.W + i)), _mm256_set1_ps(k.w_scale));
+      __m256 w_new = _mm256_sub_ps(_mm256_add_ps(w, _mm256_mul_ps(_mm256_load_ps(r.lrm + i), e_f)),
+                                   _mm256_mul_ps(_mm256_set1_ps(t.wd), w));
+      w_new = _mm256_min_ps(_mm256_max_ps(w_new, _mm256_set1_ps(-k.clip)), _mm256_set1_ps(k.clip));
+      __m256 xw = _mm256_floor_ps(_mm256_add_ps(_mm256_mul_ps(w_new, _mm256_set1_ps(k.inv_w_scale)),
+                                                uniform8(hash8(_mm256_add_epi32(hw, rc)))));
+      xw = _mm256_min_ps(_mm256_max_ps(xw, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
+      store8(r.W + i, _mm256_cvtps_epi32(xw));
+    }
+  }
+  return i;
+}
+#endif
+
+template <bool kOn, class Elig>
+void run_blocks(const Task& t, int64_t block, int64_t first, int64_t last) {
+  alignas(64) float post_f[kBlock], lrm[kBlock];  // 32 KB: in L1 with the rows streaming past
+  for (int64_t b = first; b < last; ++b) {
+    const int64_t start = b * block, len = std::min(block, t.n - start);
+    for (int64_t i = 0; i < len; ++i) {
+      post_f[i] = float(t.post[start + i]) * kAScale;
+      lrm[i] = t.lr * t.m[start + i];
+    }
+    for (int64_t j = 0; j < t.d; ++j) {
+      const Row r{t.a2 + start + t.s[j], post_f, lrm, t.e + j * t.n + start, t.W + j * t.n + start,
+                  uint32_t(j) * 0x85EBCA6Bu, uint32_t(start)};
+#ifdef __AVX2__
+      row_scalar<kOn, Elig>(t, r, row_avx2<kOn, Elig>(t, r, len), len);
+#else
+      row_scalar<kOn, Elig>(t, r, 0, len);
+#endif
+    }
+  }
+}
+
+Params make_params(float w_scale, float clip, float mu, float elig_max, float e_unit, float e_inv_unit) {
+  Params k;
+  const double log1p_mu = std::log1p(double(mu));
+  for (int q = 0; q < 128; ++q) k.table[q] = float(double(elig_max) / mu * (std::exp(q * log1p_mu / 127.0) - 1.0));
+  k.table[128] = k.table[127];
+  k.c = float(double(elig_max) / mu);
+  k.inv_c = 1.0f / k.c;
+  k.g = float(std::exp(log1p_mu / 127.0));
+  k.ginv = float(std::exp(-log1p_mu / 127.0));
+  k.y_per_log2 = float(127.0 * std::log(2.0) / log1p_mu);
+  k.elig_max = elig_max;
+  k.e_unit = e_unit;
+  k.e_inv_unit = e_inv_unit;
+  k.w_scale = w_scale;
+  k.inv_w_scale = 1.0f / w_scale;
+  k.clip = clip;
+  return k;
+}
+
+ffi::Error Learn(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
+                 ffi::Buffer<ffi::S8> a, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
+                 ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> offsets, float w_scale, float clip, float mu,
+                 float elig_max, int32_t segmented, float e_unit, float e_inv_unit, ffi::ResultBuffer<ffi::S8> W_out,
+                 ffi::ResultBuffer<ffi::S8> e_out) {
+  auto dims = W.dimensions();
+  if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N)");
+  const int64_t d = dims[0], n = dims[1];
+  if (e.element_count() != size_t(d * n) || a_prev.element_count() != size_t(n) || a.element_count() != size_t(n) ||
+      m.element_count() != size_t(n) || hyper.element_count() != 4 || seed.element_count() != 1 ||
+      offsets.element_count() != size_t(d))
+    return ffi::Error::InvalidArgument("shapes must be W, e (D, N), a_prev, a, m (N,), hyper (4,), seed (1,)");
+  const int32_t* s = offsets.typed_data();
+  for (int64_t j = 0; j < d; ++j)
+    if (s[j] < 0 || s[j] >= n) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
+  // In place: the outputs alias W and e (input_output_aliases); copy only if XLA gave distinct buffers.
+  if (W_out->typed_data() != W.typed_data()) std::memcpy(W_out->typed_data(), W.typed_data(), size_t(d * n));
+  if (e_out->typed_data() != e.typed_data()) std::memcpy(e_out->typed_data(), e.typed_data(), size_t(d * n));
+
+  const Params k = make_params(w_scale, clip, mu, elig_max, e_unit, e_inv_unit);
+  std::vector<int8_t> a2(2 * n);
+  std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin());
+  std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin() + n);
+  const float* h = hyper.typed_data();
+  const Task task{a2.data(), a.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
+                  n, d, h[0], h[1], h[2], seed.typed_data()[0], &k};
+  const bool on = h[3] > 0.0f;
+  auto* run = segmented ? (on ? &run_blocks<true, Segmented> : &run_blocks<false, Segmented>)
+                        : (on ? &run_blocks<true, MuLaw> : &run_blocks<false, MuLaw>);
+  // Blocks of at most kBlock neurons (a multiple of 8), at least one per thread.
+  const int64_t threads = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  const int64_t block = std::min(kBlock, std::max<int64_t>(8, ((n + threads - 1) / threads + 7) / 8 * 8));
+  const int64_t blocks = (n + block - 1) / block;
+  std::vector<std::thread> pool;
+  const int64_t used = std::min(blocks, threads);
+  for (int64_t t = 1; t < used; ++t)
+    pool.emplace_back(run, std::cref(task), block, blocks * t / used, blocks * (t + 1) / used);
+  run(task, block, 0, blocks / used);
+  for (auto& th : pool) th.join();
+  return ffi::Error::Success();
+}
+
+}  // namespace
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearn, Learn,
+                              ffi::Ffi::Bind()
+                                  .Arg<ffi::Buffer<ffi::S8>>()   // W
+                                  .Arg<ffi::Buffer<ffi::S8>>()   // e
+                                  .Arg<ffi::Buffer<ffi::S8>>()   // a_prev
+                                  .Arg<ffi::Buffer<ffi::S8>>()   // a
+                                  .Arg<ffi::Buffer<ffi::F32>>()  // m
+                                  .Arg<ffi::Buffer<ffi::F32>>()  // hyper
+                                  .Arg<ffi::Buffer<ffi::U32>>()  // seed
+                                  .Arg<ffi::Buffer<ffi::S32>>()  // offsets
+                                  .Attr<float>("w_scale")
+                                  .Attr<float>("clip")
+                                  .Attr<float>("mu")
+                                  .Attr<float>("elig_max")
+                                  .Attr<int32_t>("segmented")
+                                  .Attr<float>("e_unit")
+                                  .Attr<float>("e_inv_unit")
+                                  .Ret<ffi::Buffer<ffi::S8>>()    // W (aliases the input)
+                                  .Ret<ffi::Buffer<ffi::S8>>());  // e (aliases the input)
