@@ -36,15 +36,21 @@ from praxis_jax.topology import choose_topology
 OUT = os.path.join(os.path.dirname(__file__), "results")
 
 
-def organoid(env, n: int, numerics: str, noise_std: float, lr_w: float, seed: int):
-    topo = choose_topology("singer", n, k=2)
-    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo, n_inputs=env.obs_size, noise_std=noise_std),
-                          plasticity=px.PlasticityConfig(lr=lr_w), quant=px.QuantConfig(numerics=numerics))
+def organoid(env, n: int, numerics: str, noise_std: float, lr_w: float, seed: int, kind: str = "singer",
+             k: float = 2.0, **network):
+    """An organoid of topology ``kind`` near ``n`` neurons, D ≈ k·sqrt(N), for ``env``: (params, long,
+    description); ``network`` overrides NetworkConfig fields (e.g. leak)."""
+    topo = choose_topology(kind, n, k)
+    cfg = px.PraxisConfig(
+        network=px.NetworkConfig(topology=topo, n_inputs=env.obs_size, noise_std=noise_std, **network),
+        plasticity=px.PlasticityConfig(lr=lr_w), quant=px.QuantConfig(numerics=numerics))
     params, state = px.init(cfg, jax.random.PRNGKey(1000 + seed))
     return params, state.long, topo.describe()
 
 
-def run_row(env, make_net, rcfg: ReinforceConfig, seeds: int, batches: int) -> dict:
+def run_row(env, make_net, rcfg: ReinforceConfig, seeds: int, batches: int, solved: float = 475.0) -> dict:
+    """Train ``seeds`` learners for ``batches`` updates each, evaluate each on 100 greedy episodes;
+    a seed is solved when its mean evaluation return is >= ``solved``."""
     finals, curves, times = [], [], []
     for seed in range(seeds):
         params, long = make_net(seed)
@@ -59,7 +65,7 @@ def run_row(env, make_net, rcfg: ReinforceConfig, seeds: int, batches: int) -> d
         curves.append(np.asarray(curve).tolist())
         print(f"  seed {seed}: eval mean return {finals[-1]:.1f} ({times[-1]:.1f} s incl. compile)", flush=True)
     return {"eval_mean_return": finals, "mean": float(np.mean(finals)), "std": float(np.std(finals)),
-            "solved_seeds": int(sum(f >= 475 for f in finals)), "curves": curves, "train_s": times}
+            "solved_seeds": int(sum(f >= solved for f in finals)), "curves": curves, "train_s": times}
 
 
 def main():

@@ -141,3 +141,13 @@ def test_choose_topology_reports_what_it_picked():
         assert 0.4 * 2000 < t.n < 2.5 * 2000
         assert 1.0 * np.sqrt(t.n) < t.degree < 3.5 * np.sqrt(t.n)
         assert str(t.n) in t.describe()
+
+
+def test_choose_lps_falls_back_to_pgl_for_small_n():
+    """q = 5 has no p ≡ 1 (mod 4), p < 25, with (p/5) = +1: the bipartite PGL(2, 5) graph (N = 120) is picked."""
+    t = choose_topology("lps", 100, 2.0)
+    assert "PGL(2,5)" in t.describe() and t.n == 120 and t.degree == 18
+    nbrs = np.asarray(t.neighbor_array())
+    assert nbrs.shape == (120, 18) and (np.sort(nbrs, 1) != np.arange(120)[:, None]).all()
+    counts = collections.Counter(nbrs.ravel().tolist())
+    assert set(counts.values()) == {18}  # regular: every neuron is the source of 18 edges too

@@ -58,15 +58,30 @@ class Episode(NamedTuple):
     trace: Any
 
 
-def make(name: str) -> Env:
-    """The gymnax env ``name`` (one of :data:`SUPPORTED`)."""
+def make(name: str, **env_params) -> Env:
+    """The gymnax env ``name`` (one of :data:`SUPPORTED`), with ``env_params`` replacing fields of its
+    ``EnvParams`` (e.g. ``make("MemoryChain-bsuite", memory_length=10)``).
+
+    ``max_steps`` is the longest an episode can last: the env's step limit, or for MemoryChain
+    ``memory_length + 1`` (the context is shown at the first step, the answer is scored at the last).
+    """
     if name not in SUPPORTED:
         raise ValueError(f"control.make: unknown env name {name!r}; supported: {', '.join(SUPPORTED)}")
     import gymnax
 
     env, params = gymnax.make(name)
+    unknown = sorted(set(env_params) - set(type(params).__dataclass_fields__))
+    if unknown:
+        raise ValueError(f"control.make: unknown parameter(s) {unknown} for {name}; allowed: "
+                         f"{', '.join(type(params).__dataclass_fields__)}")
+    params = params.replace(**env_params)
     obs_size = int(np.prod(env.observation_space(params).shape))
-    return Env(name, env, params, obs_size, int(env.num_actions), int(params.max_steps_in_episode),
+    max_steps = int(params.max_steps_in_episode)
+    if name == "MemoryChain-bsuite":
+        if not 1 <= params.memory_length < max_steps:
+            raise ValueError(f"control.make: memory_length must be in [1, {max_steps}); got {params.memory_length}")
+        max_steps = int(params.memory_length) + 1
+    return Env(name, env, params, obs_size, int(env.num_actions), max_steps,
                jnp.asarray(OBS_SCALE[name], jnp.float32))
 
 

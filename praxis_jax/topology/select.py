@@ -29,14 +29,19 @@ def choose_singer(n: int, k: float = 2.0) -> Topology:
 
 
 def choose_lps(n: int, k: float = 2.0) -> Topology:
-    """LPS graph: q ≡ 1 (mod 4) with q(q² − 1)/2 nearest n, then p ≡ 1 (mod 4), (p/q) = +1, p + 1 ≈ k·sqrt(N)."""
+    """LPS graph: q ≡ 1 (mod 4) with q(q² − 1)/2 nearest n, then p ≡ 1 (mod 4), (p/q) = +1, p + 1 ≈ k·sqrt(N)
+    (PSL(2, q), non-bipartite). Where no such p exists (small q), the bipartite PGL(2, q) graph instead:
+    q with q(q² − 1) nearest n and p with (p/q) = −1."""
     _check(n, k)
-    q = primes_near((2 * n) ** (1 / 3), mod4=1)[0]
-    N = q * (q * q - 1) // 2
-    for p in primes_near(k * math.sqrt(N) - 1, mod4=1, count=50):
-        if p != q and p < q * q and legendre(p, q) == 1:
-            return LPS(ps=(p,), q=q)
-    raise ValueError(f"no prime p ≡ 1 (mod 4) with (p/{q}) = +1 near {k * math.sqrt(N) - 1:.0f}")
+    tried = []
+    for sign, per_q in ((1, 2), (-1, 1)):  # PSL first: N = q(q² − 1)/2; then PGL: N = q(q² − 1)
+        q = primes_near((per_q * n) ** (1 / 3), mod4=1)[0]
+        N = q * (q * q - 1) // per_q
+        for p in primes_near(k * math.sqrt(N) - 1, mod4=1, count=50):
+            if p != q and p < q * q and legendre(p, q) == sign:
+                return LPS(ps=(p,), q=q)
+        tried.append(f"(p/{q}) = {sign:+d} near {k * math.sqrt(N) - 1:.0f}")
+    raise ValueError(f"choose_lps({n}, {k}): no prime p ≡ 1 (mod 4) with {' or '.join(tried)}")
 
 
 def choose_topology(kind: str, n: int, k: float = 2.0, seed: int = 0) -> Topology:
