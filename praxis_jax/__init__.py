@@ -1,6 +1,6 @@
 """praxis_jax: digital organoids (PRAXIS) in JAX. Re-exports the public API; defines nothing."""
 
-from praxis_jax import config, plasticity, quant, topology
+from praxis_jax import config, lowbit, plasticity, quant, topology
 from praxis_jax.config import HomeostasisConfig, NetworkConfig, PlasticityConfig, PraxisConfig, QuantConfig
 from praxis_jax.dynamics import sat_tanh
 from praxis_jax.quant import Codec
@@ -15,6 +15,7 @@ __all__ = [
     "HomeostasisConfig",
     "Hyper",
     "Long",
+    "lowbit",
     "NetworkConfig",
     "Params",
     "PlasticityConfig",

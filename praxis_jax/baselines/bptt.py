@@ -2,6 +2,8 @@
 
 The differentiable comparison for the local rules (see :mod:`praxis_jax.baselines.gradient` for what
 is shared): ``jax.grad`` of the batch loss with respect to θ goes back through every tick.
+``weight_bits`` (8, 4 or 2) trains with W and U fake-quantized in the forward pass (QAT, straight-through
+gradient; see :mod:`praxis_jax.lowbit`).
 """
 
 from __future__ import annotations
@@ -9,15 +11,24 @@ from __future__ import annotations
 import jax
 from jaxtyping import Array
 
-from praxis_jax.baselines.gradient import GradState, Theta, check_float32, fit_gradient, organoid
+from praxis_jax.baselines.gradient import (
+    GradState,
+    Theta,
+    check_float32,
+    check_weight_bits,
+    fit_gradient,
+    organoid,
+)
 from praxis_jax.learning.readout import output_error
 from praxis_jax.learning.supervised import trial_features
 from praxis_jax.state import Long, Params
 
 
-def batch_loss(theta: Theta, params: Params, long: Long, x: Array, y: Array) -> Array:
-    """Mean cross-entropy of trials ``x`` ``(B, T, K)`` with labels ``y`` ``(B,)``."""
-    p, lg = organoid(params, long, theta)
+def batch_loss(theta: Theta, params: Params, long: Long, x: Array, y: Array,
+               weight_bits: int | None = None) -> Array:
+    """Mean cross-entropy of trials ``x`` ``(B, T, K)`` with labels ``y`` ``(B,)`` (W and U fake-quantized
+    to ``weight_bits`` when given)."""
+    p, lg = organoid(params, long, theta, weight_bits)
     F = trial_features(p, lg, x, jax.random.PRNGKey(0), batch=x.shape[0])
     _, loss = output_error(theta.readout, F, y)
     return loss.mean()
@@ -25,10 +36,13 @@ def batch_loss(theta: Theta, params: Params, long: Long, x: Array, y: Array) -> 
 
 def fit_bptt(params: Params, long: Long, data, epochs: int, batch_size: int = 32, lr: float = 1e-3,
              key: Array | None = None, on_epoch=None, state: GradState | None = None,
-             history: list[dict] | None = None) -> tuple[GradState, list[dict]]:
+             history: list[dict] | None = None,
+             weight_bits: int | None = None) -> tuple[GradState, list[dict]]:
     """Train θ by BPTT with Adam(lr) for ``epochs`` epochs on a Dataset; records as in ``run_epochs``
-    (resume with ``state`` and ``history``: see :func:`fit_gradient`)."""
+    (resume with ``state`` and ``history``: see :func:`fit_gradient`). ``weight_bits`` (None, 8, 4 or 2):
+    quantization-aware training of W and U (:func:`praxis_jax.lowbit.fake_quant`)."""
     check_float32(params, "BPTT")
-    grad_fn = jax.value_and_grad(lambda th, x, y: batch_loss(th, params, long, x, y))
+    check_weight_bits(weight_bits, "fit_bptt")
+    grad_fn = jax.value_and_grad(lambda th, x, y: batch_loss(th, params, long, x, y, weight_bits))
     return fit_gradient(grad_fn, params, long, data, epochs, batch_size, lr,
-                        jax.random.PRNGKey(0) if key is None else key, on_epoch, state, history)
+                        jax.random.PRNGKey(0) if key is None else key, on_epoch, state, history, weight_bits)

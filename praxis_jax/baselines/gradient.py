@@ -4,6 +4,11 @@ Both train θ = (W ``(D, N)``, U ``(K, N_in)``, b ``(N,)``, readout R ``(N, C)``
 organoid on the same trials (from rest, noise off), features (time-mean activations) and loss (softmax
 cross-entropy) as the local rules; they differ only in how the gradient is obtained (``grad_fn``).
 W is not clipped to ±3σ_w (the gradient learners get their usual freedom).
+
+Quantization-aware training (``weight_bits`` = 8, 4 or 2, default None = off): the trial runs with
+``W`` and ``U`` replaced by ``lowbit.fake_quant(·, weight_bits)`` (per-tensor scale max|·|/qmax), whose
+straight-through gradient trains the float32 θ; b and the readout stay float32. Accuracy is measured
+with the quantized weights.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from jaxtyping import Array
 from praxis_jax.learning.loop import run_epochs, shuffled_batches
 from praxis_jax.learning.readout import Readout, init_readout, logits
 from praxis_jax.learning.supervised import trial_features
+from praxis_jax.lowbit import BITS, fake_quant
 from praxis_jax.state import Long, Params
 
 
@@ -43,15 +49,23 @@ def check_float32(params: Params, who: str) -> None:
         raise ValueError(f"{who} needs QuantConfig.numerics = 'float32' (int8 rounding has no gradient); got 'int8'")
 
 
+def check_weight_bits(weight_bits: int | None, who: str) -> None:
+    if weight_bits is not None and (isinstance(weight_bits, bool) or weight_bits not in BITS):
+        raise ValueError(f"{who} weight_bits must be None or one of {BITS}; got {weight_bits!r}")
+
+
 def init_grad_state(params: Params, long: Long, n_classes: int, optimizer, key: Array) -> GradState:
     """Start from the organoid's own W, U, b and a zero readout."""
     theta = Theta(long.W, params.U, long.b, init_readout(params.config.network.n, n_classes))
     return GradState(theta, optimizer.init(theta), key)
 
 
-def organoid(params: Params, long: Long, theta: Theta) -> tuple[Params, Long]:
-    """``(params, long)`` with U, W and b taken from ``theta``."""
-    return eqx.tree_at(lambda p: p.U, params, theta.U), long._replace(W=theta.W, b=theta.b)
+def organoid(params: Params, long: Long, theta: Theta, weight_bits: int | None = None) -> tuple[Params, Long]:
+    """``(params, long)`` with U, W and b taken from ``theta``; with ``weight_bits``, W and U pass through
+    ``fake_quant(·, weight_bits)``."""
+    W, U = (theta.W, theta.U) if weight_bits is None else (fake_quant(theta.W, weight_bits),
+                                                          fake_quant(theta.U, weight_bits))
+    return eqx.tree_at(lambda p: p.U, params, U), long._replace(W=W, b=theta.b)
 
 
 def gradient_epoch(grad_fn: Callable, optimizer, batch_size: int, st: GradState, x: Array, y: Array):
@@ -69,23 +83,26 @@ def gradient_epoch(grad_fn: Callable, optimizer, batch_size: int, st: GradState,
     return GradState(theta, opt, key), losses
 
 
-def accuracy(params: Params, long: Long, st: GradState, x: Array, y: Array) -> Array:
-    p, lg = organoid(params, long, st.theta)
+def accuracy(params: Params, long: Long, st: GradState, x: Array, y: Array,
+             weight_bits: int | None = None) -> Array:
+    p, lg = organoid(params, long, st.theta, weight_bits)
     return (logits(st.theta.readout, trial_features(p, lg, x, st.key)).argmax(-1) == y).mean()
 
 
 def fit_gradient(grad_fn: Callable, params: Params, long: Long, data, epochs: int, batch_size: int, lr: float,
                  key: Array, on_epoch=None, state: GradState | None = None,
-                 history: list[dict] | None = None) -> tuple[GradState, list[dict]]:
+                 history: list[dict] | None = None,
+                 weight_bits: int | None = None) -> tuple[GradState, list[dict]]:
     """Adam(lr) on ``grad_fn`` until ``epochs`` epochs of a Dataset are done; records as in ``run_epochs``.
 
     ``on_epoch(record, grad_state)`` sees θ, the optimizer state and the key after every epoch (e.g. to
     checkpoint them); passing a restored ``state`` and its ``history`` resumes bit for bit.
+    ``weight_bits`` (the one ``grad_fn`` trains with) makes the accuracy use quantized W and U.
     """
     optimizer = optax.adam(lr)
     st = init_grad_state(params, long, data.n_classes, optimizer, key) if state is None else state
     return run_epochs(
         lambda s, x, y: gradient_epoch(grad_fn, optimizer, batch_size, s, x, y),
-        lambda s, x, y: accuracy(params, long, s, x, y),
+        lambda s, x, y: accuracy(params, long, s, x, y, weight_bits),
         st, data, epochs, on_epoch, history,
     )

@@ -10,7 +10,8 @@ The forward pass is exactly :func:`praxis_jax.spiking.lif_step` (tested); on the
 Heaviside step H gets the fast-sigmoid pseudo-derivative ``1 / (1 + slope·|v' − v_th|)²`` (SuperSpike).
 Features are time-mean spikes ``(N,)``, read out by ``logits = f·R + c`` with softmax cross-entropy, as
 for the organoid; θ = (W_in ``(K, N)``, W_rec ``(N, N)``, b ``(N,)``, readout) trained by Adam via
-:func:`praxis_jax.baselines.gradient.gradient_epoch`.
+:func:`praxis_jax.baselines.gradient.gradient_epoch`. ``weight_bits`` (8, 4 or 2) trains with W_in and W_rec
+fake-quantized in the forward pass (QAT, straight-through gradient; see :mod:`praxis_jax.lowbit`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import jax.numpy as jnp
 import optax
 from jaxtyping import Array
 
-from praxis_jax.baselines.gradient import GradState, gradient_epoch
+from praxis_jax.baselines.gradient import GradState, check_weight_bits, gradient_epoch
 from praxis_jax.learning.loop import run_epochs
 from praxis_jax.learning.readout import Readout, init_readout, logits, output_error
+from praxis_jax.lowbit import fake_quant
 from praxis_jax.spiking import LIFConfig
 
 SLOPE = 10.0  # fast-sigmoid steepness (per unit of v − v_th), as in Zenke & Vogels 2021
@@ -75,6 +77,13 @@ def init_snn(key: Array, n_inputs: int, n: int, n_classes: int, cfg: LIFConfig) 
                     jnp.zeros(n, jnp.float32), init_readout(n, n_classes))
 
 
+def quantized(theta: SNNTheta, weight_bits: int | None) -> SNNTheta:
+    """θ with W_in and W_rec through ``fake_quant(·, weight_bits)`` (per-tensor scale); None: θ itself."""
+    if weight_bits is None:
+        return theta
+    return theta._replace(W_in=fake_quant(theta.W_in, weight_bits), W_rec=fake_quant(theta.W_rec, weight_bits))
+
+
 def snn_spikes(theta: SNNTheta, cfg: LIFConfig, xs: Array) -> Array:
     """Spikes ``(T, N)`` float32 of one trial from rest for inputs ``xs`` ``(T, K)``."""
     d, g = jnp.float32(cfg.decay), jnp.float32(cfg.gain)
@@ -102,18 +111,21 @@ def snn_loss(theta: SNNTheta, cfg: LIFConfig, x: Array, y: Array) -> Array:
 
 
 def fit_snn(data, n: int, epochs: int, cfg: LIFConfig | None = None, batch_size: int = 32, lr: float = 1e-3,
-            key: Array | None = None, on_epoch=None) -> tuple[GradState, list[dict]]:
+            key: Array | None = None, on_epoch=None, weight_bits: int | None = None) -> tuple[GradState, list[dict]]:
     """Train a surrogate-gradient SNN of ``n`` neurons on a Dataset by BPTT with Adam(lr) for ``epochs`` epochs;
-    per-epoch records as in :func:`praxis_jax.learning.loop.run_epochs`."""
+    per-epoch records as in :func:`praxis_jax.learning.loop.run_epochs`. ``weight_bits`` (None, 8, 4 or 2):
+    quantization-aware training of W_in and W_rec, and accuracy measured with them quantized."""
+    check_weight_bits(weight_bits, "fit_snn")
     cfg = default_lif() if cfg is None else cfg
     key = jax.random.PRNGKey(0) if key is None else key
     k_init, key = jax.random.split(key)
     optimizer = optax.adam(lr)
     theta = init_snn(k_init, data.n_inputs, n, data.n_classes, cfg)
-    grad_fn = jax.value_and_grad(lambda th, x, y: snn_loss(th, cfg, x, y))
+    grad_fn = jax.value_and_grad(lambda th, x, y: snn_loss(quantized(th, weight_bits), cfg, x, y))
 
     def accuracy(st, x, y):
-        return (logits(st.theta.readout, snn_features(st.theta, cfg, x)).argmax(-1) == y).mean()
+        F = snn_features(quantized(st.theta, weight_bits), cfg, x)
+        return (logits(st.theta.readout, F).argmax(-1) == y).mean()
 
     return run_epochs(lambda st, x, y: gradient_epoch(grad_fn, optimizer, batch_size, st, x, y), accuracy,
                       GradState(theta, optimizer.init(theta), key), data, epochs, on_epoch)
