@@ -13,6 +13,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from praxis_jax.learning.loop import shuffled_batches
+
 RIDGE_LAMBDA = 10.0  # the ridge penalty of every ridge-readout row (chosen among 1, 10, 100 on seed 0)
 
 
@@ -49,6 +51,18 @@ def delta_rule(readout: Readout, F: Array, err: Array, lr: Array) -> Readout:
     """``R −= lr·Fᵀ·err / B``, ``c −= lr·mean(err)``."""
     b = F.shape[0]
     return Readout(readout.R - lr * (F.T @ err) / b, readout.c - lr * err.mean(0))
+
+
+def delta_rule_epoch(readout: Readout, F: Array, y: Array, lr: float, batch: int, key: Array
+                     ) -> tuple[Readout, Array]:
+    """One epoch of the delta rule over fixed features: shuffled batches of ``batch`` rows of F ``(S, N)``
+    with labels y ``(S,)``, one :func:`delta_rule` step each (a ``lax.scan``). Returns the readout and
+    the cross-entropy of each batch before its step ``(S // batch,)``."""
+    def step(r, idx):
+        err, loss = output_error(r, F[idx], y[idx])
+        return delta_rule(r, F[idx], err, jnp.float32(lr)), loss.mean()
+
+    return jax.lax.scan(step, readout, shuffled_batches(key, F.shape[0], batch))
 
 
 def ridge_regression(F: Array, Y: Array, lam: float) -> Readout:
