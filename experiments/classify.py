@@ -5,7 +5,8 @@ Rows (test accuracy, mean ± std over seeds; MNIST-1D published references: logi
   - logistic regression on the raw 40-sample input (baseline, fitted here);
   - the organoid with W fixed (a reservoir): delta-rule readout, and a ridge readout;
   - the organoid whose W learns by A-STDP-ET under each modulator (reward with the paired baseline,
-    reward with a running baseline, per-neuron feedback alignment), each with its delta-rule readout
+    reward with a running baseline, per-neuron feedback alignment, self-supervised surprise of the next
+    input with the paired baseline: labels reach only the readout), each with its delta-rule readout
     and a ridge readout fitted afterwards on the learned organoid;
   - BPTT and e-prop: the same float32 organoid (W, U, b, readout) trained by Adam on the exact gradient
     through the trial, and on e-prop's eligibility-trace estimate of it;
@@ -43,12 +44,14 @@ VARIANTS = {
     "reward-paired": ("reward", "paired", 1e-4, 0.2),
     "reward-running": ("reward", "running", 1e-3, 0.2),
     "feedback": ("feedback", "paired", 1e-4, 0.0),
+    "surprise": ("surprise", "paired", 1e-4, 0.2),
 }
 LABELS = {
     "reservoir": "W fixed (reservoir)",
     "reward-paired": "A-STDP-ET, reward − paired noiseless reward",
     "reward-running": "A-STDP-ET, reward − running mean reward",
     "feedback": "A-STDP-ET, per-neuron feedback-alignment error",
+    "surprise": "A-STDP-ET, self-supervised: − surprise of the next input (paired)",
 }
 TASKS = {"mnist1d": load_mnist1d, "fashion_mnist": lambda: load_fashion_mnist("sequence"), "digits": load_digits}
 GRADIENT_LR = 1e-3  # Adam, for BPTT and e-prop alike

@@ -19,7 +19,7 @@ from praxis_jax.validation import check_integer, check_number, fail
 from praxis_jax.topology.select import choose_singer
 
 NUMERICS = ("float32", "int8")
-MODULATORS = ("none", "reward", "feedback")
+MODULATORS = ("none", "reward", "feedback", "surprise")
 REWARD_BASELINES = ("paired", "running")
 
 
@@ -216,7 +216,11 @@ class TrainConfig(eqx.Module):
       reward on average; left in, that cost drives an anti-Hebbian drift of W), or ``running``, a
       running mean over all trials;
     - ``feedback``: per-neuron ``m_bj = −Σ_c (softmax_bc − y_bc)·B_cj`` through fixed random feedback
-      weights B ``(C, N)`` (feedback alignment of the readout error).
+      weights B ``(C, N)`` (feedback alignment of the readout error);
+    - ``surprise`` (self-supervised: labels are not used for W): as ``reward`` with ``R_b = −s_b``, the
+      surprise of trial b, the mean squared error of a linear prediction of the next input from the
+      state, ``s_b = mean_t ‖a_b(t)·P + p − x_b(t+1)‖²``; the predictor (P, p) learns by the delta rule
+      at ``readout_lr``.
 
     Fields: modulator, reward_baseline, batch_size (trials per update), epochs, readout_lr (delta-rule
     rate), baseline_momentum (of the running R̄).

@@ -85,6 +85,31 @@ def test_reward_update_is_lr_mean_advantage_times_eligibility():
     assert not np.allclose(new.long.W, state.long.W)
 
 
+def test_surprise_update_rewards_next_input_prediction_and_trains_the_predictor():
+    """Self-supervised: R_b = −mean_t ‖a_b(t)·P + p − x_b(t+1)‖² (labels unused); with the zero predictor
+    that is −mean_t ‖x_b(t+1)‖². The predictor takes one LMS step on the same trials."""
+    cfg = _cfg(noise=0.3, lr=1e-2)
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))._replace(baseline=jnp.float32(-1.0))
+    data = _toy_task(jax.random.PRNGKey(3), s=16)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    tc = TrainConfig(modulator="surprise", reward_baseline="running", batch_size=8, readout_lr=0.05)
+    new, _ = jax.jit(lambda lr: train_batch(params, tc, lr, x, y))(learner)
+    _, k_trial, _ = jax.random.split(learner.key, 3)
+    keys = jax.random.split(k_trial, 8)
+    A, e = zip(*[run_trial(params, state.long, x[b], keys[b], True) for b in range(8)])
+    xs = np.asarray(x)
+    r = -(xs[:, 1:] ** 2).sum(-1).mean(-1)
+    dW = 1e-2 * np.mean([(r[b] + 1.0) * np.asarray(e[b]) for b in range(8)], axis=0)
+    bound = 3.0 * cfg.network.weight_std
+    np.testing.assert_allclose(new.long.W, np.clip(np.asarray(state.long.W) + dW, -bound, bound), atol=1e-6)
+    np.testing.assert_allclose(new.baseline, 0.9 * -1.0 + 0.1 * r.mean(), rtol=1e-5)
+    a = np.stack([np.asarray(A[b])[:-1] for b in range(8)]).reshape(-1, cfg.network.n)
+    target = xs[:, 1:].reshape(-1, 2)
+    power = 1.0 + (a**2).sum(-1).mean()  # normalised LMS: −lr·aᵀ(0 − x)/(n·power)
+    np.testing.assert_allclose(new.predictor.R, 0.05 * a.T @ target / a.shape[0] / power, rtol=1e-4, atol=1e-7)
+
+
 def test_paired_reward_baseline_is_the_noiseless_trial_of_the_same_input():
     cfg = _cfg(noise=0.3, lr=1e-2)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
@@ -179,10 +204,10 @@ def test_ridge_readout_solves_standardised_least_squares():
     np.testing.assert_allclose(logits(r, jnp.asarray(F)), Fs @ Rs + T.mean(0), rtol=1e-3, atol=1e-3)
 
 
-@pytest.mark.parametrize("modulator", ["none", "reward", "feedback"])
+@pytest.mark.parametrize("modulator", ["none", "reward", "feedback", "surprise"])
 def test_fit_learns_toy_task_and_is_deterministic(modulator):
     data = _toy_task(jax.random.PRNGKey(0))
-    cfg = _cfg(noise=0.1 if modulator == "reward" else 0.0, lr=1e-4)
+    cfg = _cfg(noise=0.1 if modulator in ("reward", "surprise") else 0.0, lr=1e-4)
     params, state = px.init(cfg, jax.random.PRNGKey(1))
     tc = TrainConfig(modulator=modulator, batch_size=16, epochs=3, readout_lr=0.1)
     runs = [fit(params, tc, init_learner(params, state.long, 2, jax.random.PRNGKey(2)), data) for _ in range(2)]

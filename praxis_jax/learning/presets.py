@@ -10,7 +10,7 @@ from __future__ import annotations
 import praxis_jax as px
 from praxis_jax.topology import choose_topology
 
-MODULATOR_DEFAULTS = {"none": (0.0, 0.0), "reward": (1e-4, 0.2), "feedback": (1e-4, 0.0)}
+MODULATOR_DEFAULTS = {"none": (0.0, 0.0), "reward": (1e-4, 0.2), "feedback": (1e-4, 0.0), "surprise": (1e-4, 0.2)}
 
 
 def task_organoid(n: int, n_inputs: int, modulator: str, numerics: str = "float32", k: float = 2.0,

@@ -65,6 +65,24 @@ def delta_rule_epoch(readout: Readout, F: Array, y: Array, lr: float, batch: int
     return jax.lax.scan(step, readout, shuffled_batches(key, F.shape[0], batch))
 
 
+def next_input_error(predictor: Readout, A: Array, x: Array) -> tuple[Array, Array]:
+    """Prediction of the next input from the state: ``err(t) = a(t)·P + p − x(t+1)`` for t = 0 .. T−2.
+
+    A ``(B, T, N)`` trial activations, x ``(B, T, K)`` the trials' inputs, predictor P ``(N, K)``, p ``(K,)``.
+    Returns err ``(B, T−1, K)`` and the surprise of each trial, ``s_b = mean_t ‖err_b(t)‖²`` ``(B,)``.
+    """
+    err = A[:, :-1] @ predictor.R + predictor.c - x[:, 1:]
+    return err, (err**2).sum(-1).mean(-1)
+
+
+def predictor_step(predictor: Readout, A: Array, err: Array, lr: Array) -> Readout:
+    """Normalised LMS for the next-input predictor (stable for 0 < lr < 2 whatever the activity's scale):
+    ``P −= lr·Σ_{b,t} a_b(t)ᵀ err_b(t) / (B·(T−1)·(1 + mean ‖a‖²))``, and p alike (its input is the 1)."""
+    a = A[:, :-1].reshape(-1, A.shape[-1])
+    power = 1.0 + (a**2).sum(-1).mean()
+    return delta_rule(predictor, a, err.reshape(-1, err.shape[-1]), lr / power)
+
+
 def ridge_regression(F: Array, Y: Array, lam: float) -> Readout:
     """Least squares ``F·R + c ≈ Y`` with penalty ``lam·‖R̃‖²`` on standardised features.
 

@@ -22,7 +22,9 @@ from praxis_jax.learning.readout import (
     features,
     init_readout,
     logits,
+    next_input_error,
     output_error,
+    predictor_step,
     ridge_readout,
 )
 from praxis_jax.learning.loop import run_epochs, shuffled_batches
@@ -31,10 +33,13 @@ from praxis_jax.plasticity.astdp_et import astdp_et
 from praxis_jax.quant import Codec
 from praxis_jax.state import Long, Params
 
+REWARDED = ("reward", "surprise")  # modulators of the form R_b − R̄_b
+
 
 class Learner(NamedTuple):
     """Everything a training run carries: ``long`` (W, b, ...), ``readout``, ``baseline`` R̄ (float32 ``()``),
-    ``feedback`` B float32 ``(C, N)`` (fixed), ``key`` and ``step`` (batches done, int32 ``()``)."""
+    ``feedback`` B float32 ``(C, N)`` (fixed), ``key``, ``step`` (batches done, int32 ``()``) and the
+    next-input ``predictor`` (P ``(N, K)``, p ``(K,)``) of the surprise modulator."""
 
     long: Long
     readout: Readout
@@ -42,14 +47,16 @@ class Learner(NamedTuple):
     feedback: Array
     key: Array
     step: Array
+    predictor: Readout
 
 
 def init_learner(params: Params, long: Long, n_classes: int, key: Array) -> Learner:
-    """Zero readout, zero baseline, B ~ N(0, 1/C)."""
+    """Zero readout and predictor, zero baseline, B ~ N(0, 1/C)."""
     n = params.config.network.n
     key, k_b = jax.random.split(key)
     fb = jax.random.normal(k_b, (n_classes, n), jnp.float32) / jnp.sqrt(n_classes)
-    return Learner(long, init_readout(n, n_classes), jnp.zeros((), jnp.float32), fb, key, jnp.zeros((), jnp.int32))
+    return Learner(long, init_readout(n, n_classes), jnp.zeros((), jnp.float32), fb, key, jnp.zeros((), jnp.int32),
+                   init_readout(n, params.U.shape[0]))
 
 
 def _quiet(params: Params) -> Params:
@@ -69,19 +76,28 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
     A, e = _batch_trials(params, learner.long, x, k_trial, learn)
     F = features(A)  # (B, N)
     err, loss = output_error(learner.readout, F, y)
-    readout = delta_rule(learner.readout, F, err, jnp.float32(cfg.readout_lr))
-    long, baseline = learner.long, learner.baseline
+    lr_r = jnp.float32(cfg.readout_lr)
+    readout = delta_rule(learner.readout, F, err, lr_r)
+    long, baseline, predictor = learner.long, learner.baseline, learner.predictor
+    if cfg.modulator == "surprise":
+        predictor = predictor_step(learner.predictor, A, next_input_error(learner.predictor, A, x)[0], lr_r)
+
+    def trial_reward(A):
+        """R_b ``(B,)`` under the learner before this update: −cross-entropy, or −surprise (self-supervised)."""
+        if cfg.modulator == "surprise":
+            return -next_input_error(learner.predictor, A, x)[1]
+        return -output_error(learner.readout, features(A), y)[1]
+
     if learn:
-        if cfg.modulator == "reward" and cfg.reward_baseline == "paired":
+        if cfg.modulator in REWARDED and cfg.reward_baseline == "paired":
             A0, _ = _batch_trials(_quiet(params), learner.long, x, k_trial, False)
-            _, loss0 = output_error(learner.readout, features(A0), y)
-            adv = loss0 - loss  # R_b − R̄_b = −loss_b + loss0_b
+            adv = trial_reward(A) - trial_reward(A0)
             me = jnp.einsum("b,bdn->dn", adv - adv.mean(), e) / x.shape[0]
-        elif cfg.modulator == "reward":
-            reward = -loss
-            me = jnp.einsum("b,bdn->dn", reward - baseline, e) / x.shape[0]
+        elif cfg.modulator in REWARDED:
+            r = trial_reward(A)
+            me = jnp.einsum("b,bdn->dn", r - baseline, e) / x.shape[0]
             mom = cfg.baseline_momentum
-            baseline = mom * baseline + (1.0 - mom) * reward.mean()
+            baseline = mom * baseline + (1.0 - mom) * r.mean()
         else:  # feedback
             m = -err @ learner.feedback  # (B, N)
             me = jnp.einsum("bn,bdn->dn", m, e) / x.shape[0]
@@ -90,7 +106,7 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
         rule = astdp_et(codec, pl.clip_sigma * net.weight_std, 1)
         seed = jax.random.bits(k_seed, (), jnp.uint32)
         long = long._replace(W=rule.apply(long.W, jnp.ones((), jnp.float32), me, params.hyper, seed))
-    return Learner(long, readout, baseline, learner.feedback, key, learner.step + 1), loss
+    return Learner(long, readout, baseline, learner.feedback, key, learner.step + 1, predictor), loss
 
 
 def train_epoch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y: Array) -> tuple[Learner, Array]:
