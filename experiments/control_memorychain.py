@@ -33,6 +33,16 @@ OUT = os.path.join(os.path.dirname(__file__), "results")
 SOLVED = 0.9
 
 
+def table(results: dict) -> list[str]:
+    """Markdown rows: one per memory length, mean ± std greedy return (solved seeds) per policy."""
+    names = list(next(iter(results.values())))
+    out = ["| memory length | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for L, rows in results.items():
+        out.append(f"| {L} | " + " | ".join(f"{rows[k]['mean']:.2f} ± {rows[k]['std']:.2f} ({rows[k]['solved_seeds']}/"
+                                          f"{len(rows[k]['eval_mean_return'])})" for k in names) + " |")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lengths", type=int, nargs="+", default=[5, 10, 20, 40, 100])
@@ -75,10 +85,7 @@ def main():
     total = time.perf_counter() - t_all
 
     names = list(next(iter(results.values())))
-    print(f"\n| memory length | " + " | ".join(names) + " |\n|---|" + "---|" * len(names))
-    for L, rows in results.items():
-        print(f"| {L} | " + " | ".join(f"{rows[k]['mean']:.2f} ± {rows[k]['std']:.2f} ({rows[k]['solved_seeds']}/"
-                                       f"{len(rows[k]['eval_mean_return'])})" for k in names) + " |")
+    print("\n" + "\n".join(table(results)))
     print(f"mean greedy return over 100 episodes (solved seeds: return >= {SOLVED}); organoid: {desc}, "
           f"leak {args.leak}; budget {args.batches} updates × {args.batch} episodes; total {total:.0f} s")
 
@@ -88,7 +95,7 @@ def main():
         "config": {"n": args.n, "topology": desc, "leak": args.leak, "seeds": args.seeds, "batches": args.batches,
                    "batch_size": args.batch, "lr": args.lr, "sigma": args.sigma, "decay": 0.0,
                    "lengths": args.lengths},
-        "results": results, "total_s": total,
+        "results": results, "total_s": total, "table": table(results),
     })
     write_json(args.out, record)
 

@@ -99,16 +99,17 @@ def main():
                 results["cartpole"].append({"kind": kind, "k": k, "topology": desc, "N": key[1], "D": key[2], **row})
     total = time.perf_counter() - t_all
 
-    print("\n| task | topology | k | N | D | result (mean ± std over seeds) |\n|---|---|---|---|---|---|")
+    table = ["| task | topology | k | N | D | result (mean ± std over seeds) |", "|---|---|---|---|---|---|"]
     for r in results["fashion_mnist"]:
-        print(f"| Fashion-MNIST, ridge readout, {args.n_train} train | {r['kind']} | {r['k']:g} | {r['N']} | {r['D']} "
-              f"| {100 * r['mean']:.1f} ± {100 * r['std']:.1f}% |")
+        table.append(f"| Fashion-MNIST, ridge readout, {args.n_train} train | {r['kind']} | {r['k']:g} | {r['N']} "
+                     f"| {r['D']} | {100 * r['mean']:.1f} ± {100 * r['std']:.1f}% |")
     for r in results["cartpole"]:
-        print(f"| CartPole-v1, node perturbation | {r['kind']} | {r['k']:g} | {r['N']} | {r['D']} "
-              f"| {r['mean']:.0f} ± {r['std']:.0f} ({r['solved_seeds']}/{len(r['eval_mean_return'])} solved) |")
-    print(f"total {total:.0f} s")
+        table.append(f"| CartPole-v1, node perturbation | {r['kind']} | {r['k']:g} | {r['N']} | {r['D']} "
+                     f"| {r['mean']:.0f} ± {r['std']:.0f} ({r['solved_seeds']}/{len(r['eval_mean_return'])} solved) |")
+    print("\n".join(table) + f"\ntotal {total:.0f} s")
     record = provenance()
-    record.update({"config": vars(args), "ridge_lambda": RIDGE_LAMBDA, "results": results, "total_s": total})
+    record.update({"config": vars(args), "ridge_lambda": RIDGE_LAMBDA, "results": results, "total_s": total,
+                   "table": table})
     write_json(args.out, record)
 
 
