@@ -1,19 +1,20 @@
-"""Fashion-MNIST: how far a *local* readout gets on the organoid's states, against the ridge readout.
+"""How far a *local* readout gets on the organoid's states, against the ridge readout (Fashion-MNIST
+row by row: 28 ticks × 28 inputs, or MNIST-1D: 40 ticks × 1 input).
 
-The organoid's W is fixed (a reservoir, N near ``--n``, Singer, row by row: 28 ticks × 28 inputs), so its
-trial features f = mean_t a(t) ``(N,)`` are computed once per image and the readout is trained on them:
+The organoid's W is fixed (a reservoir, N near ``--n``, Singer), so its trial features f = mean_t a(t)
+``(N,)`` are computed once per input and the readout is trained on them:
   - delta rule (``R += lr·fᵀ(y − softmax(f·R + c))/B``, local to each readout synapse), ``--epochs``
     epochs of batches of 100, on raw features and on standardised features (each neuron's activity
     z-scored with its training-set mean and std: a fixed per-neuron affine map);
   - ridge readout (closed form, λ = RIDGE_LAMBDA; not a local rule: the reference for what a linear
     readout of these states can do);
-  - the same delta rule on the raw 784 pixels (baseline: what the organoid adds).
-The learning rate of each delta-rule row is picked from ``--lrs`` on a validation split (the last 5000
-training images), then the rule is retrained on all 60,000 and scored once on the 10,000 test images.
+  - the same delta rule on the raw input (baseline: what the organoid adds).
+The learning rate of each delta-rule row is picked from ``--lrs`` on a validation split (the last
+min(5000, S/8) training inputs), then the rule is retrained on all S and scored once on the test set.
 Every organoid row runs in float32 and int8 numerics, over ``--seeds``.
 
-Usage: python experiments/fashion_mnist_readout.py [--n 1000] [--epochs 20] [--seeds 0 1 2]
-Writes experiments/results/fashion_mnist-readout.json and prints the table.
+Usage: python experiments/local_readout.py [--task fashion_mnist] [--n 1000] [--epochs 20] [--seeds 0 1 2]
+Writes experiments/results/<task>-readout.json (or --out) and prints the table.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ from praxis_jax.learning.presets import task_organoid
 from praxis_jax.learning.readout import RIDGE_LAMBDA, delta_rule_epoch, init_readout, logits, ridge_readout
 from praxis_jax.learning.supervised import trial_features
 from praxis_jax.runinfo import provenance, write_json
-from praxis_jax.tasks import load_fashion_mnist
+from praxis_jax.tasks import load_fashion_mnist, load_mnist1d
 
 OUT = os.path.join(os.path.dirname(__file__), "results")
-N_VAL = 5000
+TASKS = {"fashion_mnist": lambda n_train: load_fashion_mnist("sequence", n_train=n_train),
+         "mnist1d": lambda n_train: load_mnist1d()}
 
 
 def accuracy(r, F, y) -> float:
@@ -43,7 +45,7 @@ def accuracy(r, F, y) -> float:
 
 def train_delta(F, y, lr: float, epochs: int, key) -> object:
     epoch = jax.jit(lambda r, k: delta_rule_epoch(r, F, y, lr, 100, k)[0])
-    r = init_readout(F.shape[1], 10)
+    r = init_readout(F.shape[1], int(y.max()) + 1)
     for k in jax.random.split(key, epochs):
         r = epoch(r, k)
     return r
@@ -51,7 +53,8 @@ def train_delta(F, y, lr: float, epochs: int, key) -> object:
 
 def delta_row(F, y, Ft, yt, lrs, epochs: int, key) -> dict:
     """Pick lr on the validation split, retrain on all of F, score on Ft."""
-    fit_x, fit_y, val_x, val_y = F[:-N_VAL], y[:-N_VAL], F[-N_VAL:], y[-N_VAL:]
+    n_val = min(5000, F.shape[0] // 8)
+    fit_x, fit_y, val_x, val_y = F[:-n_val], y[:-n_val], F[-n_val:], y[-n_val:]
     val = {lr: accuracy(train_delta(fit_x, fit_y, lr, epochs, key), val_x, val_y) for lr in lrs}
     best = max(val, key=val.get)
     t0 = time.perf_counter()
@@ -66,20 +69,22 @@ def standardise(F, Ft):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--task", choices=list(TASKS), default="fashion_mnist")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--lrs", type=float, nargs="+", default=[0.01, 0.03, 0.1, 0.3, 1.0])
     ap.add_argument("--numerics", nargs="+", default=["float32", "int8"])
     ap.add_argument("--n-train", type=int, default=None)
-    ap.add_argument("--out", default=os.path.join(OUT, "fashion_mnist-readout.json"))
+    ap.add_argument("--out", default=None, help="default experiments/results/<task>-readout.json")
     args = ap.parse_args()
-    data = load_fashion_mnist("sequence", n_train=args.n_train)
+    args.out = args.out or os.path.join(OUT, f"{args.task}-readout.json")
+    data = TASKS[args.task](args.n_train)
     x, y, xt, yt = (jnp.asarray(a) for a in data[:4])
     t_all = time.perf_counter()
     runs = []
     raw, raw_t = x.reshape(x.shape[0], -1), xt.reshape(xt.shape[0], -1)
-    runs.append({"row": "delta rule on raw pixels (baseline)", "seed": 0,
+    runs.append({"row": "delta rule on the raw input (baseline)", "seed": 0,
                  **delta_row(raw, y, raw_t, yt, args.lrs, args.epochs, jax.random.PRNGKey(0))})
     print(runs[-1], flush=True)
     desc = None
@@ -94,7 +99,7 @@ def main():
             Ft = trial_features(params, state.long, xt, k_feat)
             F.block_until_ready()
             feat_s = time.perf_counter() - t0
-            ridge = accuracy(ridge_readout(F, y, 10, RIDGE_LAMBDA), Ft, yt)
+            ridge = accuracy(ridge_readout(F, y, data.n_classes, RIDGE_LAMBDA), Ft, yt)
             common = {"numerics": numerics, "seed": seed, "features_s": feat_s}
             runs.append({"row": f"organoid {numerics}, ridge readout", **common, "test_acc": ridge})
             runs.append({"row": f"organoid {numerics}, delta rule", **common,
@@ -106,7 +111,7 @@ def main():
                 print(f"  {r['row']} seed {seed}: test {r['test_acc']:.4f}" + (f" (lr {r['lr']})" if "lr" in r else ""),
                       flush=True)
     total = time.perf_counter() - t_all
-    table = ["| readout | Fashion-MNIST test accuracy | seeds | lr (picked on validation) |", "|---|---|---|---|"]
+    table = [f"| readout | {data.name} test accuracy | seeds | lr (picked on validation) |", "|---|---|---|---|"]
     for name in dict.fromkeys(r["row"] for r in runs):
         mine = [r for r in runs if r["row"] == name]
         accs = [r["test_acc"] for r in mine]
@@ -116,7 +121,7 @@ def main():
     print("\n".join(table))
     print(f"organoid: {desc}; {args.epochs} epochs; total {total:.0f} s")
     record = provenance()
-    record.update({"config": vars(args), "topology": desc, "ridge_lambda": RIDGE_LAMBDA, "n_val": N_VAL,
+    record.update({"config": vars(args), "topology": desc, "ridge_lambda": RIDGE_LAMBDA,
                    "runs": runs, "table": table, "total_s": total})
     write_json(args.out, record)
 
