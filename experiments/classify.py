@@ -80,8 +80,9 @@ def _printer(tag):
                            f"test {r['test_acc']:.3f} ({r['seconds']:.1f} s)", flush=True)
 
 
-def run_local(data, n: int, variant: str, epochs: int, readout_lr: float, seed: int) -> dict:
+def run_local(data, n: int, variant: str, epochs: int, readout_lr: float, seed: int, lr_w: float | None = None) -> dict:
     modulator, baseline, lr, noise = VARIANTS[variant]
+    lr = lr if lr_w is None else lr_w
     cfg = task_organoid(n, data.n_inputs, modulator, lr=lr, noise=noise)
     tc = TrainConfig(modulator=modulator, reward_baseline=baseline, epochs=epochs, readout_lr=readout_lr)
     k_init, k_learn, k_eval = jax.random.split(jax.random.PRNGKey(seed), 3)
@@ -90,7 +91,7 @@ def run_local(data, n: int, variant: str, epochs: int, readout_lr: float, seed: 
     learner, history = fit(params, tc, learner, data, on_epoch=_printer(f"{variant} seed {seed}"))
     _, ridge_test = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)
     dW = float(jnp.linalg.norm(learner.long.W - state.long.W) / jnp.linalg.norm(state.long.W))
-    return {"variant": variant, "seed": seed, "n": cfg.network.n, "degree": cfg.network.degree, "history": history,
+    return {"variant": variant, "seed": seed, "n": cfg.network.n, "degree": cfg.network.degree, "lr_w": lr, "history": history,
             "delta_test_acc": history[-1]["test_acc"], "ridge_test_acc": ridge_test, "weight_change_rel": dW,
             "train_seconds": sum(r["seconds"] for r in history)}
 
@@ -111,6 +112,7 @@ def main(argv=None):
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--variants", nargs="+", choices=(*VARIANTS, *GRADIENT), default=[*VARIANTS, *GRADIENT])
     ap.add_argument("--readout-lr", type=float, default=0.1)
+    ap.add_argument("--lr-w", type=float, default=None, help="A-STDP-ET lr of the local variants (default: VARIANTS)")
     ap.add_argument("--out", default=None, help="default experiments/results/<task>.json")
     args = ap.parse_args(argv)
     args.out = args.out or f"experiments/results/{args.task}.json"
@@ -123,7 +125,7 @@ def main(argv=None):
     for v in args.variants:
         for s in args.seeds:
             runs.append(run_gradient(data, args.n, v, args.epochs, s) if v in GRADIENT
-                        else run_local(data, args.n, v, args.epochs, args.readout_lr, s))
+                        else run_local(data, args.n, v, args.epochs, args.readout_lr, s, args.lr_w))
 
     rows = [("logistic regression, raw input (baseline)", [base], "")]
     for v in args.variants:
