@@ -1,6 +1,13 @@
 """Local plasticity rules, one per module, each a NamedTuple of pure functions built by a factory."""
 
 from praxis_jax.plasticity.astdp_et import AstdpEt, astdp_et
+from praxis_jax.plasticity.sampled_hebbian import (
+    SampledHebbianConfig,
+    SampledHebbianHyper,
+    SampledHebbianRule,
+    SampledHebbianState,
+    sampled_hebbian,
+)
 from praxis_jax.plasticity.stdp import (
     PairSTDPConfig,
     PairTraces,
@@ -21,10 +28,15 @@ __all__ = [
     "RewardSTDPConfig",
     "RewardTraces",
     "STDPRule",
+    "SampledHebbianConfig",
+    "SampledHebbianHyper",
+    "SampledHebbianRule",
+    "SampledHebbianState",
     "TripletSTDPConfig",
     "TripletTraces",
     "astdp_et",
     "pair_stdp",
     "reward_stdp",
+    "sampled_hebbian",
     "triplet_stdp",
 ]
