@@ -165,7 +165,7 @@ struct Task {
   int8_t* e;
   int64_t n, d;
   float decay, lr, wd;
-  uint32_t seed;
+  uint32_t base_e, base_w;  // hash inputs of the two streams: seed ^ stream·0x9E3779B9
   const Params* k;
 };
 
@@ -191,12 +191,11 @@ inline int8_t weight(const Task& t, float w_q, float lrm, float e_f, uint32_t h)
 
 template <bool kOn, class Elig>
 void row_scalar(const Task& t, const Row& r, int64_t i0, int64_t len) {
-  const uint32_t base_e = t.seed ^ (kStreamE * 0x9E3779B9u), base_w = t.seed ^ (kStreamW * 0x9E3779B9u);
   for (int64_t i = i0; i < len; ++i) {
     const uint32_t rc = r.row + (r.col0 + uint32_t(i)) * 0xC2B2AE35u;
     const float e_f = t.decay * Elig::decode(*t.k, r.e[i]) + (float(r.pre_q[i]) * kAScale) * r.post_f[i];
-    r.e[i] = Elig::encode(*t.k, e_f, hash(base_e + rc));
-    if (kOn) r.W[i] = weight(t, float(r.W[i]), r.lrm[i], e_f, hash(base_w + rc));
+    r.e[i] = Elig::encode(*t.k, e_f, hash(t.base_e + rc));
+    if (kOn) r.W[i] = weight(t, float(r.W[i]), r.lrm[i], e_f, hash(t.base_w + rc));
   }
 }
 
@@ -233,13 +232,12 @@ template <bool kOn, class Elig>
 int64_t row_avx2(const Task& t, const Row& r, int64_t len) {
   const Params& k = *t.k;
   const __m256 decay = _mm256_set1_ps(t.decay), ascale = _mm256_set1_ps(kAScale), zero = _mm256_setzero_ps();
-  const uint32_t base_e = t.seed ^ (kStreamE * 0x9E3779B9u), base_w = t.seed ^ (kStreamW * 0x9E3779B9u);
   // rc = row·0x85EBCA6B + col·0xC2B2AE35 (uint32 wrap-around) per lane; col steps by 8 per vector
   __m256i rc = _mm256_add_epi32(
       _mm256_set1_epi32(int32_t(r.row + r.col0 * 0xC2B2AE35u)),
       _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(int32_t(0xC2B2AE35u))));
   const __m256i rc_step = _mm256_set1_epi32(int32_t(8u * 0xC2B2AE35u));
-  const __m256i he = _mm256_set1_epi32(int32_t(base_e)), hw = _mm256_set1_epi32(int32_t(base_w));
+  const __m256i he = _mm256_set1_epi32(int32_t(t.base_e)), hw = _mm256_set1_epi32(int32_t(t.base_w));
   int64_t i = 0;
   for (; i + 8 <= len; i += 8, rc = _mm256_add_epi32(rc, rc_step)) {
     const __m256 pre = _mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.pre_q + i)), ascale);
@@ -328,7 +326,8 @@ ffi::Error Learn(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi
   std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin() + n);
   const float* h = hyper.typed_data();
   const Task task{a2.data(), a.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
-                  n, d, h[0], h[1], h[2], seed.typed_data()[0], &k};
+                  n, d, h[0], h[1], h[2], seed.typed_data()[0] ^ (kStreamE * 0x9E3779B9u),
+                  seed.typed_data()[0] ^ (kStreamW * 0x9E3779B9u), &k};
   const bool on = h[3] > 0.0f;
   auto* run = segmented ? (on ? &run_blocks<true, Segmented> : &run_blocks<false, Segmented>)
                         : (on ? &run_blocks<true, MuLaw> : &run_blocks<false, MuLaw>);
