@@ -83,20 +83,62 @@ def predictor_step(predictor: Readout, A: Array, err: Array, lr: Array) -> Reado
     return delta_rule(predictor, a, err.reshape(-1, err.shape[-1]), lr / power)
 
 
-def ridge_regression(F: Array, Y: Array, lam: float) -> Readout:
-    """Least squares ``F·R + c ≈ Y`` with penalty ``lam·‖R̃‖²`` on standardised features.
+class RidgeStats(NamedTuple):
+    """Sufficient statistics of a ridge fit ``F·R + c ≈ Y``, mergeable across data seen at different times.
 
-    Solves ``(F̃ᵀF̃ + lam·I) R̃ = F̃ᵀ(Y − mean(Y))`` for F̃ = (F − mean)/std ``(S, N)``, Y ``(S, M)``, then
-    folds the standardisation back into ``R`` ``(N, M)`` and ``c`` ``(M,)`` so that :func:`logits`
-    applies to raw features.
+    ``n`` the number of rows (float32 scalar), ``mean_f`` ``(N,)``, ``mean_y`` ``(M,)``, the centred
+    scatter ``m2 = (F − mean_f)ᵀ(F − mean_f)`` ``(N, N)`` and cross-scatter ``c = (F − mean_f)ᵀ(Y − mean_y)``
+    ``(N, M)``. Centred sums merge stably (:func:`merge_ridge_stats`), so a readout fitted on the merged
+    statistics of tasks seen one after the other is the joint fit on all of them.
     """
-    mu, sd = F.mean(0), F.std(0) + 1e-6
-    Fs = (F - mu) / sd
-    Rs = jnp.linalg.solve(Fs.T @ Fs + lam * jnp.eye(F.shape[1]), Fs.T @ (Y - Y.mean(0)))
+
+    n: Array
+    mean_f: Array
+    mean_y: Array
+    m2: Array
+    c: Array
+
+
+def ridge_stats(F: Array, Y: Array) -> RidgeStats:
+    """The statistics of rows F ``(S, N)`` and targets Y ``(S, M)``."""
+    mu, ybar = F.mean(0), Y.mean(0)
+    Fc = F - mu
+    return RidgeStats(jnp.asarray(F.shape[0], F.dtype), mu, ybar, Fc.T @ Fc, Fc.T @ (Y - ybar))
+
+
+def merge_ridge_stats(a: RidgeStats, b: RidgeStats) -> RidgeStats:
+    """The statistics of the rows of both (Chan et al.'s pairwise update):
+    ``m2 = m2_a + m2_b + δ_f δ_fᵀ·n_a·n_b/n`` and ``c = c_a + c_b + δ_f δ_yᵀ·n_a·n_b/n`` for the mean
+    differences δ_f = mean_f,b − mean_f,a, δ_y = mean_y,b − mean_y,a."""
+    n = a.n + b.n
+    d_f, d_y = b.mean_f - a.mean_f, b.mean_y - a.mean_y
+    w = a.n * b.n / n
+    return RidgeStats(n, a.mean_f + d_f * (b.n / n), a.mean_y + d_y * (b.n / n),
+                      a.m2 + b.m2 + w * jnp.outer(d_f, d_f), a.c + b.c + w * jnp.outer(d_f, d_y))
+
+
+def solve_ridge(st: RidgeStats, lam: float) -> Readout:
+    """Least squares with penalty ``lam·‖R̃‖²`` on standardised features F̃ = (F − mean)/std:
+    ``(F̃ᵀF̃ + lam·I) R̃ = F̃ᵀ(Y − mean(Y))``, with ``F̃ᵀF̃ = m2/(sd·sdᵀ)``, ``F̃ᵀ(Y − Ȳ) = c/sd`` and
+    sd = sqrt(diag(m2)/n) + 1e-6; the standardisation is folded back into R ``(N, M)`` and c ``(M,)``
+    so that :func:`logits` applies to raw features."""
+    sd = jnp.sqrt(jnp.diag(st.m2) / st.n) + 1e-6
+    Rs = jnp.linalg.solve(st.m2 / jnp.outer(sd, sd) + lam * jnp.eye(sd.shape[0], dtype=sd.dtype), st.c / sd[:, None])
     R = Rs / sd[:, None]
-    return Readout(R, Y.mean(0) - mu @ R)
+    return Readout(R, st.mean_y - st.mean_f @ R)
+
+
+def ridge_regression(F: Array, Y: Array, lam: float) -> Readout:
+    """Least squares ``F·R + c ≈ Y`` (F ``(S, N)``, Y ``(S, M)``) with penalty ``lam·‖R̃‖²`` on standardised
+    features (:func:`solve_ridge` of :func:`ridge_stats`)."""
+    return solve_ridge(ridge_stats(F, Y), lam)
+
+
+def ridge_targets(y: Array, n_classes: int) -> Array:
+    """The ±1 targets ``2·onehot(y) − 1`` ``(S, C)`` of the ridge classifier."""
+    return 2.0 * jax.nn.one_hot(y, n_classes, dtype=jnp.float32) - 1.0
 
 
 def ridge_readout(F: Array, y: Array, n_classes: int, lam: float) -> Readout:
-    """The classifier of :func:`ridge_regression` onto ±1 targets ``2·onehot(y) − 1``."""
-    return ridge_regression(F, 2.0 * jax.nn.one_hot(y, n_classes, dtype=jnp.float32) - 1.0, lam)
+    """The classifier of :func:`ridge_regression` onto :func:`ridge_targets`."""
+    return ridge_regression(F, ridge_targets(y, n_classes), lam)
