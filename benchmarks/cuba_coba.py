@@ -16,18 +16,48 @@ praxis_jax's tick (synaptic decay and arrivals, then the exact LIF step with the
 tick; COBA's current uses v of the previous tick).
 
 The baseline is a plain numpy loop (float64) of the same discretization on the same graph and initial state,
-written independently of praxis_jax (event-driven through the out-edge lists). Brian2 2.9.0 installs here but
-cannot be imported with numpy 2.4 (``numpy.ndarray.ptp`` was removed), so it is not run; the record says so.
+written independently of praxis_jax (event-driven through the out-edge lists).
 
-Usage: python benchmarks/cuba_coba.py [--seconds 5] [--ref-seconds 1]
-Writes benchmarks/results/cuba-cpu.json and prints rates and wall times.
+Peers: the graph is exported as explicit edges (``pre``, ``post``) with the initial v, g_e, g_i to a ``.npz``
+that ``peers/brainpy_cuba_coba.py`` (BrainPy 2.8.2: LifRef, EventCSRLinear over IJConn, Expon, numba
+kernels) and ``peers/brian2_cuba_coba.py`` (Brian2 2.9.0 targets numpy, cython, cpp_standalone; CUBA
+``exact``, COBA ``euler`` as in the benchmark scripts) read, each run as a subprocess with its own interpreter
+(Brian2 does not import with numpy 2.4, so it needs a venv with numpy < 2.4; BrainPy runs with this jax and
+numpy, extra ``snn-peers``). A peer whose interpreter is missing or fails is recorded as skipped, with the reason.
+
+Measured (5 s each, same run, this 2-core CPU shared with another job; E/I rates in Hz, speed = x real time
+relative to praxis_jax's, > 1: faster than praxis_jax):
+
+=====================  ===============  =====  ===============  =====
+simulator              CUBA E / I       speed  COBA E / I       speed
+=====================  ===============  =====  ===============  =====
+praxis_jax             6.06 / 5.66      1      21.46 / 19.77    1
+BrainPy (numba)        6.05 / 5.62      1.79   21.28 / 19.48    1.58
+Brian2 numpy           6.10 / 5.65      1.51   21.88 / 20.07    0.97
+Brian2 cython          6.10 / 5.65      6.2    21.88 / 20.07    3.4
+Brian2 cpp_standalone  6.10 / 5.65      12.1   21.88 / 20.07    7.9
+=====================  ===============  =====  ===============  =====
+
+praxis_jax ran at 0.31× (CUBA) and 0.42× (COBA) real time. The rates agree within 1.5% (BrainPy) and 2%
+(Brian2). Brian2's COBA excess is its forward Euler step: with ``--method exponential_euler`` it gives
+21.48 / 19.76 Hz. Times exclude compilation: the cython compile was cached from earlier runs, and
+cpp_standalone reports the binary's own run time (its code generation and build took 6–25 s more).
+
+Usage: python benchmarks/cuba_coba.py [--seconds 5] [--ref-seconds 1] [--brainpy-python PY] [--brian2-python PY]
+Writes benchmarks/results/cuba-cpu.json and prints rates and wall times. The peers' environments:
+``python -m venv --system-site-packages /tmp/bp && /tmp/bp/bin/pip install brainpy numba`` and
+``python -m venv /tmp/peers && /tmp/peers/bin/pip install brian2==2.9.0 "numpy<2.4" cython setuptools``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import jax
@@ -46,6 +76,8 @@ MODELS = {
     "coba": {"v_rest": -60.0, "i_ext": 0.0, "w_exc": 0.6, "w_inh": 6.7, "g_e0": (4.0, 1.5), "g_i0": (20.0, 12.0)},
 }
 CHUNK = 1000  # ticks per timed call (0.1 s)
+PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
+PEER_TIMEOUT_S = 1800
 
 
 def build(model: str, seed: int = 0):
@@ -138,37 +170,89 @@ def run_numpy(cfg, params, state, seconds: float) -> dict:
             "n_with_cv": int(cv.size)}
 
 
+def export_network(cfg, state, path: str) -> None:
+    """Write the graph as explicit edges ``pre[k] -> post[k]`` and the initial state, for the peer scripts."""
+    nbr = cfg.topology.neighbor_array()  # (N, D): nbr[v, j] = presynaptic neuron of edge j of v
+    np.savez(path, pre=nbr.reshape(-1).astype(np.int32),
+             post=np.repeat(np.arange(cfg.n, dtype=np.int32), nbr.shape[1]), n_exc=N_EXC,
+             v0=np.asarray(state.lif.v, np.float64), g_e0=np.asarray(state.g_e, np.float64),
+             g_i0=np.asarray(state.g_i, np.float64))
+
+
+def run_peer(python: str, script: str, net: str, model: str, seconds: float, extra: list[str]) -> dict:
+    """Run ``peers/<script>`` with another interpreter; its JSON, or ``{"ran": False, "reason": ...}``."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        cmd = [python, os.path.join(PEERS, script), net, "--model", model, "--seconds", str(seconds),
+               "--out", out.name, *extra]
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=PEER_TIMEOUT_S,
+                               cwd=tempfile.gettempdir())
+        except subprocess.TimeoutExpired:
+            return {"ran": False, "reason": f"timed out after {PEER_TIMEOUT_S} s"}
+        if p.returncode != 0:
+            err = p.stderr.strip().splitlines()
+            return {"ran": False, "reason": err[-1] if err else f"rc {p.returncode}"}
+        with open(out.name) as f:
+            return {"ran": True, **json.load(f)}
+
+
+def compare(peer: dict, px: dict) -> dict:
+    """A peer's result with its speed (x real time, > 1: faster than praxis_jax) and rates relative to praxis_jax."""
+    if not peer["ran"]:
+        return peer
+    return {**peer, "speed_vs_praxis_jax": peer["x_realtime"] / px["x_realtime"],
+            "rate_exc_ratio_vs_praxis_jax": peer["rate_exc_hz"] / px["rate_exc_hz"],
+            "rate_inh_ratio_vs_praxis_jax": peer["rate_inh_hz"] / px["rate_inh_hz"]}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", default=list(MODELS))
     ap.add_argument("--seconds", type=float, default=5.0, help="biological seconds for praxis_jax")
     ap.add_argument("--ref-seconds", type=float, default=1.0, help="biological seconds for the numpy loop")
+    ap.add_argument("--brian2-python", help="interpreter with brian2 (and a numpy it imports with); else skipped")
+    ap.add_argument("--brian2-targets", nargs="+", default=["numpy", "cython", "cpp_standalone"])
+    ap.add_argument("--brainpy-python", default=sys.executable, help="interpreter with brainpy and numba")
+    ap.add_argument("--peer-seconds", type=float, help="biological seconds for the peers (default: --seconds)")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "cuba-cpu.json"))
     args = ap.parse_args()
+    peer_s = args.peer_seconds or args.seconds
     results = {}
-    for model in args.models:
-        cfg, params, state = build(model)
-        px = run_praxis(cfg, params, state, args.seconds)
-        px_ref_len = run_praxis(cfg, params, state, args.ref_seconds) if args.ref_seconds != args.seconds else px
-        ref = run_numpy(cfg, params, state, args.ref_seconds)
-        results[model] = {
-            "praxis_jax": px, "praxis_jax_same_length_as_numpy": px_ref_len, "numpy_loop": ref,
-            "speedup_vs_numpy": px["x_realtime"] / ref["x_realtime"],
-            "rate_ratio_vs_numpy": px_ref_len["rate_hz"] / ref["rate_hz"] if ref["rate_hz"] else None}
-        print(f"{model.upper()}: praxis_jax {px['rate_hz']:.2f} Hz (E {px['rate_exc_hz']:.2f}, I "
-              f"{px['rate_inh_hz']:.2f}), CV {px['cv_mean']}, {px['bio_seconds']:g} s bio in {px['wall_s']:.1f} s "
-              f"wall ({px['x_realtime']:.3f}× real time, compile {px['compile_s']:.1f} s); "
-              f"over the first {ref['bio_seconds']:g} s {px_ref_len['rate_hz']:.2f} Hz | numpy loop "
-              f"{ref['rate_hz']:.2f} Hz, CV {ref['cv_mean']}, {ref['wall_s']:.1f} s wall "
-              f"({ref['x_realtime']:.3f}× real time) | speed ratio {results[model]['speedup_vs_numpy']:.1f}×")
+    with tempfile.TemporaryDirectory() as tmp:
+        for model in args.models:
+            cfg, params, state = build(model)
+            net = os.path.join(tmp, f"{model}.npz")
+            export_network(cfg, state, net)
+            px = run_praxis(cfg, params, state, args.seconds)
+            px_ref_len = run_praxis(cfg, params, state, args.ref_seconds) if args.ref_seconds != args.seconds else px
+            ref = run_numpy(cfg, params, state, args.ref_seconds)
+            results[model] = {
+                "praxis_jax": px, "praxis_jax_same_length_as_numpy": px_ref_len, "numpy_loop": ref,
+                "speedup_vs_numpy": px["x_realtime"] / ref["x_realtime"],
+                "rate_ratio_vs_numpy": px_ref_len["rate_hz"] / ref["rate_hz"] if ref["rate_hz"] else None}
+            peers = {"brainpy": run_peer(args.brainpy_python, "brainpy_cuba_coba.py", net, model, peer_s, [])}
+            for target in args.brian2_targets:
+                peers[f"brian2_{target}"] = (
+                    run_peer(args.brian2_python, "brian2_cuba_coba.py", net, model, peer_s, ["--target", target])
+                    if args.brian2_python else {"ran": False, "reason": "no --brian2-python given"})
+            results[model]["peers"] = {k: compare(v, px) for k, v in peers.items()}
+            print(f"{model.upper()}: praxis_jax {px['rate_hz']:.2f} Hz (E {px['rate_exc_hz']:.2f}, I "
+                  f"{px['rate_inh_hz']:.2f}), CV {px['cv_mean']}, {px['bio_seconds']:g} s bio in {px['wall_s']:.1f} s "
+                  f"wall ({px['x_realtime']:.3f}× real time, compile {px['compile_s']:.1f} s); "
+                  f"over the first {ref['bio_seconds']:g} s {px_ref_len['rate_hz']:.2f} Hz | numpy loop "
+                  f"{ref['rate_hz']:.2f} Hz, CV {ref['cv_mean']}, {ref['wall_s']:.1f} s wall "
+                  f"({ref['x_realtime']:.3f}× real time) | speed ratio {results[model]['speedup_vs_numpy']:.1f}×")
+            for k, r in results[model]["peers"].items():
+                print(f"  {k}: " + (f"E {r['rate_exc_hz']:.2f} Hz, I {r['rate_inh_hz']:.2f} Hz over "
+                                    f"{r['bio_seconds']:g} s, {r['wall_s']:.2f} s wall, "
+                                    f"{r['speed_vs_praxis_jax']:.2f}× praxis_jax's speed"
+                                    if r["ran"] else f"skipped ({r['reason']})"))
     record = {**provenance(),
               "config": {"n": N, "n_exc": N_EXC, "p": P, "degree": round(P * N), "dt_ms": 0.1, "tau_m_ms": 20.0,
                          "v_th": -50.0, "v_reset": -60.0, "t_ref_ms": 5.0, "tau_e_ms": 5.0, "tau_i_ms": 10.0,
                          "models": MODELS, "topology": "ProceduralRandom (fixed in-degree)",
                          "propagation": "event-driven, max_spikes 64 (dense fallback)",
                          "load_avg_1m": os.getloadavg()[0]},
-              "brian2": {"ran": False, "reason": "brian2 2.9.0 (pip) fails to import with numpy 2.4.6: "
-                         "AttributeError: numpy.ndarray has no attribute 'ptp'; uninstalled again"},
               "results": results}
     write_json(args.out, record)
     print(f"wrote {args.out}")
