@@ -4,8 +4,9 @@ row by row: 28 ticks × 28 inputs, or MNIST-1D: 40 ticks × 1 input).
 The organoid's W is fixed (a reservoir, N near ``--n``, Singer), so its trial features f = mean_t a(t)
 ``(N,)`` are computed once per input and the readout is trained on them:
   - delta rule (``R += lr·fᵀ(y − softmax(f·R + c))/B``, local to each readout synapse), ``--epochs``
-    epochs of batches of 100, on raw features and on standardised features (each neuron's activity
-    z-scored with its training-set mean and std: a fixed per-neuron affine map);
+    epochs of batches of 100 (lr decayed linearly to 0; ``--schedule const`` keeps it fixed), on raw
+    features and on standardised features (each neuron's activity z-scored with its training-set mean
+    and std: a fixed per-neuron affine map);
   - ridge readout (closed form, λ = RIDGE_LAMBDA or tuned; not a local rule: the reference for what a linear
     readout of these states can do);
   - the same delta rule on the raw input (baseline: what the organoid adds).
@@ -49,21 +50,24 @@ def accuracy(r, F, y) -> float:
     return float((logits(r, F).argmax(-1) == y).mean())
 
 
-def train_delta(F, y, lr: float, epochs: int, key) -> object:
-    epoch = jax.jit(lambda r, k: delta_rule_epoch(r, F, y, lr, 100, k)[0])
+def train_delta(F, y, lr: float, epochs: int, key, schedule: str = "linear") -> object:
+    """``epochs`` epochs of the delta rule (batches of 100) at lr, or at lr·(1 − e/epochs) in epoch e = 0..
+    with ``schedule="linear"`` (a constant lr leaves the last epoch's weights wherever the noise of the
+    last batches put them)."""
+    epoch = jax.jit(lambda r, lr_e, k: delta_rule_epoch(r, F, y, lr_e, 100, k)[0])
     r = init_readout(F.shape[1], int(y.max()) + 1)
-    for k in jax.random.split(key, epochs):
-        r = epoch(r, k)
+    for e, k in enumerate(jax.random.split(key, epochs)):
+        r = epoch(r, lr * (1 - e / epochs) if schedule == "linear" else lr, k)
     return r
 
 
-def delta_row(F, y, Ft, yt, lrs, epochs: int, key) -> dict:
+def delta_row(F, y, Ft, yt, lrs, epochs: int, key, schedule: str) -> dict:
     """Pick lr on the validation split, retrain on all of F, score on Ft."""
     fit_x, fit_y, val_x, val_y = validation_split(F, y)
-    val = {lr: accuracy(train_delta(fit_x, fit_y, lr, epochs, key), val_x, val_y) for lr in lrs}
+    val = {lr: accuracy(train_delta(fit_x, fit_y, lr, epochs, key, schedule), val_x, val_y) for lr in lrs}
     best = max(val, key=val.get)
     t0 = time.perf_counter()
-    r = train_delta(F, y, best, epochs, key)
+    r = train_delta(F, y, best, epochs, key, schedule)
     return {"val_acc_by_lr": val, "lr": best, "test_acc": accuracy(r, Ft, yt), "train_s": time.perf_counter() - t0}
 
 
@@ -106,6 +110,8 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--lrs", type=float, nargs="+", default=[0.01, 0.03, 0.1, 0.3, 1.0])
     ap.add_argument("--numerics", nargs="+", default=["float32", "int8"])
+    ap.add_argument("--schedule", choices=("linear", "const"), default="linear",
+                    help="delta-rule lr: decayed linearly to 0 over the epochs (default), or constant")
     ap.add_argument("--n-train", type=int, default=None)
     ap.add_argument("--tune", action="store_true", help="pick leak, gain, input gain and λ on validation first")
     ap.add_argument("--tune-train", type=int, default=None, help="tune on the first n training inputs (default all)")
@@ -118,7 +124,7 @@ def main():
     runs = []
     raw, raw_t = x.reshape(x.shape[0], -1), xt.reshape(xt.shape[0], -1)
     runs.append({"row": "delta rule on the raw input (baseline)", "seed": 0,
-                 **delta_row(raw, y, raw_t, yt, args.lrs, args.epochs, jax.random.PRNGKey(0))})
+                 **delta_row(raw, y, raw_t, yt, args.lrs, args.epochs, jax.random.PRNGKey(0), args.schedule)})
     print(runs[-1], flush=True)
     hyper, lam, grid = tune(data, args.n, x[:args.tune_train], y[:args.tune_train]) if args.tune else ({}, RIDGE_LAMBDA, None)
     print(f"reservoir {hyper or 'defaults'}, ridge λ {lam}", flush=True)
@@ -138,10 +144,10 @@ def main():
             common = {"numerics": numerics, "seed": seed, "features_s": feat_s}
             runs.append({"row": f"organoid {numerics}, ridge readout", **common, "test_acc": ridge})
             runs.append({"row": f"organoid {numerics}, delta rule", **common,
-                         **delta_row(F, y, Ft, yt, args.lrs, args.epochs, k_read)})
+                         **delta_row(F, y, Ft, yt, args.lrs, args.epochs, k_read, args.schedule)})
             Fs, Fts = standardise(F, Ft)
             runs.append({"row": f"organoid {numerics}, delta rule on standardised features", **common,
-                         **delta_row(Fs, y, Fts, yt, args.lrs, args.epochs, k_read)})
+                         **delta_row(Fs, y, Fts, yt, args.lrs, args.epochs, k_read, args.schedule)})
             for r in runs[-3:]:
                 print(f"  {r['row']} seed {seed}: test {r['test_acc']:.4f}" + (f" (lr {r['lr']})" if "lr" in r else ""),
                       flush=True)
