@@ -11,7 +11,8 @@ NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.py"))
 
 
 def test_there_are_notebooks():
-    assert [p.stem for p in NOTEBOOKS] == ["01_quickstart", "02_learning_rules", "03_sweeps_and_checkpoints"]
+    assert [p.stem for p in NOTEBOOKS] == ["01_quickstart", "02_learning_rules", "03_sweeps_and_checkpoints",
+                                         "04_spiking_models"]
 
 
 @pytest.mark.parametrize("script", NOTEBOOKS, ids=lambda p: p.stem)
