@@ -14,6 +14,7 @@ Rows (test accuracy, mean ± std over seeds; MNIST-1D published references: logi
     BPTT with Adam): the standard SNN baseline.
 
 Usage: python experiments/classify.py [--task mnist1d] [--n 1000] [--epochs 8] [--seeds 0 1 2] [--variants ...]
+       [--leak L --gain G --input-gain I] (the organoid's settings; default: the engine's 0.2, 1.2, 1.0)
 Writes experiments/results/<task>.json (or --out) and prints the markdown table of the README.
 """
 
@@ -80,10 +81,11 @@ def _printer(tag):
                            f"test {r['test_acc']:.3f} ({r['seconds']:.1f} s)", flush=True)
 
 
-def run_local(data, n: int, variant: str, epochs: int, readout_lr: float, seed: int, lr_w: float | None = None) -> dict:
+def run_local(data, n: int, variant: str, epochs: int, readout_lr: float, seed: int, lr_w: float | None = None,
+              reservoir: dict | None = None) -> dict:
     modulator, baseline, lr, noise = VARIANTS[variant]
     lr = lr if lr_w is None else lr_w
-    cfg = task_organoid(n, data.n_inputs, modulator, lr=lr, noise=noise)
+    cfg = task_organoid(n, data.n_inputs, modulator, lr=lr, noise=noise, **(reservoir or {}))
     tc = TrainConfig(modulator=modulator, reward_baseline=baseline, epochs=epochs, readout_lr=readout_lr)
     k_init, k_learn, k_eval = jax.random.split(jax.random.PRNGKey(seed), 3)
     params, state = px.init(cfg, k_init)
@@ -96,8 +98,8 @@ def run_local(data, n: int, variant: str, epochs: int, readout_lr: float, seed: 
             "train_seconds": sum(r["seconds"] for r in history)}
 
 
-def run_gradient(data, n: int, variant: str, epochs: int, seed: int) -> dict:
-    cfg = task_organoid(n, data.n_inputs, "none")
+def run_gradient(data, n: int, variant: str, epochs: int, seed: int, reservoir: dict | None = None) -> dict:
+    cfg = task_organoid(n, data.n_inputs, "none", **(reservoir or {}))
     k_init, k_opt = jax.random.split(jax.random.PRNGKey(seed))
     history = GRADIENT[variant][0](data, cfg, epochs, k_init, k_opt, _printer(f"{variant} seed {seed}"))
     return {"variant": variant, "seed": seed, "n": cfg.network.n, "history": history,
@@ -113,8 +115,13 @@ def main(argv=None):
     ap.add_argument("--variants", nargs="+", choices=(*VARIANTS, *GRADIENT), default=[*VARIANTS, *GRADIENT])
     ap.add_argument("--readout-lr", type=float, default=0.1)
     ap.add_argument("--lr-w", type=float, default=None, help="A-STDP-ET lr of the local variants (default: VARIANTS)")
+    ap.add_argument("--leak", type=float, default=None, help="the organoid's leak (default: the engine's)")
+    ap.add_argument("--gain", type=float, default=None, help="the organoid's recurrent gain (default: the engine's)")
+    ap.add_argument("--input-gain", type=float, default=None, help="the organoid's input gain (default: the engine's)")
     ap.add_argument("--out", default=None, help="default experiments/results/<task>.json")
     args = ap.parse_args(argv)
+    reservoir = {k: v for k, v in (("leak", args.leak), ("gain", args.gain), ("input_gain", args.input_gain))
+                 if v is not None}
     args.out = args.out or f"experiments/results/{args.task}.json"
 
     data = TASKS[args.task]()
@@ -124,8 +131,8 @@ def main(argv=None):
     runs = []
     for v in args.variants:
         for s in args.seeds:
-            runs.append(run_gradient(data, args.n, v, args.epochs, s) if v in GRADIENT
-                        else run_local(data, args.n, v, args.epochs, args.readout_lr, s, args.lr_w))
+            runs.append(run_gradient(data, args.n, v, args.epochs, s, reservoir) if v in GRADIENT
+                        else run_local(data, args.n, v, args.epochs, args.readout_lr, s, args.lr_w, reservoir))
 
     rows = [("logistic regression, raw input (baseline)", [base], "")]
     for v in args.variants:
