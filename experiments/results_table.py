@@ -14,6 +14,11 @@ import json
 import os
 
 
+def _lines(table) -> list[str]:
+    """A record's table: a list of rows, or one string of rows."""
+    return table.splitlines() if isinstance(table, str) else list(table)
+
+
 def tables(results: str) -> list[str]:
     """Markdown for every record in ``results`` that holds a table, in file-name order."""
     out = []
@@ -24,7 +29,7 @@ def tables(results: str) -> list[str]:
             continue
         out += [f"### {os.path.basename(path)}", "", f"`{record.get('command')}` (commit "
                 f"{(record.get('git_commit') or 'unknown')[:7]}, {record.get('device', {}).get('kind')})", "",
-                *record["table"], ""]
+                *_lines(record["table"]), ""]
     return out
 
 
