@@ -145,7 +145,7 @@ def main(argv=None):
             else:
                 params, state = px.init(cfg, k_init)
                 F, Ft = trial_features(params, state.long, x, k_feat), trial_features(params, state.long, xt, k_feat)
-            feat_s = time.perf_counter() - t0
+            feat_s = (F.block_until_ready(), Ft.block_until_ready(), time.perf_counter() - t0)[-1]
             for readout, res in readout_rows(F, y, Ft, yt, args.epochs, k_read).items():
                 runs.append({"model": label, "readout": readout, "seed": seed, "features_s": feat_s, "scores": res})
                 print(label, readout, seed, res, flush=True)
