@@ -8,7 +8,7 @@ evaluated on 100 episodes with the noise off (solved = mean return >= 475):
   - the uniformly random policy (baseline, the untrained reference).
 
 Usage: python experiments/control_cartpole.py [--n 57] [--seeds 5] [--int8-seeds 3] [--batches 100] [--batch 64]
-       [--learn-w]
+       [--learn-w] [--lr-decay]
 Writes experiments/results/cartpole.json and cartpole.png and prints the table rows.
 """
 
@@ -79,10 +79,12 @@ def main():
     ap.add_argument("--lr-linear", type=float, default=0.1)
     ap.add_argument("--sigma", type=float, default=0.5)
     ap.add_argument("--learn-w", action="store_true")
+    ap.add_argument("--lr-decay", action="store_true", help="every lr decays linearly to 0 over the --batches updates")
     ap.add_argument("--out", default=os.path.join(OUT, "cartpole.json"))
     args = ap.parse_args()
     env = make("CartPole-v1")
-    base = {"batch_size": args.batch, "sigma": args.sigma}
+    base = {"batch_size": args.batch, "sigma": args.sigma,
+            "lr_decay_updates": args.batches if args.lr_decay else None}
     rows, desc = {}, None
 
     def net(numerics, noise=0.0, lr_w=0.0):
@@ -106,8 +108,8 @@ def main():
         print(name, flush=True)
         seeds = args.int8_seeds if "int8" in name and args.int8_seeds else args.seeds
         rows[name] = run_row(env, make_net, rcfg, seeds, args.batches)
-        rows[name]["config"] = {k: getattr(rcfg, k) for k in ("batch_size", "sigma", "lr", "decay", "baseline",
-                                                               "ticks_per_step", "learn_W")}
+        rows[name]["config"] = {k: getattr(rcfg, k) for k in ("batch_size", "sigma", "lr", "lr_decay_updates", "decay",
+                                                               "baseline", "ticks_per_step", "learn_W")}
     rand = [float(random_returns(env, jax.random.PRNGKey(10_000 + s)).mean()) for s in range(args.seeds)]
     rows["random policy (baseline)"] = {"eval_mean_return": rand, "mean": float(np.mean(rand)),
                                         "std": float(np.std(rand)), "solved_seeds": 0}
@@ -124,7 +126,7 @@ def main():
         "task": "CartPole-v1 (gymnax), solved = mean return >= 475 over 100 evaluation episodes",
         "config": {"n": args.n, "topology": desc, "seeds": args.seeds, "batches": args.batches,
                    "batch_size": args.batch, "episodes_per_seed": args.batches * args.batch,
-                   "lr": args.lr, "lr_linear": args.lr_linear, "sigma": args.sigma},
+                   "lr": args.lr, "lr_linear": args.lr_linear, "sigma": args.sigma, "lr_decay": args.lr_decay},
         "results": rows, "total_s": total,
         "note": "curves are the mean exploring (noisy) return of each training batch; eval is greedy, noise off",
     })

@@ -114,11 +114,27 @@ def test_linear_policy_episode_shapes(cartpole):
     chex.assert_shape(ep.ret, (3,))
 
 
+def test_lr_decay_scales_the_update_and_stops_at_the_end(cartpole):
+    """With lr_decay_updates = 2 the first update is the constant-lr one, the second half of it, the third none."""
+    const = ReinforceConfig(batch_size=3, n_steps=20, lr=0.1)
+    decay = ReinforceConfig(batch_size=3, n_steps=20, lr=0.1, lr_decay_updates=2)
+    l0 = init_rlearner(cartpole, None, None, jax.random.PRNGKey(0))
+    c1, _ = train_batch(cartpole, None, const, l0)
+    d1, _ = train_batch(cartpole, None, decay, l0)
+    chex.assert_trees_all_equal(c1.readout, d1.readout)
+    d2, _ = train_batch(cartpole, None, decay, d1)
+    c2, _ = train_batch(cartpole, None, const, d1)  # the same episodes, the full step
+    np.testing.assert_allclose(d2.readout.R - d1.readout.R, 0.5 * (c2.readout.R - d1.readout.R), rtol=1e-5, atol=1e-7)
+    d3, _ = train_batch(cartpole, None, decay, d2)
+    chex.assert_trees_all_equal(d3.readout, d2.readout)
+
+
 @pytest.mark.parametrize("kw, msg", [
     ({"sigma": 0.0}, "ReinforceConfig.sigma must be > 0; got 0.0"),
     ({"baseline": "ema"}, "ReinforceConfig.baseline must be one of"),
     ({"decay": 1.5}, "ReinforceConfig.decay must be in"),
     ({"batch_size": 0}, "ReinforceConfig.batch_size must be >= 1"),
+    ({"lr_decay_updates": 0}, "ReinforceConfig.lr_decay_updates must be >= 1 or None; got 0"),
 ])
 def test_config_errors(kw, msg):
     with pytest.raises(ValueError, match=msg):

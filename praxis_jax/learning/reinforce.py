@@ -39,6 +39,8 @@ class ReinforceConfig(eqx.Module):
       batch_size: B episodes per update (vmapped).  n_steps: T steps per episode (None: the env's limit).
       ticks_per_step: organoid ticks per env step (the obs is held as input for all of them).
       sigma: σ, std of the noise ξ added to the readout's outputs.  lr: readout learning rate.
+      lr_decay_updates: None (lr constant) or U >= 1: update k uses lr·max(0, 1 − k/U) for the readout
+        (and the same factor on A-STDP-ET's modulator when learning W), a linear decay to 0 at update U.
       decay: λ, eligibility decay per env step (1 = whole-episode eligibility).
       baseline: "batch" (batch-centred return) or "running" (return − running mean).
       baseline_momentum: of the running mean.  learn_W: also learn W by reward-modulated A-STDP-ET with
@@ -50,6 +52,7 @@ class ReinforceConfig(eqx.Module):
     ticks_per_step: int = eqx.field(static=True, default=1)
     sigma: float = eqx.field(static=True, default=0.5)
     lr: float = eqx.field(static=True, default=0.05)
+    lr_decay_updates: int | None = eqx.field(static=True, default=None)
     decay: float = eqx.field(static=True, default=1.0)
     baseline: str = eqx.field(static=True, default="batch")
     baseline_momentum: float = eqx.field(static=True, default=0.9)
@@ -61,6 +64,8 @@ class ReinforceConfig(eqx.Module):
                 raise ValueError(f"ReinforceConfig.{name} must be >= 1; got {getattr(self, name)}")
         if self.n_steps is not None and self.n_steps < 1:
             raise ValueError(f"ReinforceConfig.n_steps must be >= 1 or None; got {self.n_steps}")
+        if self.lr_decay_updates is not None and self.lr_decay_updates < 1:
+            raise ValueError(f"ReinforceConfig.lr_decay_updates must be >= 1 or None; got {self.lr_decay_updates}")
         if not self.sigma > 0:
             raise ValueError(f"ReinforceConfig.sigma must be > 0; got {self.sigma}")
         if not 0.0 <= self.decay <= 1.0:
@@ -180,7 +185,9 @@ def train_batch(env: Env, params: Params | None, cfg: ReinforceConfig, learner: 
         mom = cfg.baseline_momentum
         baseline = jnp.where(learner.step == 0, G.mean(), mom * learner.baseline + (1.0 - mom) * G.mean())
     b = G.shape[0]
-    lr = jnp.float32(cfg.lr)
+    scale = jnp.float32(1.0) if cfg.lr_decay_updates is None else jnp.maximum(
+        0.0, 1.0 - learner.step.astype(jnp.float32) / cfg.lr_decay_updates)
+    lr = jnp.float32(cfg.lr) * scale
     readout = Readout(learner.readout.R + lr * jnp.einsum("b,bmc->mc", m, ep.carry.eR) / b,
                       learner.readout.c + lr * jnp.einsum("b,bc->c", m, ep.carry.ec) / b)
     long = learner.long
@@ -189,7 +196,7 @@ def train_batch(env: Env, params: Params | None, cfg: ReinforceConfig, learner: 
         rule = astdp_et(Codec.from_config(params.config), pl.clip_sigma * net.weight_std, 1)
         me = jnp.einsum("b,bdn->dn", m, ep.carry.eW) / b
         seed = jax.random.bits(k_seed, (), jnp.uint32)
-        long = long._replace(W=rule.apply(long.W, jnp.ones((), jnp.float32), me, params.hyper, seed))
+        long = long._replace(W=rule.apply(long.W, scale, me, params.hyper, seed))
     return RLearner(long, readout, baseline, key, learner.step + 1), G
 
 
