@@ -111,8 +111,9 @@ def bptt_rows(data, n: int, epochs: int, seed: int) -> dict:
     st, out, secs = None, {}, 0.0
     for name, classes in TASKS.items():
         st, hist = fit_bptt(params, state.long, restrict(data, classes), epochs, key=k_opt, state=st,
-                            on_epoch=lambda r, _c: print(f"  [bptt {name}] epoch {r['epoch']}: loss {r['loss']:.3f} "
-                                                         f"test {r['test_acc']:.3f} ({r['seconds']:.0f} s)", flush=True))
+                            on_epoch=lambda r, _c, t=name: print(f"  [bptt {t}] epoch {r['epoch']}: loss {r['loss']:.3f} "
+                                                                 f"test {r['test_acc']:.3f} ({r['seconds']:.0f} s)",
+                                                                 flush=True))
         secs += sum(r["seconds"] for r in hist)
         p, lg = organoid(params, state.long, st.theta)
         out[name] = scores(logits(st.theta.readout, trial_features(p, lg, xt, st.key)), yt)
