@@ -37,6 +37,7 @@ from praxis_jax.baselines import fit_bptt
 from praxis_jax.baselines.esn import esn_states, init_esn
 from praxis_jax.baselines.gradient import organoid
 from praxis_jax.learning.continual import class_incremental_accuracy, task_incremental_accuracy
+from praxis_jax.learning.loop import in_batches
 from praxis_jax.learning.presets import task_organoid
 from praxis_jax.learning.readout import (
     RIDGE_LAMBDA,
@@ -97,10 +98,7 @@ def readout_rows(F, y, Ft, yt, epochs: int, key) -> dict:
 
 def esn_features(esn, x, batch: int = 500):
     """Time-mean ESN states ``(S, N)`` of trials x ``(S, T, K)``."""
-    s = x.shape[0]
-    xp = jnp.concatenate([x, jnp.zeros(((-s) % batch,) + x.shape[1:], x.dtype)]).reshape((-1, batch) + x.shape[1:])
-    F = jax.lax.map(lambda xb: jax.vmap(lambda u: esn_states(esn, u).mean(0))(xb), xp)
-    return F.reshape(-1, F.shape[-1])[:s]
+    return in_batches(jax.vmap(lambda u: esn_states(esn, u).mean(0)), x, batch)
 
 
 def bptt_rows(data, n: int, epochs: int, seed: int) -> dict:

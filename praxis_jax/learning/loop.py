@@ -19,6 +19,15 @@ def shuffled_batches(key: Array, s: int, b: int, owner: str = "batch_size") -> A
     return jax.random.permutation(key, s)[: nb * b].reshape(nb, b)
 
 
+def in_batches(f: Callable, x: Array, batch: int) -> Array:
+    """``f`` ``(batch, ...) -> (batch, M)`` applied to the rows of x ``(S, ...)`` ``batch`` at a time (a
+    ``lax.map``; the last batch zero-padded, its padding rows dropped): ``(S, M)``."""
+    s = x.shape[0]
+    xp = jnp.concatenate([x, jnp.zeros(((-s) % batch,) + x.shape[1:], x.dtype)]).reshape((-1, batch) + x.shape[1:])
+    out = jax.lax.map(f, xp)
+    return out.reshape(-1, out.shape[-1])[:s]
+
+
 def run_epochs(epoch: Callable, accuracy: Callable, carry, data, epochs: int, on_epoch=None,
                history: list[dict] | None = None) -> tuple[object, list[dict]]:
     """Run epochs of ``epoch(carry, x, y) -> (carry, loss per batch)`` on a Dataset until ``epochs`` are

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from jaxtyping import Array
 
 from praxis_jax.config import TrainConfig
+from praxis_jax.learning.loop import in_batches, run_epochs, shuffled_batches
 from praxis_jax.learning.readout import (
     Readout,
     delta_rule,
@@ -27,7 +28,6 @@ from praxis_jax.learning.readout import (
     predictor_step,
     ridge_readout,
 )
-from praxis_jax.learning.loop import run_epochs, shuffled_batches
 from praxis_jax.learning.trial import run_trial
 from praxis_jax.plasticity.astdp_et import astdp_et
 from praxis_jax.quant import Codec
@@ -130,16 +130,7 @@ def evaluate(params: Params, learner: Learner, x: Array, y: Array, batch: int = 
 def trial_features(params: Params, long: Long, x: Array, key: Array, batch: int = 500) -> Array:
     """Time-mean activations ``(S, N)`` of trials ``x`` ``(S, T, K)``, noise off, ``batch`` trials at a time."""
     quiet = _quiet(params)
-    s = x.shape[0]
-    pad = (-s) % batch
-    xp = jnp.concatenate([x, jnp.zeros((pad,) + x.shape[1:], x.dtype)]).reshape((-1, batch) + x.shape[1:])
-
-    def body(_, xb):
-        A, _ = _batch_trials(quiet, long, xb, key, False)
-        return None, features(A)
-
-    _, F = jax.lax.scan(body, None, xp)
-    return F.reshape(-1, F.shape[-1])[:s]
+    return in_batches(lambda xb: features(_batch_trials(quiet, long, xb, key, False)[0]), x, batch)
 
 
 def fit(params: Params, cfg: TrainConfig, learner: Learner, data, on_epoch=None,
