@@ -3,8 +3,11 @@
 Per env step t of an episode (the env from :mod:`praxis_jax.tasks.control`):
   the organoid runs ``ticks_per_step`` ticks with input x = obs(t) (a carried over the episode, a(0) = 0;
   exploration noise η ~ N(0, noise_std²) in v on every tick when ``learn_W``);
-  f(t) = a(t) ``(N,)`` (or the raw obs ``(K,)`` for the linear baseline, ``params=None``);
-  z = f·R + c,  ξ ~ N(0, σ²) ``(C,)``,  action = argmax(z + ξ)      (noise injected into the outputs);
+  f(t) = a(t) ``(N,)`` (the raw obs ``(K,)`` for the linear baseline, ``params=None``; the state of an
+  echo state network, ``params`` an :class:`praxis_jax.baselines.esn.ESN`, as baseline reservoir);
+  z = f·R + c,  ξ ~ N(0, σ²) ``(C,)``,  action = argmax over the env's first A ≤ C outputs of z + ξ
+  (noise injected into the outputs; a readout wider than the env's actions serves several envs, and the
+  other outputs get ξ = 0, so they neither act nor learn);
   eligibility  e_R = λ·e_R + f ⊗ ξ/σ,  e_c = λ·e_c + ξ/σ,  e_W = λ·e_W + pre ⊗ η/noise_std.
 After a batch of B episodes (vmapped, W and R shared) with returns G_b:
   m_b = (G_b − Ḡ) / (std_b(G) + 1)   with Ḡ the batch mean ("batch") or a running mean ("running"),
@@ -22,6 +25,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from praxis_jax.baselines.esn import ESN
 from praxis_jax.learning.readout import Readout, init_readout
 from praxis_jax.plasticity.astdp_et import astdp_et
 from praxis_jax.quant import Codec
@@ -77,7 +81,7 @@ class ReinforceConfig(eqx.Module):
 
 
 class RLearner(NamedTuple):
-    """``long`` (W, b; None for the linear policy), ``readout`` R ``(M, C)``, c ``(C,)``, ``baseline`` Ḡ
+    """``long`` (W, b; None for the linear policy and the ESN), ``readout`` R ``(M, C)``, c ``(C,)``, ``baseline`` Ḡ
     float32 ``()``, ``key``, ``step`` (updates done, int32 ``()``)."""
 
     long: Long | None
@@ -88,7 +92,7 @@ class RLearner(NamedTuple):
 
 
 class Carry(NamedTuple):
-    """Per-episode carry: ``a`` ``(N,)`` stored (``(0,)`` for the linear policy), ``eR`` ``(M, C)``,
+    """Per-episode carry: ``a`` ``(N,)`` stored (the ESN's state; ``(0,)`` for the linear policy), ``eR`` ``(M, C)``,
     ``ec`` ``(C,)``, ``eW`` ``(D, N)`` float32 (``(0,)`` unless learning W)."""
 
     a: Array
@@ -97,20 +101,26 @@ class Carry(NamedTuple):
     eW: Array
 
 
-def n_features(env: Env, params: Params | None) -> int:
-    return env.obs_size if params is None else params.config.network.n
+def n_features(env: Env, params: Params | ESN | None) -> int:
+    if params is None:
+        return env.obs_size
+    return params.W.shape[0] if isinstance(params, ESN) else params.config.network.n
 
 
-def init_rlearner(env: Env, params: Params | None, long: Long | None, key: Array) -> RLearner:
-    """Zero readout, zero baseline."""
-    return RLearner(long, init_readout(n_features(env, params), env.n_actions), jnp.zeros((), jnp.float32), key,
+def init_rlearner(env: Env, params: Params | ESN | None, long: Long | None, key: Array,
+                  n_outputs: int | None = None) -> RLearner:
+    """Zero readout of ``n_outputs`` outputs (default: the env's number of actions), zero baseline."""
+    c = env.n_actions if n_outputs is None else n_outputs
+    if not (isinstance(c, int) and c >= env.n_actions):
+        raise ValueError(f"init_rlearner: n_outputs must be an int >= {env.name}'s {env.n_actions} actions; got {c!r}")
+    return RLearner(long, init_readout(n_features(env, params), c), jnp.zeros((), jnp.float32), key,
                     jnp.zeros((), jnp.int32))
 
 
-def _carry0(env: Env, params: Params | None, cfg: ReinforceConfig) -> Carry:
-    m, c = n_features(env, params), env.n_actions
-    if params is None:
-        a, eW = jnp.zeros(0, jnp.float32), jnp.zeros(0, jnp.float32)
+def _carry0(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, n_outputs: int) -> Carry:
+    m, c = n_features(env, params), n_outputs
+    if params is None or isinstance(params, ESN):
+        a, eW = jnp.zeros(0 if params is None else m, jnp.float32), jnp.zeros(0, jnp.float32)
     else:
         net = params.config.network
         a = jnp.zeros(net.n, Codec.from_config(params.config).a_dtype)
@@ -118,14 +128,20 @@ def _carry0(env: Env, params: Params | None, cfg: ReinforceConfig) -> Carry:
     return Carry(a, jnp.zeros((m, c), jnp.float32), jnp.zeros(c, jnp.float32), eW)
 
 
-def make_policy(params: Params | None, cfg: ReinforceConfig, long: Long | None, readout: Readout, explore: bool):
-    """The policy ``(carry, obs, key) -> (carry, action, ())`` of :func:`praxis_jax.tasks.control.rollout`.
+def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | None, readout: Readout,
+                explore: bool, n_actions: int | None = None):
+    """The policy ``(carry, obs, key) -> (carry, action, ())`` of :func:`praxis_jax.tasks.control.rollout`,
+    acting with the readout's first ``n_actions`` outputs (default: all of them).
 
     With ``explore`` False there is no noise (ξ = 0, η = 0) and no eligibility.
     """
     sigma, lam = jnp.float32(cfg.sigma), jnp.float32(cfg.decay)
+    esn = isinstance(params, ESN)
+    if cfg.learn_W and esn:
+        raise ValueError("ReinforceConfig.learn_W needs a PRAXIS organoid; got an ESN (its W is fixed)")
     learn_W = cfg.learn_W and explore and params is not None
-    if params is not None:
+    valid = jnp.arange(readout.c.shape[0]) < (readout.c.shape[0] if n_actions is None else n_actions)
+    if params is not None and not esn:
         codec = Codec.from_config(params.config)
         net = params.config.network
         if cfg.learn_W and not net.noise_std > 0:
@@ -147,33 +163,41 @@ def make_policy(params: Params | None, cfg: ReinforceConfig, long: Long | None, 
         (a, eW), _ = jax.lax.scan(tick, (a, eW), jax.random.split(key, cfg.ticks_per_step))
         return a, eW
 
+    def reservoir(x, obs):
+        for _ in range(cfg.ticks_per_step):
+            x = (1 - params.alpha) * x + params.alpha * jnp.tanh(params.W_in @ obs + params.W @ x)
+        return x
+
     def policy(carry, obs, key):
         k_net, k_xi = jax.random.split(key)
         if params is None:
             a, eW, f = carry.a, carry.eW, obs
+        elif esn:
+            a = f = reservoir(carry.a, obs)
+            eW = carry.eW
         else:
             a, eW = organoid(carry.a, lam * carry.eW if learn_W else carry.eW, obs, k_net)
             f = codec.a(a)
-        z = f @ readout.R + readout.c
+        z = jnp.where(valid, f @ readout.R + readout.c, -jnp.inf)
         if not explore:
             return carry._replace(a=a), jnp.argmax(z).astype(jnp.int32), ()
-        u = jax.random.normal(k_xi, z.shape, jnp.float32)  # ξ/σ
+        u = jnp.where(valid, jax.random.normal(k_xi, z.shape, jnp.float32), 0.0)  # ξ/σ
         action = jnp.argmax(z + sigma * u).astype(jnp.int32)
         return Carry(a, lam * carry.eR + f[:, None] * u[None, :], lam * carry.ec + u, eW), action, ()
 
     return policy
 
 
-def run_episodes(env: Env, params: Params | None, cfg: ReinforceConfig, learner: RLearner, key: Array, n: int,
-                 explore: bool):
+def run_episodes(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learner: RLearner, key: Array,
+                 n: int, explore: bool):
     """``n`` vmapped episodes with the learner's weights -> :class:`praxis_jax.tasks.control.Episode` with a
     leading ``(n,)`` axis."""
-    policy = make_policy(params, cfg, learner.long, learner.readout, explore)
-    c0 = _carry0(env, params, cfg)
+    policy = make_policy(params, cfg, learner.long, learner.readout, explore, env.n_actions)
+    c0 = _carry0(env, params, cfg, learner.readout.c.shape[0])
     return jax.vmap(lambda k: rollout(env, policy, c0, k, cfg.n_steps))(jax.random.split(key, n))
 
 
-def train_batch(env: Env, params: Params | None, cfg: ReinforceConfig, learner: RLearner) -> tuple[RLearner, Array]:
+def train_batch(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learner: RLearner) -> tuple[RLearner, Array]:
     """One update from ``cfg.batch_size`` exploring episodes; returns (learner, returns ``(B,)``)."""
     key, k_ep, k_seed = jax.random.split(learner.key, 3)
     ep = run_episodes(env, params, cfg, learner, k_ep, cfg.batch_size, True)
@@ -200,7 +224,7 @@ def train_batch(env: Env, params: Params | None, cfg: ReinforceConfig, learner: 
     return RLearner(long, readout, baseline, key, learner.step + 1), G
 
 
-def train(env: Env, params: Params | None, cfg: ReinforceConfig, learner: RLearner, n_batches: int):
+def train(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learner: RLearner, n_batches: int):
     """``n_batches`` updates in one ``lax.scan``; returns (learner, mean exploring return per batch ``(n_batches,)``)."""
 
     def body(lr, _):
@@ -210,7 +234,7 @@ def train(env: Env, params: Params | None, cfg: ReinforceConfig, learner: RLearn
     return jax.lax.scan(body, learner, None, length=n_batches)
 
 
-def evaluate(env: Env, params: Params | None, cfg: ReinforceConfig, learner: RLearner, key: Array,
+def evaluate(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learner: RLearner, key: Array,
              n: int = 100) -> Array:
     """Returns ``(n,)`` of ``n`` episodes with the noise off (greedy action, no network noise)."""
     return run_episodes(env, params, cfg, learner, key, n, False).ret

@@ -10,6 +10,10 @@ the first episode and the policy's carry (activations, eligibility) freezes ther
 
 Everything is a pure function of the key, so ``jax.vmap(rollout, in_axes=(None, None, None, 0))``
 runs a batch of episodes.
+
+Several envs can share one policy (continual learning): :func:`in_slot` places an env's K observation
+components at ``[offset, offset + K)`` of a zero vector of a common size, so each env drives its own
+input channels of one organoid.
 """
 
 from __future__ import annotations
@@ -83,6 +87,40 @@ def make(name: str, **env_params) -> Env:
         max_steps = int(params.memory_length) + 1
     return Env(name, env, params, obs_size, int(env.num_actions), max_steps,
                jnp.asarray(OBS_SCALE[name], jnp.float32))
+
+
+class _ObsSlot:
+    """A gymnax env whose observation ``o`` ``(K,)`` is returned as ``x`` ``(total,)``: x[offset:offset+K] = o,
+    0 elsewhere.  Everything else (state, reward, done, actions) is the wrapped env's."""
+
+    def __init__(self, env, offset: int, total: int):
+        self.env, self.offset, self.total = env, offset, total
+
+    def _place(self, obs):
+        return jnp.zeros(self.total, obs.dtype).at[self.offset:self.offset + obs.shape[0]].set(obs)
+
+    @property
+    def num_actions(self) -> int:
+        return self.env.num_actions
+
+    def reset(self, key, params):
+        obs, state = self.env.reset(key, params)
+        return self._place(obs), state
+
+    def step(self, key, state, action, params):
+        obs, state, reward, terminated, truncated, info = self.env.step(key, state, action, params)
+        return self._place(obs), state, reward, terminated, truncated, info
+
+
+def in_slot(env: Env, offset: int, total: int) -> Env:
+    """``env`` with its K observation components at ``[offset, offset + K)`` of a zero vector of size
+    ``total`` (and obs_scale 1 outside the slot); needs 0 <= offset and offset + K <= total."""
+    k = env.obs_size
+    if not (isinstance(offset, int) and isinstance(total, int) and 0 <= offset and offset + k <= total):
+        raise ValueError(f"control.in_slot: {env.name} has {k} observation components, so offset must be an "
+                         f"int >= 0 with offset + {k} <= total; got offset={offset!r}, total={total!r}")
+    scale = jnp.ones(total, jnp.float32).at[offset:offset + k].set(env.obs_scale)
+    return env._replace(env=_ObsSlot(env.env, offset, total), obs_size=total, obs_scale=scale)
 
 
 def rollout(env: Env, policy: Callable, carry0: Any, key: Array, n_steps: int | None = None) -> Episode:

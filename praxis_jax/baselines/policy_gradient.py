@@ -1,0 +1,107 @@
+"""Policy gradient by BPTT through the float32 organoid: the gradient baseline for control tasks.
+
+The same episodes, organoid and update budget as node perturbation (:mod:`praxis_jax.learning.reinforce`),
+with exact gradients instead of noise/reward correlation. Per env step t (noise off):
+  the organoid runs ``ticks_per_step`` ticks with input x = obs(t) (a(0) = 0), f = a(t) ``(N,)``,
+  z = f·R + c over the env's first A outputs,  π = softmax(z),  action ~ π.
+After B episodes with returns G_b (the same normalised modulator as node perturbation),
+  m_b = (G_b − mean_b G) / (std_b G + 1),   loss(θ) = − Σ_b m_b · Σ_t log π(a_t | obs_≤t) / B      (REINFORCE),
+and θ = (W ``(D, N)``, U ``(K, N_in)``, b ``(N,)``, R ``(N, C)``, c ``(C,)``) takes an Adam step on
+∇loss, which ``jax.grad`` carries back through every step of the episode (BPTT). With
+``lr_decay_updates`` the step is scaled by max(0, 1 − k/U) at update k, as for node perturbation.
+W is not clipped (the gradient learners get their usual freedom, as in :mod:`.gradient`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+from jaxtyping import Array
+
+from praxis_jax.baselines.gradient import Theta, check_float32, organoid
+from praxis_jax.learning.readout import init_readout
+from praxis_jax.learning.reinforce import ReinforceConfig
+from praxis_jax.quant import Codec
+from praxis_jax.simulate import activity
+from praxis_jax.state import Long, Params
+from praxis_jax.tasks.control import Env, rollout
+
+
+class PGLearner(NamedTuple):
+    """``theta`` (:class:`praxis_jax.baselines.gradient.Theta`), optax Adam ``opt_state``, ``key``,
+    ``step`` (updates done, int32 ``()``; reset it to restart the lr decay on a new task)."""
+
+    theta: Theta
+    opt_state: optax.OptState
+    key: Array
+    step: Array
+
+
+def init_pg(env: Env, params: Params, long: Long, cfg: ReinforceConfig, key: Array,
+            n_outputs: int | None = None) -> PGLearner:
+    """Start from the organoid's own W, U, b and a zero readout of ``n_outputs`` outputs (default: the
+    env's actions)."""
+    check_float32(params, "policy gradient")
+    c = env.n_actions if n_outputs is None else n_outputs
+    if not (isinstance(c, int) and c >= env.n_actions):
+        raise ValueError(f"init_pg: n_outputs must be an int >= {env.name}'s {env.n_actions} actions; got {c!r}")
+    theta = Theta(long.W, params.U, long.b, init_readout(params.config.network.n, c))
+    return PGLearner(theta, optax.adam(cfg.lr).init(theta), key, jnp.zeros((), jnp.int32))
+
+
+def run_pg_episodes(env: Env, params: Params, long: Long, cfg: ReinforceConfig, theta: Theta, key: Array, n: int,
+                    explore: bool):
+    """``n`` vmapped episodes of the softmax policy (``explore``: sampled; else greedy argmax); the
+    :class:`praxis_jax.tasks.control.Episode`'s ``trace`` is log π(a_t) ``(n, T)`` (0 after done)."""
+    p, lg = organoid(params, long, theta)
+    codec = Codec.from_config(p.config)
+    valid = jnp.arange(theta.readout.c.shape[0]) < env.n_actions
+    no_noise = jnp.zeros((), jnp.float32)
+
+    def policy(a, obs, k):
+        a = jax.lax.fori_loop(0, cfg.ticks_per_step, lambda _, a: activity(codec, p, lg, a, obs, no_noise), a)
+        z = jnp.where(valid, a @ theta.readout.R + theta.readout.c, -1e9)
+        action = (jax.random.categorical(k, z) if explore else jnp.argmax(z)).astype(jnp.int32)
+        return a, action, jax.nn.log_softmax(z)[action]
+
+    a0 = jnp.zeros(p.config.network.n, jnp.float32)
+    return jax.vmap(lambda k: rollout(env, policy, a0, k, cfg.n_steps))(jax.random.split(key, n))
+
+
+def train_pg_batch(env: Env, params: Params, long: Long, cfg: ReinforceConfig,
+                   learner: PGLearner) -> tuple[PGLearner, Array]:
+    """One Adam step from ``cfg.batch_size`` sampled episodes; returns (learner, returns ``(B,)``)."""
+    key, k_ep = jax.random.split(learner.key)
+
+    def loss(theta):
+        ep = run_pg_episodes(env, params, long, cfg, theta, k_ep, cfg.batch_size, True)
+        G = ep.ret
+        m = jax.lax.stop_gradient((G - G.mean()) / (G.std() + 1.0))
+        return -(m * ep.trace.sum(1)).mean(), G
+
+    (_, G), g = jax.value_and_grad(loss, has_aux=True)(learner.theta)
+    upd, opt_state = optax.adam(cfg.lr).update(g, learner.opt_state, learner.theta)
+    if cfg.lr_decay_updates is not None:
+        scale = jnp.maximum(0.0, 1.0 - learner.step.astype(jnp.float32) / cfg.lr_decay_updates)
+        upd = jax.tree.map(lambda u: scale * u, upd)
+    return PGLearner(optax.apply_updates(learner.theta, upd), opt_state, key, learner.step + 1), G
+
+
+def train_pg(env: Env, params: Params, long: Long, cfg: ReinforceConfig, learner: PGLearner, n_batches: int):
+    """``n_batches`` updates in one ``lax.scan``; returns (learner, mean sampled return per batch
+    ``(n_batches,)``)."""
+
+    def body(lr, _):
+        lr, G = train_pg_batch(env, params, long, cfg, lr)
+        return lr, G.mean()
+
+    return jax.lax.scan(body, learner, None, length=n_batches)
+
+
+def evaluate_pg(env: Env, params: Params, long: Long, cfg: ReinforceConfig, learner: PGLearner, key: Array,
+                n: int = 100) -> Array:
+    """Returns ``(n,)`` of ``n`` greedy episodes (argmax of z)."""
+    return run_pg_episodes(env, params, long, cfg, learner.theta, key, n, False).ret
