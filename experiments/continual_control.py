@@ -167,14 +167,15 @@ def main():
     total = time.perf_counter() - t_all
 
     a, b = (e.name for e in envs)
-    print(f"\n| model | {a} after {a} | {b} before {b} | {a} after {b} | {b} after {b} | {b} learned alone |\n"
-          f"|---|---|---|---|---|---|")
+    table = [f"| model | {a} after {a} | {b} before {b} | {a} after {b} | {b} after {b} | {b} learned alone |",
+             "|---|---|---|---|---|---|"]
     for name, r in rows.items():
-        print(f"| {name} | {r['A_after_A_mean']:.0f} ± {r['A_after_A_std']:.0f} ({r['A_solved_after_A']}/{args.seeds}) "
+        table.append(f"| {name} | {r['A_after_A_mean']:.0f} ± {r['A_after_A_std']:.0f} ({r['A_solved_after_A']}/{args.seeds}) "
               f"| {r['B_before_B_mean']:.0f} ± {r['B_before_B_std']:.0f} "
               f"| {r['A_after_B_mean']:.0f} ± {r['A_after_B_std']:.0f} ({r['A_solved_after_B']}/{args.seeds}) "
               f"| {r['B_after_B_mean']:.0f} ± {r['B_after_B_std']:.0f} ({r['B_solved_after_B']}/{args.seeds}) "
               f"| {r['B_alone_mean']:.0f} ± {r['B_alone_std']:.0f} ({r['B_solved_alone']}/{args.seeds}) |")
+    print("\n" + "\n".join(table))
     print(f"organoid: {desc.get('organoid')}; {args.batches} updates × {args.batch} episodes per task; "
           f"total {total:.0f} s")
     record = provenance()
@@ -182,7 +183,7 @@ def main():
         "task": f"continual control: {a} then {b} (gymnax), one policy, inputs in separate channels, one "
                 f"3-output readout; scores = mean return of 100 greedy episodes; solved: {SOLVED}",
         "config": {**{k: v for k, v in vars(args).items() if k != "out"}, "organoid": desc.get("organoid")},
-        "results": rows, "total_s": total,
+        "results": rows, "total_s": total, "table": table,
         "note": "curves: mean sampled (exploring) return per training batch; the lr decay restarts on task B",
     })
     write_json(args.out, record)
