@@ -30,14 +30,18 @@ import time
 
 import jax
 import numpy as np
+from control_cartpole import organoid
 
 from praxis_jax.baselines.esn import init_esn
 from praxis_jax.baselines.policy_gradient import evaluate_pg, init_pg, train_pg
-from praxis_jax.learning.reinforce import ReinforceConfig, evaluate, init_rlearner, train
+from praxis_jax.learning.reinforce import (
+    ReinforceConfig,
+    evaluate,
+    init_rlearner,
+    train,
+)
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks.control import in_slot, make
-
-from control_cartpole import organoid
 
 OUT = os.path.join(os.path.dirname(__file__), "results")
 N_INPUTS, N_OUTPUTS = 10, 3
@@ -148,7 +152,7 @@ def main():
         "learn_w": ("PRAXIS organoid float32; readout + W (A-STDP-ET, network noise 0.05, W lr 1e-4)",
                     NodePerturbation(net("float32", 0.05, 1e-4), ReinforceConfig(lr=args.lr, learn_W=True, **base))),
         "esn": (f"ESN (N = {args.n}, α {args.esn_alpha}, sr {args.esn_sr}, input scaling {args.esn_input_scaling}); "
-                f"readout by node perturbation", NodePerturbation(esn, ReinforceConfig(lr=args.lr, **base))),
+                "readout by node perturbation", NodePerturbation(esn, ReinforceConfig(lr=args.lr, **base))),
         "linear": ("linear policy on the 10 observation channels, same rule (no reservoir)",
                    NodePerturbation(lambda seed: (None, None), ReinforceConfig(lr=args.lr_linear, **base))),
         "pg": ("policy gradient by BPTT through the same float32 organoid (W, U, b, readout; Adam)",

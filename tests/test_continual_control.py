@@ -15,10 +15,15 @@ from praxis_jax.baselines.policy_gradient import (
     evaluate_pg,
     init_pg,
     run_pg_episodes,
-    train_pg,
     train_pg_batch,
 )
-from praxis_jax.learning.reinforce import Carry, ReinforceConfig, init_rlearner, make_policy, train_batch
+from praxis_jax.learning.reinforce import (
+    Carry,
+    ReinforceConfig,
+    init_rlearner,
+    make_policy,
+    train_batch,
+)
 from praxis_jax.tasks.control import in_slot, make, rollout
 from praxis_jax.topology import choose_topology
 

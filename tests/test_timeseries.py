@@ -8,7 +8,7 @@ import pytest
 import praxis_jax as px
 from praxis_jax.baselines import esn_states, init_esn
 from praxis_jax.learning import run_trial
-from praxis_jax.learning.forecast import forecast_nrmse
+from praxis_jax.learning.forecast import forecast_nrmse, seed_rule_pass
 from praxis_jax.tasks.timeseries import NARMA10, SERIES, load_series, nrmse
 from praxis_jax.topology import choose_topology
 
@@ -75,3 +75,54 @@ def test_organoid_forecast_beats_persistence_in_both_numerics():
         assert forecast_nrmse(A, s) < 0.2 * persistence, numerics
     with pytest.raises(ValueError, match="validation must be in"):
         forecast_nrmse(A, s, validation=s.n_train)
+
+
+def _quiet_organoid(lr: float, numerics: str = "float32"):
+    net = px.NetworkConfig(topology=choose_topology("singer", 57, k=2), n_inputs=1)
+    cfg = px.PraxisConfig(network=net, plasticity=px.PlasticityConfig(lr=lr),
+                          homeostasis=px.HomeostasisConfig(enabled=False), quant=px.QuantConfig(numerics=numerics))
+    return px.init(cfg, jax.random.PRNGKey(0))
+
+
+def test_seed_rule_pass_matches_a_numpy_nlms_reference():
+    """With lr = 0 (W cannot move) the surprise s and modulator m equal an independent numpy loop of the
+    normalised-LMS predictor and the relative-surprise modulator over the activations of run_trial."""
+    s = load_series("mackey_glass", n_timesteps=200)
+    params, state = _quiet_organoid(0.0)
+    state = state._replace(short=state.short._replace(a=jnp.zeros_like(state.short.a)))  # from rest, as run_trial
+    new, surprise, mod = jax.jit(seed_rule_pass)(params, state, jnp.asarray(s.u), jnp.asarray(s.y))
+    np.testing.assert_array_equal(np.asarray(new.long.W), np.asarray(state.long.W))
+    A, _ = run_trial(params, state.long, jnp.asarray(s.u), jax.random.PRNGKey(0), False)
+    A = np.concatenate([np.zeros((1, 57)), np.asarray(A, np.float64)])  # a(t−1) for t = 0..T−1
+    P, p, ebar, ref_s, ref_m = np.zeros((57, 1)), np.zeros(1), 0.0, [0.0], [0.0]
+    for t in range(1, len(s.u)):
+        a = A[t]
+        eps = a @ P + p - s.y[t - 1]
+        st = float(np.mean(eps**2))
+        ref_m.append((ebar - st) / (ebar + 1e-12) if t > 1 else 0.0)
+        g = 0.5 / (a @ a + 1.0)
+        P, p = P - g * np.outer(a, eps), p - g * eps
+        ebar = st if t == 1 else 0.99 * ebar + 0.01 * st
+        ref_s.append(st)
+    np.testing.assert_allclose(np.asarray(surprise), ref_s, rtol=2e-3, atol=1e-7)
+    np.testing.assert_allclose(np.asarray(mod), ref_m, rtol=2e-3, atol=2e-3)
+    assert np.asarray(surprise)[-50:].mean() < 0.1 * np.asarray(surprise)[1:51].mean()  # the predictor learns
+
+
+@pytest.mark.parametrize("numerics", ["float32", "int8"])
+def test_seed_rule_pass_moves_W_deterministically(numerics):
+    s = load_series("mackey_glass", n_timesteps=200)
+    params, state = _quiet_organoid(1e-2, numerics)
+    f = jax.jit(seed_rule_pass)
+    a, b = f(params, state, jnp.asarray(s.u), jnp.asarray(s.y)), f(params, state, jnp.asarray(s.u), jnp.asarray(s.y))
+    np.testing.assert_array_equal(np.asarray(a[0].long.W), np.asarray(b[0].long.W))
+    assert a[0].long.W.dtype == state.long.W.dtype
+    assert not np.array_equal(np.asarray(a[0].long.W), np.asarray(state.long.W))
+
+
+@pytest.mark.parametrize("kw, msg", [({"baseline_momentum": 1.0}, "baseline_momentum must be in \\[0, 1\\); got 1.0"),
+                                     ({"lms_rate": 0.0}, "lms_rate must be > 0; got 0.0")])
+def test_seed_rule_pass_rejects_bad_rates(kw, msg):
+    params, state = _quiet_organoid(0.0)
+    with pytest.raises(ValueError, match=msg):
+        seed_rule_pass(params, state, jnp.zeros((5, 1)), jnp.zeros((5, 1)), **kw)

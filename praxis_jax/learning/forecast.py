@@ -5,6 +5,8 @@ States ``A`` ``(T, N)`` (the organoid's activations driven by ``u``, or an ESN's
 equations of strongly correlated reservoir states lose digits in float32: in one scratch comparison, an
 ESN on Mackey-Glass one step, the float32 solve's NRMSE was 0.0056 against 0.0044 in float64; not a
 recorded benchmark). Scored by :func:`praxis_jax.tasks.timeseries.nrmse`.
+
+:func:`seed_rule_pass` lets W learn from the series first (the scalar-modulator ablation).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import numpy as np
 from jaxtyping import Array
 
 from praxis_jax.learning.readout import logits, ridge_regression
+from praxis_jax.quant import Codec
+from praxis_jax.simulate import step
+from praxis_jax.state import Params, State
 from praxis_jax.tasks.timeseries import Series, nrmse
 
 FORECAST_LAMBDA = 1e-6  # the ridge penalty of every forecasting row (reservoirpy's tutorial value)
@@ -37,3 +42,46 @@ def forecast_nrmse(A: Array, series: Series, validation: int = 0, lam: float = F
         r = ridge_regression(A64[series.washout:stop], jnp.asarray(series.y[series.washout:stop], jnp.float64), lam)
         y_hat = np.asarray(logits(r, A64[score]))
     return nrmse(series.y[score], y_hat)
+
+
+def seed_rule_pass(params: Params, state: State, u: Array, y: Array, lms_rate: float = 0.5,
+                   baseline_momentum: float = 0.99) -> tuple[State, Array, Array]:
+    """The pure seed rule on a series: W learns by A-STDP-ET (``params``' plasticity) with one scalar
+    modulator, the averaged prediction error of an online linear predictor.
+
+    Per tick t, before the organoid's step with input u(t) (a(−1) the state's activations; P = 0, p = 0, ē = 0):
+      ε = ŷ(t−1) − y(t−1) ``(M,)``, ŷ(t−1) = a(t−1)·P + p,  s = mean(ε²);
+      m(t) = (ē − s) / (ē + 1e-12)   (0 at t = 0: relative surprise, dimensionless, mean about 0);
+      P −= lms_rate·a(t−1) ⊗ ε / (‖a(t−1)‖² + 1),  p −= lms_rate·ε / (‖a(t−1)‖² + 1)      (normalised LMS);
+      ē ← β·ē + (1 − β)·s (ē = s at t = 1),  then state, _ = step(params, state, u(t), m(t)).
+    Labels reach W only through the scalar m: this is the "seed rule" ablation for forecasting.
+
+    Args: ``u`` ``(T, K)`` inputs, ``y`` ``(T, M)`` targets; ``baseline_momentum`` β in [0, 1).
+    Returns: (state after T ticks, s ``(T,)`` (s(0) = 0), m ``(T,)``).
+    """
+    if not 0.0 <= baseline_momentum < 1.0:
+        raise ValueError(f"seed_rule_pass baseline_momentum must be in [0, 1); got {baseline_momentum}")
+    if not lms_rate > 0:
+        raise ValueError(f"seed_rule_pass lms_rate must be > 0; got {lms_rate}")
+    codec = Codec.from_config(params.config)
+    n, m_out = params.config.network.n, y.shape[1]
+    y_prev = jnp.concatenate([jnp.zeros((1, m_out), jnp.float32), jnp.asarray(y, jnp.float32)[:-1]])
+    beta = jnp.float32(baseline_momentum)
+
+    def tick(c, inp):
+        st, P, p, ebar = c
+        x, yp, t = inp
+        a = codec.a(st.short.a)
+        eps = a @ P + p - yp
+        s = jnp.where(t > 0, jnp.mean(eps**2), 0.0)
+        mod = jnp.where(t > 1, (ebar - s) / (ebar + 1e-12), 0.0)
+        g = jnp.where(t > 0, lms_rate / (a @ a + 1.0), 0.0)
+        P, p = P - g * a[:, None] * eps[None, :], p - g * eps
+        ebar = jnp.where(t == 1, s, jnp.where(t > 1, beta * ebar + (1 - beta) * s, ebar))
+        st, _ = step(params, st, x, mod)
+        return (st, P, p, ebar), (s, mod)
+
+    c0 = (state, jnp.zeros((n, m_out), jnp.float32), jnp.zeros(m_out, jnp.float32), jnp.zeros((), jnp.float32))
+    ts = jnp.arange(u.shape[0])
+    (state, _, _, _), (s, mod) = jax.lax.scan(tick, c0, (jnp.asarray(u, jnp.float32), y_prev, ts))
+    return state, s, mod

@@ -1,0 +1,119 @@
+"""The pure seed rule on time series: does W learned by A-STDP-ET with one scalar error modulator help forecasting?
+
+For each task, the organoid of ``forecast_timeseries.py`` with the settings its 36-point grid picked (read
+from that task's record, per numerics) first runs over the training ticks with plasticity on, the
+modulator being the relative surprise of an online linear predictor
+(:func:`praxis_jax.learning.forecast.seed_rule_pass`; homeostasis off, eligibility decay 0.9). Then W is
+frozen and the same ridge readout as every forecasting row is fitted on its states from rest and scored.
+The W learning rate is picked from ``--lrs`` by validation NRMSE (the last 20% of the training ticks,
+learning on the ticks before them; seeds 100–102), then the test runs 10 fresh seeds, each against the
+same organoid with W fixed (lr 0).
+
+Usage: python experiments/forecast_seedrule.py [--tasks "Mackey-Glass, 1 step" NARMA-10] [--seeds 10]
+Writes experiments/results/timeseries-seedrule.json and prints the table rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from forecast_timeseries import TASKS, TUNING_SEEDS
+
+import praxis_jax as px
+from praxis_jax.learning import run_trial
+from praxis_jax.learning.forecast import forecast_nrmse, seed_rule_pass
+from praxis_jax.quant import Codec
+from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.tasks.timeseries import load_series
+from praxis_jax.topology import choose_topology
+
+RESULTS = os.path.join(os.path.dirname(__file__), "results")
+# the record whose 36-point grid picked each task's organoid settings
+GRID_RECORDS = {"Mackey-Glass, 1 step": "timeseries-mg1-grid36.json", "Mackey-Glass, 10 steps": "timeseries-mg10-grid36.json",
+                "NARMA-10": "timeseries-narma-grid36.json", "Santa Fe laser, 1 step": "timeseries-laser-grid36.json"}
+
+
+def picked(task: str, numerics: str) -> dict:
+    path = os.path.join(RESULTS, GRID_RECORDS[task])
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path} is missing: run experiments/forecast_timeseries.py --tasks {task!r} "
+                                f"--out {path} first (it picks the organoid's settings)")
+    with open(path) as f:
+        return json.load(f)["results"][task][f"PRAXIS organoid, {numerics}"]["hyper"]
+
+
+def make_organoid(n: int, k: int, numerics: str, seed: int, leak: float, gain: float, input_gain: float):
+    net = px.NetworkConfig(topology=choose_topology("singer", n, k=2), n_inputs=k, leak=leak, gain=gain,
+                           input_gain=input_gain)
+    cfg = px.PraxisConfig(network=net, quant=px.QuantConfig(numerics=numerics),
+                          homeostasis=px.HomeostasisConfig(enabled=False))
+    return px.init(cfg, jax.random.PRNGKey(seed))
+
+
+def score(series, n: int, numerics: str, hyper: dict, seed: int, lr: float, validation: int,
+          learn) -> tuple[float, float]:
+    """NRMSE of the ridge readout after the learning pass at ``lr`` (0: W fixed), and ‖ΔW‖/‖W‖."""
+    params, state = make_organoid(n, series.u.shape[1], numerics, seed, **hyper)
+    params = eqx.tree_at(lambda p: p.hyper.lr, params, jnp.float32(lr))
+    stop = series.n_train - validation
+    codec = Codec.from_config(params.config)
+    W0 = np.asarray(codec.w(state.long.W))
+    if lr > 0:
+        state = learn(params, state, jnp.asarray(series.u[:stop]), jnp.asarray(series.y[:stop]))
+    moved = float(np.linalg.norm(np.asarray(codec.w(state.long.W)) - W0) / np.linalg.norm(W0))
+    A, _ = run_trial(params, state.long, jnp.asarray(series.u), jax.random.PRNGKey(seed), False)
+    return forecast_nrmse(np.asarray(A), series, validation=validation), moved
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tasks", nargs="+", choices=list(TASKS), default=["Mackey-Glass, 1 step", "NARMA-10"])
+    ap.add_argument("--n", type=int, default=130, help="as forecast_timeseries.py (the Singer graph near it)")
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--lrs", type=float, nargs="+", default=[1e-7, 1e-6, 1e-5, 1e-4, 1e-3])
+    ap.add_argument("--out", default=os.path.join(RESULTS, "timeseries-seedrule.json"))
+    args = ap.parse_args(argv)
+    if not all(lr > 0 for lr in args.lrs):
+        raise ValueError(f"--lrs must all be > 0; got {args.lrs}")
+    learn = jax.jit(lambda p, s, u, y: seed_rule_pass(p, s, u, y)[0])
+    results, table, t0 = {}, ["| task | numerics | W fixed | seed rule (lr picked) | ‖ΔW‖/‖W‖ | seeds better |",
+                              "|---|---|---|---|---|---|"], time.perf_counter()
+    for task in args.tasks:
+        name, horizon = TASKS[task]
+        series = load_series(name, horizon=horizon)
+        val = max(1, (series.n_train - series.washout) // 5)
+        for numerics in ("float32", "int8"):
+            hyper = picked(task, numerics)
+            grid = {lr: float(np.mean([score(series, args.n, numerics, hyper, s, lr, val, learn)[0] for s in TUNING_SEEDS]))
+                    for lr in [0.0, *args.lrs]}
+            lr = min(args.lrs, key=grid.get)
+            fixed = [score(series, args.n, numerics, hyper, s, 0.0, 0, learn)[0] for s in range(args.seeds)]
+            learned = [score(series, args.n, numerics, hyper, s, lr, 0, learn) for s in range(args.seeds)]
+            nr = [x[0] for x in learned]
+            row = {"hyper": hyper, "validation": {str(k): v for k, v in grid.items()}, "lr": lr,
+                   "fixed": fixed, "learned": nr, "moved": [x[1] for x in learned],
+                   "fixed_mean": float(np.mean(fixed)), "fixed_std": float(np.std(fixed)),
+                   "learned_mean": float(np.mean(nr)), "learned_std": float(np.std(nr)),
+                   "seeds_better": int(sum(b < a for a, b in zip(fixed, nr)))}
+            results[f"{task}, {numerics}"] = row
+            table.append(f"| {task} | {numerics} | {row['fixed_mean']:.2e} ± {row['fixed_std']:.1e} | "
+                         f"{row['learned_mean']:.2e} ± {row['learned_std']:.1e} (lr {lr:g}) | "
+                         f"{np.mean(row['moved']):.3f} | {row['seeds_better']}/{args.seeds} |")
+            print(table[-1], "validation:", {k: f"{v:.2e}" for k, v in grid.items()}, flush=True)
+    total = time.perf_counter() - t0
+    print("\n".join(table))
+    print(f"total {total:.0f} s")
+    write_json(args.out, {**provenance(), "config": vars(args), "tuning_seeds": TUNING_SEEDS,
+                          "grid_records": {t: GRID_RECORDS[t] for t in args.tasks}, "results": results,
+                          "table": table, "total_s": total})
+
+
+if __name__ == "__main__":
+    main()
