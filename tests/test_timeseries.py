@@ -99,13 +99,14 @@ def test_seed_rule_pass_matches_a_numpy_nlms_reference():
         a = A[t]
         eps = a @ P + p - s.y[t - 1]
         st = float(np.mean(eps**2))
-        ref_m.append((ebar - st) / (ebar + 1e-12) if t > 1 else 0.0)
+        ref_m.append((ebar - st) / (ebar + st + 1e-12) if t > 1 else 0.0)
         g = 0.5 / (a @ a + 1.0)
         P, p = P - g * np.outer(a, eps), p - g * eps
         ebar = st if t == 1 else 0.99 * ebar + 0.01 * st
         ref_s.append(st)
     np.testing.assert_allclose(np.asarray(surprise), ref_s, rtol=2e-3, atol=1e-7)
     np.testing.assert_allclose(np.asarray(mod), ref_m, rtol=2e-3, atol=2e-3)
+    assert np.abs(np.asarray(mod)).max() <= 1.0
     assert np.asarray(surprise)[-50:].mean() < 0.1 * np.asarray(surprise)[1:51].mean()  # the predictor learns
 
 

@@ -51,7 +51,7 @@ def seed_rule_pass(params: Params, state: State, u: Array, y: Array, lms_rate: f
 
     Per tick t, before the organoid's step with input u(t) (a(−1) the state's activations; P = 0, p = 0, ē = 0):
       ε = ŷ(t−1) − y(t−1) ``(M,)``, ŷ(t−1) = a(t−1)·P + p,  s = mean(ε²);
-      m(t) = (ē − s) / (ē + 1e-12)   (0 at t = 0: relative surprise, dimensionless, mean about 0);
+      m(t) = (ē − s) / (ē + s + 1e-12)   (0 at t <= 1: relative surprise, scale-free and bounded to [−1, 1]);
       P −= lms_rate·a(t−1) ⊗ ε / (‖a(t−1)‖² + 1),  p −= lms_rate·ε / (‖a(t−1)‖² + 1)      (normalised LMS);
       ē ← β·ē + (1 − β)·s (ē = s at t = 1),  then state, _ = step(params, state, u(t), m(t)).
     Labels reach W only through the scalar m: this is the "seed rule" ablation for forecasting.
@@ -74,7 +74,7 @@ def seed_rule_pass(params: Params, state: State, u: Array, y: Array, lms_rate: f
         a = codec.a(st.short.a)
         eps = a @ P + p - yp
         s = jnp.where(t > 0, jnp.mean(eps**2), 0.0)
-        mod = jnp.where(t > 1, (ebar - s) / (ebar + 1e-12), 0.0)
+        mod = jnp.where(t > 1, (ebar - s) / (ebar + s + 1e-12), 0.0)
         g = jnp.where(t > 0, lms_rate / (a @ a + 1.0), 0.0)
         P, p = P - g * a[:, None] * eps[None, :], p - g * eps
         ebar = jnp.where(t == 1, s, jnp.where(t > 1, beta * ebar + (1 - beta) * s, ebar))
