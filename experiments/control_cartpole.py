@@ -4,11 +4,13 @@ Rows, each trained for the same budget (``--batches`` updates of ``--batch`` epi
 evaluated on 100 episodes with the noise off (solved = mean return >= 475):
   - PRAXIS organoid (Singer graph near ``--n``, W fixed, readout learned), float32 and int8;
   - the same, also learning W by reward-modulated A-STDP-ET (``--learn-w``, optional);
+  - the same, W learning by the pure seed rule instead: the scalar return modulator times A-STDP-ET's
+    own pre·post trace, no network noise (``--seed-rule``, optional; one row per W lr in ``--seed-rule-lrs``);
   - a linear policy on the raw observation learned by the same rule (baseline);
   - the uniformly random policy (baseline, the untrained reference).
 
 Usage: python experiments/control_cartpole.py [--n 57] [--seeds 5] [--int8-seeds 3] [--batches 100] [--batch 64]
-       [--learn-w] [--lr-decay]
+       [--learn-w] [--seed-rule] [--lr-decay]
 Writes experiments/results/cartpole.json and cartpole.png and prints the table rows.
 """
 
@@ -74,11 +76,13 @@ def main():
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--batches", type=int, default=100)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--int8-seeds", type=int, default=None, help="seeds of the int8 row (default --seeds)")
+    ap.add_argument("--int8-seeds", type=int, default=None, help="seeds of the int8 row (default --seeds; 0 leaves the row out)")
     ap.add_argument("--lr", type=float, default=0.005)
     ap.add_argument("--lr-linear", type=float, default=0.1)
     ap.add_argument("--sigma", type=float, default=0.5)
     ap.add_argument("--learn-w", action="store_true")
+    ap.add_argument("--seed-rule", action="store_true")
+    ap.add_argument("--seed-rule-lrs", type=float, nargs="+", default=[1e-6, 1e-5])
     ap.add_argument("--lr-decay", action="store_true", help="every lr decays linearly to 0 over the --batches updates")
     ap.add_argument("--out", default=os.path.join(OUT, "cartpole.json"))
     args = ap.parse_args()
@@ -96,29 +100,36 @@ def main():
 
     specs = {
         "PRAXIS organoid float32, readout by node perturbation": (net("float32"), ReinforceConfig(lr=args.lr, **base)),
-        "PRAXIS organoid int8, readout by node perturbation": (net("int8"), ReinforceConfig(lr=args.lr, **base)),
     }
+    if args.int8_seeds != 0:
+        specs["PRAXIS organoid int8, readout by node perturbation"] = (net("int8"), ReinforceConfig(lr=args.lr, **base))
     if args.learn_w:
         specs["PRAXIS organoid float32, readout + W (A-STDP-ET, node-perturbation eligibility)"] = (
             net("float32", 0.05, 1e-4), ReinforceConfig(lr=args.lr, learn_W=True, **base))
+    if args.seed_rule:
+        for lr_w in args.seed_rule_lrs:
+            specs[f"PRAXIS organoid float32, readout + W by the seed rule (return modulator × pre·post, W lr {lr_w:g})"] = (
+                net("float32", 0.0, lr_w), ReinforceConfig(lr=args.lr, learn_W=True, w_eligibility="hebbian", **base))
     specs["linear policy on the raw observation, same rule (baseline)"] = (
         lambda seed: (None, None), ReinforceConfig(lr=args.lr_linear, **base))
     t_all = time.perf_counter()
     for name, (make_net, rcfg) in specs.items():
         print(name, flush=True)
-        seeds = args.int8_seeds if "int8" in name and args.int8_seeds else args.seeds
+        seeds = args.int8_seeds if "int8" in name and args.int8_seeds is not None else args.seeds
         rows[name] = run_row(env, make_net, rcfg, seeds, args.batches)
         rows[name]["config"] = {k: getattr(rcfg, k) for k in ("batch_size", "sigma", "lr", "lr_decay_updates", "decay",
-                                                               "baseline", "ticks_per_step", "learn_W")}
+                                                               "baseline", "ticks_per_step", "learn_W",
+                                                               "w_eligibility")}
     rand = [float(random_returns(env, jax.random.PRNGKey(10_000 + s)).mean()) for s in range(args.seeds)]
     rows["random policy (baseline)"] = {"eval_mean_return": rand, "mean": float(np.mean(rand)),
                                         "std": float(np.std(rand)), "solved_seeds": 0}
     total = time.perf_counter() - t_all
 
-    print(f"\n| method | eval mean return (100 episodes, noise off), mean ± std over {args.seeds} seeds "
-          f"| seeds solved (>= 475) |\n|---|---|---|")
+    table = [f"| method | eval mean return (100 episodes, noise off), mean ± std over {args.seeds} seeds "
+             f"| seeds solved (>= 475) |", "|---|---|---|"]
     for name, r in rows.items():
-        print(f"| {name} | {r['mean']:.1f} ± {r['std']:.1f} | {r['solved_seeds']}/{len(r['eval_mean_return'])} |")
+        table.append(f"| {name} | {r['mean']:.1f} ± {r['std']:.1f} | {r['solved_seeds']}/{len(r['eval_mean_return'])} |")
+    print("\n" + "\n".join(table))
     print(f"organoid: {desc}; budget {args.batches} updates × {args.batch} episodes; total {total:.0f} s")
 
     record = provenance()
@@ -127,7 +138,7 @@ def main():
         "config": {"n": args.n, "topology": desc, "seeds": args.seeds, "batches": args.batches,
                    "batch_size": args.batch, "episodes_per_seed": args.batches * args.batch,
                    "lr": args.lr, "lr_linear": args.lr_linear, "sigma": args.sigma, "lr_decay": args.lr_decay},
-        "results": rows, "total_s": total,
+        "results": rows, "total_s": total, "table": table,
         "note": "curves are the mean exploring (noisy) return of each training batch; eval is greedy, noise off",
     })
     write_json(args.out, record)

@@ -1,6 +1,7 @@
 """Control tasks (gymnax wrapper) and node-perturbation reward learning on episodes."""
 
 import chex
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -155,6 +156,21 @@ def test_organoid_learns_cartpole(cartpole):
     after = float(ev(learner))
     chex.assert_shape(curve, (10,))
     assert after >= before + 30, (before, after, np.asarray(curve))
+
+
+def test_hebbian_W_eligibility_learns_W_without_network_noise(cartpole):
+    """The seed rule on control: e_W = Σ_t pre ⊗ post needs no network noise, and a batch moves W (int8
+    too, by stochastic rounding); a bad eligibility name is refused."""
+    for numerics in ("float32", "int8"):
+        params, long = _organoid(cartpole, numerics, noise_std=0.0)
+        params = eqx.tree_at(lambda p: p.hyper.lr, params, jnp.float32(1e-3))
+        cfg = ReinforceConfig(batch_size=4, n_steps=30, learn_W=True, w_eligibility="hebbian")
+        learner = init_rlearner(cartpole, params, long, jax.random.PRNGKey(1))
+        new, _ = jax.jit(lambda lr: train_batch(cartpole, params, cfg, lr))(learner)
+        assert new.long.W.dtype == long.W.dtype
+        assert not np.array_equal(np.asarray(new.long.W), np.asarray(long.W))
+    with pytest.raises(ValueError, match="w_eligibility must be one of \\('perturbation', 'hebbian'\\); got 'stdp'"):
+        ReinforceConfig(w_eligibility="stdp")
 
 
 def test_learn_W_needs_network_noise(cartpole):

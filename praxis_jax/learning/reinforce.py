@@ -8,7 +8,9 @@ Per env step t of an episode (the env from :mod:`praxis_jax.tasks.control`):
   z = f·R + c,  ξ ~ N(0, σ²) ``(C,)``,  action = argmax over the env's first A ≤ C outputs of z + ξ
   (noise injected into the outputs; a readout wider than the env's actions serves several envs, and the
   other outputs get ξ = 0, so they neither act nor learn);
-  eligibility  e_R = λ·e_R + f ⊗ ξ/σ,  e_c = λ·e_c + ξ/σ,  e_W = λ·e_W + pre ⊗ η/noise_std.
+  eligibility  e_R = λ·e_R + f ⊗ ξ/σ,  e_c = λ·e_c + ξ/σ,  e_W = λ·e_W + pre ⊗ η/noise_std
+  (``w_eligibility="hebbian"``: e_W = λ·e_W + pre ⊗ post, A-STDP-ET's own pre·post trace, so W learns by
+  the pure seed rule: one scalar reward modulator times a Hebbian trace; no network noise needed).
 After a batch of B episodes (vmapped, W and R shared) with returns G_b:
   m_b = (G_b − Ḡ) / (std_b(G) + 1)   with Ḡ the batch mean ("batch") or a running mean ("running"),
   R += lr·Σ_b m_b·e_R,b / B,  c likewise,  W ← A-STDP-ET phases 2–3 with modulator·eligibility Σ_b m_b·e_W,b / B.
@@ -34,6 +36,7 @@ from praxis_jax.state import Long, Params
 from praxis_jax.tasks.control import Env, rollout
 
 BASELINES = ("batch", "running")
+W_ELIGIBILITIES = ("perturbation", "hebbian")
 
 
 class ReinforceConfig(eqx.Module):
@@ -47,8 +50,9 @@ class ReinforceConfig(eqx.Module):
         (and the same factor on A-STDP-ET's modulator when learning W), a linear decay to 0 at update U.
       decay: λ, eligibility decay per env step (1 = whole-episode eligibility).
       baseline: "batch" (batch-centred return) or "running" (return − running mean).
-      baseline_momentum: of the running mean.  learn_W: also learn W by reward-modulated A-STDP-ET with
-        node-perturbation eligibility (uses the network's ``noise_std`` and the plasticity ``lr``).
+      baseline_momentum: of the running mean.  learn_W: also learn W by reward-modulated A-STDP-ET (the
+        plasticity ``lr``) with the eligibility ``w_eligibility``: "perturbation" (pre ⊗ η/noise_std; needs
+        the network's ``noise_std`` > 0) or "hebbian" (pre ⊗ post, the seed rule).
     """
 
     batch_size: int = eqx.field(static=True, default=32)
@@ -61,6 +65,7 @@ class ReinforceConfig(eqx.Module):
     baseline: str = eqx.field(static=True, default="batch")
     baseline_momentum: float = eqx.field(static=True, default=0.9)
     learn_W: bool = eqx.field(static=True, default=False)
+    w_eligibility: str = eqx.field(static=True, default="perturbation")
 
     def __check_init__(self):
         for name in ("batch_size", "ticks_per_step"):
@@ -74,6 +79,8 @@ class ReinforceConfig(eqx.Module):
             raise ValueError(f"ReinforceConfig.sigma must be > 0; got {self.sigma}")
         if not 0.0 <= self.decay <= 1.0:
             raise ValueError(f"ReinforceConfig.decay must be in [0, 1]; got {self.decay}")
+        if self.w_eligibility not in W_ELIGIBILITIES:
+            raise ValueError(f"ReinforceConfig.w_eligibility must be one of {W_ELIGIBILITIES}; got {self.w_eligibility!r}")
         if self.baseline not in BASELINES:
             raise ValueError(f"ReinforceConfig.baseline must be one of {BASELINES}; got {self.baseline!r}")
         if not 0.0 <= self.baseline_momentum < 1.0:
@@ -144,7 +151,7 @@ def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | 
     if params is not None and not esn:
         codec = Codec.from_config(params.config)
         net = params.config.network
-        if cfg.learn_W and not net.noise_std > 0:
+        if cfg.learn_W and cfg.w_eligibility == "perturbation" and not net.noise_std > 0:
             raise ValueError(f"ReinforceConfig.learn_W needs NetworkConfig.noise_std > 0 (the perturbation η); "
                              f"got {net.noise_std}")
         if not explore:
@@ -157,7 +164,8 @@ def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | 
             a_new = activity(codec, params, long, a, x, noise)
             if learn_W:
                 pre = codec.a(net.topology.gather(a, params.table))  # (D, N) f32
-                eW = eW + pre * (noise / params.hyper.noise_std)[None, :]
+                post = codec.a(a_new) if cfg.w_eligibility == "hebbian" else noise / params.hyper.noise_std
+                eW = eW + pre * post[None, :]
             return (a_new, eW), None
 
         (a, eW), _ = jax.lax.scan(tick, (a, eW), jax.random.split(key, cfg.ticks_per_step))
