@@ -50,11 +50,12 @@ def organoid(env, n: int, numerics: str, noise_std: float, lr_w: float, seed: in
     return params, state.long, topo.describe()
 
 
-def run_row(env, make_net, rcfg: ReinforceConfig, seeds: int, batches: int, solved: float = 475.0) -> dict:
-    """Train ``seeds`` learners for ``batches`` updates each, evaluate each on 100 greedy episodes;
-    a seed is solved when its mean evaluation return is >= ``solved``."""
+def run_row(env, make_net, rcfg: ReinforceConfig, seeds: int, batches: int, solved: float = 475.0,
+            first_seed: int = 0) -> dict:
+    """Train learners of seeds ``first_seed .. first_seed + seeds − 1`` for ``batches`` updates each,
+    evaluate each on 100 greedy episodes; a seed is solved when its mean evaluation return is >= ``solved``."""
     finals, curves, times = [], [], []
-    for seed in range(seeds):
+    for seed in range(first_seed, first_seed + seeds):
         params, long = make_net(seed)
         learner = init_rlearner(env, params, long, jax.random.PRNGKey(seed))
         t0 = time.perf_counter()
@@ -74,6 +75,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=57)
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds − 1 "
+                    "(fresh seeds confirm a setting chosen on others)")
     ap.add_argument("--batches", type=int, default=100)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--int8-seeds", type=int, default=None, help="seeds of the int8 row (default --seeds; 0 leaves the row out)")
@@ -116,11 +119,12 @@ def main():
     for name, (make_net, rcfg) in specs.items():
         print(name, flush=True)
         seeds = args.int8_seeds if "int8" in name and args.int8_seeds is not None else args.seeds
-        rows[name] = run_row(env, make_net, rcfg, seeds, args.batches)
+        rows[name] = run_row(env, make_net, rcfg, seeds, args.batches, first_seed=args.first_seed)
         rows[name]["config"] = {k: getattr(rcfg, k) for k in ("batch_size", "sigma", "lr", "lr_decay_updates", "decay",
                                                                "baseline", "ticks_per_step", "learn_W",
                                                                "w_eligibility")}
-    rand = [float(random_returns(env, jax.random.PRNGKey(10_000 + s)).mean()) for s in range(args.seeds)]
+    rand = [float(random_returns(env, jax.random.PRNGKey(10_000 + s)).mean())
+            for s in range(args.first_seed, args.first_seed + args.seeds)]
     rows["random policy (baseline)"] = {"eval_mean_return": rand, "mean": float(np.mean(rand)),
                                         "std": float(np.std(rand)), "solved_seeds": 0}
     total = time.perf_counter() - t_all
@@ -135,7 +139,8 @@ def main():
     record = provenance()
     record.update({
         "task": "CartPole-v1 (gymnax), solved = mean return >= 475 over 100 evaluation episodes",
-        "config": {"n": args.n, "topology": desc, "seeds": args.seeds, "batches": args.batches,
+        "config": {"n": args.n, "topology": desc, "seeds": args.seeds, "first_seed": args.first_seed,
+                   "batches": args.batches,
                    "batch_size": args.batch, "episodes_per_seed": args.batches * args.batch,
                    "lr": args.lr, "lr_linear": args.lr_linear, "sigma": args.sigma, "lr_decay": args.lr_decay},
         "results": rows, "total_s": total, "table": table,
