@@ -96,7 +96,8 @@ class Circulant(Topology):
             return self._propagate_slices(W, a, dtype)
         branches = {"cuda": lambda W, a: pallas_circulant.propagate(W, a, self.offsets)}
         if native.available():
-            branches["cpu"] = lambda W, a: native.circulant_propagate(W, a, self.offsets)
+            branches["cpu"] = lambda W, a: native.circulant_propagate(
+                W, a, self.offsets, batched=lambda W, a: self._propagate_slices(W, a, dtype))
         return jax.lax.platform_dependent(W, a, default=lambda W, a: self._propagate_slices(W, a, dtype), **branches)
 
     def _rows(self, a2: Array, start, length: int) -> list[Array]:
