@@ -7,10 +7,12 @@ trains the readout by node perturbation for the same budget (``--batches`` × ``
 eligibility of the answering step only: decay 0), over ``--seeds`` seeds:
   - PRAXIS organoid (Singer graph near ``--n``), float32 and int8: memory is the recurrent state;
   - the same organoid with W = 0 (leak and input only): what the leak alone remembers (control);
+  - with ``--seed-rule LR ...``: the float32 organoid also learning W by the pure seed rule (the scalar
+    return modulator × A-STDP-ET's pre·post trace of the answering step; one row per W lr);
   - a linear policy on the raw observation (baseline: no memory at all; expected return 0);
   - the uniformly random policy.
 
-Usage: python experiments/control_memorychain.py [--lengths 5 10 20 40 100] [--seeds 3] [--n 57]
+Usage: python experiments/control_memorychain.py [--lengths 5 10 20 40 100] [--seeds 3] [--n 57] [--seed-rule LR ...]
 Writes experiments/results/memorychain.json and memorychain.png and prints the table.
 """
 
@@ -53,31 +55,37 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--sigma", type=float, default=0.5)
+    ap.add_argument("--seed-rule", type=float, nargs="*", default=[], metavar="LR",
+                    help="W learning rates of seed-rule rows (none by default)")
     ap.add_argument("--out", default=os.path.join(OUT, "memorychain.json"))
     args = ap.parse_args()
     rcfg = ReinforceConfig(batch_size=args.batch, sigma=args.sigma, lr=args.lr, decay=0.0)
+    seed_rule = ReinforceConfig(batch_size=args.batch, sigma=args.sigma, lr=args.lr, decay=0.0, learn_W=True,
+                                w_eligibility="hebbian")
     results, desc = {}, None
     t_all = time.perf_counter()
     for L in args.lengths:
         env = make("MemoryChain-bsuite", memory_length=L)
 
-        def net(numerics, zero_w=False):
+        def net(numerics, zero_w=False, lr_w=0.0):
             def f(seed):
                 nonlocal desc
-                params, long, desc = organoid(env, args.n, numerics, 0.0, 0.0, seed, leak=args.leak)
+                params, long, desc = organoid(env, args.n, numerics, 0.0, lr_w, seed, leak=args.leak)
                 return params, (long._replace(W=jnp.zeros_like(long.W)) if zero_w else long)
             return f
 
         specs = {
-            "PRAXIS organoid float32": net("float32"),
-            "PRAXIS organoid int8": net("int8"),
-            "organoid with W = 0 (leak only, control)": net("float32", zero_w=True),
-            "linear policy on the raw observation (baseline)": lambda seed: (None, None),
+            "PRAXIS organoid float32": (net("float32"), rcfg),
+            "PRAXIS organoid int8": (net("int8"), rcfg),
+            **{f"PRAXIS organoid float32, readout + W by the seed rule (W lr {lr:g})":
+               (net("float32", lr_w=lr), seed_rule) for lr in args.seed_rule},
+            "organoid with W = 0 (leak only, control)": (net("float32", zero_w=True), rcfg),
+            "linear policy on the raw observation (baseline)": (lambda seed: (None, None), rcfg),
         }
         rows = {}
-        for name, make_net in specs.items():
+        for name, (make_net, cfg) in specs.items():
             print(f"memory_length {L}: {name}", flush=True)
-            rows[name] = run_row(env, make_net, rcfg, args.seeds, args.batches, solved=SOLVED)
+            rows[name] = run_row(env, make_net, cfg, args.seeds, args.batches, solved=SOLVED)
         rand = [float(random_returns(env, jax.random.PRNGKey(10_000 + s)).mean()) for s in range(args.seeds)]
         rows["random policy"] = {"eval_mean_return": rand, "mean": float(np.mean(rand)), "std": float(np.std(rand)),
                                  "solved_seeds": 0}
@@ -94,7 +102,7 @@ def main():
         "task": f"MemoryChain-bsuite (gymnax, 1 context bit); solved = mean greedy return >= {SOLVED} over 100 episodes",
         "config": {"n": args.n, "topology": desc, "leak": args.leak, "seeds": args.seeds, "batches": args.batches,
                    "batch_size": args.batch, "lr": args.lr, "sigma": args.sigma, "decay": 0.0,
-                   "lengths": args.lengths},
+                   "lengths": args.lengths, "seed_rule_lrs": args.seed_rule},
         "results": results, "total_s": total, "table": table(results),
     })
     write_json(args.out, record)
