@@ -2,7 +2,7 @@
 
 Under ``jax.vmap`` the kernel (an XLA FFI call) runs once per batch element; XLA's pure-JAX slices
 vectorise over the batch instead. For batches of ``--batch`` activation vectors with one shared W, this
-times both (best of 3 after a warm-up, results checked equal) and ``Circulant.propagate`` itself, which
+times both (median of 5 after a warm-up, ``praxis_jax.bench.median_time``; results checked equal) and ``Circulant.propagate`` itself, which
 picks between them by ``praxis_jax.native.SEQUENTIAL_MIN_EDGES``.
 
 Usage: python benchmarks/native_vmap.py [--batch 64] [--out benchmarks/results/native-vmap-cpu.json]
@@ -11,25 +11,15 @@ Usage: python benchmarks/native_vmap.py [--batch 64] [--out benchmarks/results/n
 from __future__ import annotations
 
 import argparse
-import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from praxis_jax import native
+from praxis_jax.bench import median_time
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.topology import choose_topology
-
-
-def best_time(f, *args) -> float:
-    jax.block_until_ready(f(*args))
-    ts = []
-    for _ in range(3):
-        t = time.perf_counter()
-        jax.block_until_ready(f(*args))
-        ts.append(time.perf_counter() - t)
-    return min(ts)
 
 
 def main():
@@ -51,7 +41,7 @@ def main():
         outs = [np.asarray(f(A)) for f in fns.values()]
         if not all(np.array_equal(outs[0], o) for o in outs[1:]):
             raise AssertionError(f"native_vmap: results differ at N = {topo.n}")
-        ms = {k: 1e3 * best_time(f, A) for k, f in fns.items()}
+        ms = {k: 1e3 * median_time(lambda f=f: f(A), 5) for k, f in fns.items()}
         row = {"n": topo.n, "degree": topo.degree, "edges": topo.n * topo.degree, "ms": ms,
                "sequential_over_vectorised": ms["sequential kernel"] / ms["vectorised XLA slices"]}
         rows.append(row)

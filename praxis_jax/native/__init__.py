@@ -97,7 +97,8 @@ def available() -> bool:
 
 # Under vmap the kernel runs once per batch element; below this many edges (D·N) the per-call cost loses
 # to XLA's own vectorised int8 slices: `python benchmarks/native_vmap.py` (batch 64) measured the
-# sequential kernel 3.2× slower at 3.2k edges, 1.8× at 64k, 1.0–1.5× at 469k, and 2.2× faster at 1.2M.
+# sequential kernel 2.3–3.6× slower at 3.2k edges, 1.6–1.8× at 64k, 1.0–1.5× at 469k, 1.6–2.2× faster at 1.2M
+# (several runs).
 SEQUENTIAL_MIN_EDGES = 1 << 19
 
 
