@@ -35,13 +35,13 @@ def main():
         topo = choose_topology("singer", n, k=2)
         W = jax.random.randint(jax.random.PRNGKey(0), (topo.degree, topo.n), -127, 128, jnp.int8)
         A = jax.random.randint(jax.random.PRNGKey(1), (args.batch, topo.n), -127, 128, jnp.int8)
-        fns = {"sequential kernel": jax.jit(jax.vmap(lambda a, t=topo: native.circulant_propagate(W, a, t.offsets))),
-               "vectorised XLA slices": jax.jit(jax.vmap(lambda a, t=topo: t._propagate_slices(W, a, jnp.int32))),
-               "Circulant.propagate": jax.jit(jax.vmap(lambda a, t=topo: t.propagate(W, a, None, jnp.int32)))}
+        fns = {"sequential kernel": jax.jit(jax.vmap(lambda a, t=topo, W=W: native.circulant_propagate(W, a, t.offsets))),
+               "vectorised XLA slices": jax.jit(jax.vmap(lambda a, t=topo, W=W: t._propagate_slices(W, a, jnp.int32))),
+               "Circulant.propagate": jax.jit(jax.vmap(lambda a, t=topo, W=W: t.propagate(W, a, None, jnp.int32)))}
         outs = [np.asarray(f(A)) for f in fns.values()]
         if not all(np.array_equal(outs[0], o) for o in outs[1:]):
             raise AssertionError(f"native_vmap: results differ at N = {topo.n}")
-        ms = {k: 1e3 * median_time(lambda f=f: f(A), 5) for k, f in fns.items()}
+        ms = {k: 1e3 * median_time(lambda f=f, A=A: f(A), 5) for k, f in fns.items()}
         row = {"n": topo.n, "degree": topo.degree, "edges": topo.n * topo.degree, "ms": ms,
                "sequential_over_vectorised": ms["sequential kernel"] / ms["vectorised XLA slices"]}
         rows.append(row)
