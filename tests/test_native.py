@@ -40,6 +40,17 @@ def test_native_equals_pure_jax_exactly(topo):
 
 
 @needs_native
+@pytest.mark.parametrize("n,offsets", [(20, (3, 7, 19)), (45, (1, 2, 5, 9, 30, 44, 0)), (100, (11,) * 6)])
+def test_native_propagate_any_offsets_and_ragged_sizes(n, offsets):
+    """Row counts that are not a multiple of 4, N below one 32-neuron vector and with a ragged tail."""
+    rng = np.random.default_rng(n)
+    W = rng.integers(-127, 128, (len(offsets), n), dtype=np.int8)
+    a = rng.integers(-127, 128, n, dtype=np.int8)
+    want = sum(W[j].astype(np.int64) * np.roll(a, -o) for j, o in enumerate(offsets))
+    np.testing.assert_array_equal(native.circulant_propagate(jnp.asarray(W), jnp.asarray(a), offsets), want)
+
+
+@needs_native
 def test_native_under_vmap_and_in_simulate():
     topo = singer(7)
     cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo), quant=px.QuantConfig(numerics="int8"))
