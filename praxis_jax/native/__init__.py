@@ -145,4 +145,4 @@ def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, a: jax.Array,
     return call(W, e, a_prev, a, m, hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
                 jnp.asarray(offsets, jnp.int32), w_scale=f32(codec.w_scale), clip=f32(clip), mu=f32(codec.mu),
                 elig_max=f32(codec.elig_max), segmented=np.int32(codec.elig_code == "segmented"),
-                e_unit=f32(codec.elig_max / SEG_SPAN), e_inv_unit=f32(SEG_SPAN / codec.elig_max))
+                e_unit=f32(codec.elig_max / SEG_SPAN))

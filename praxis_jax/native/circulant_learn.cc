@@ -13,9 +13,12 @@
 //     the two codes so that E[decode(code)] = e_f.
 //   Segmented (G.711): the code is the top bits of the float32 |e_f|/unit + 16; decoding and unbiased
 //     stochastic rounding are integer operations on those bits.
-// Each row has a scalar form (the definition, used for the ragged tail and on CPUs without AVX2) and an
-// AVX2 form with the same float operations eight lanes at a time (compiled without FMA contraction, so
-// both round alike).
+// The kernel holds e in the code's own units (Segmented: E/SEG_SPAN) and W in weight codes, so that the
+// scales fold into two per-neuron factors; its float operations are therefore ordered differently from
+// the reference's, which moves a code only where a value lies within float rounding of a stochastic-
+// rounding boundary. Each row has a scalar form (the definition, used for the ragged tail and on CPUs
+// without AVX2) and an AVX2 form with the same float operations eight lanes at a time, 32 edges per step
+// (compiled without FMA contraction, so both round alike).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -33,10 +36,13 @@ namespace ffi = xla::ffi;
 
 namespace {
 
-constexpr int64_t kBlock = 4096;
+// At most this many neurons per block (a multiple of 32): the two float arrays of the block (128 KB) stay
+// in L2 while the rows stream past.
+constexpr int64_t kBlock = 16384;
 constexpr float kAScale = 2.0f / 127.0f;
 constexpr uint32_t kStreamE = 1, kStreamW = 2;
 constexpr int32_t kSegBase = (127 + 4) << 4, kSegDrop = 19;  // as quant.SEG_BASE, quant.SEG_DROP
+constexpr float kSegSpan = 31 * 128 - 16;                     // as quant.SEG_SPAN
 
 inline uint32_t hash(uint32_t h) {  // h = seed ^ stream·0x9E3779B9 + row·0x85EBCA6B + col·0xC2B2AE35
   h ^= h >> 16;
@@ -66,11 +72,12 @@ inline int32_t apply_sign(int32_t code, float x) { return x < 0.0f ? -code : cod
 struct Params {
   float table[129];  // MuLaw decode(k), k = 0..127; [128] repeats [127] so a stray -128 code is safe
   float c, inv_c, g, ginv, y_per_log2;   // MuLaw: E/mu, mu/E, g, 1/g, 127/log2(1 + mu)
-  float elig_max, e_unit, e_inv_unit;    // Segmented: E, E/SEG_SPAN, SEG_SPAN/E
-  float w_scale, inv_w_scale, clip;
+  float e_unit;                          // Segmented: E/SEG_SPAN
+  float inv_w_scale, clip;
 };
 
-struct MuLaw {
+struct MuLaw {  // e in its own units (unit 1)
+  static float unit(const Params&) { return 1.0f; }
   static float decode(const Params& k, int32_t q) {
     const float mag = k.table[q < 0 ? -q : q];
     return q < 0 ? -mag : mag;
@@ -122,36 +129,36 @@ struct MuLaw {
     const __m256 x_up2 = _mm256_sub_ps(_mm256_mul_ps(_mm256_add_ps(x_up, c), g), c);
     const __m256 x_hi = _mm256_blendv_ps(_mm256_blendv_ps(x_up, x0, down), x_up2, up);
     const __m256 p = _mm256_div_ps(_mm256_sub_ps(mag, x_lo), _mm256_sub_ps(x_hi, x_lo));
-    return _mm256_sub_epi32(lo, _mm256_castps_si256(_mm256_cmp_ps(u, p, _CMP_LT_OQ)));  // unsigned code
+    const __m256i code = _mm256_sub_epi32(lo, _mm256_castps_si256(_mm256_cmp_ps(u, p, _CMP_LT_OQ)));
+    return _mm256_sign_epi32(code, _mm256_castps_si256(e_f));  // signed code
   }
 #endif
 };
 
-struct Segmented {
-  static float decode(const Params& k, int32_t q) {
-    const float y = bits_to_float(uint32_t((q < 0 ? -q : q) + kSegBase) << kSegDrop);
-    const float mag = (y - 16.0f) * k.e_unit;
+struct Segmented {  // e in units of E/SEG_SPAN (Params::e_unit)
+  static float unit(const Params& k) { return k.e_unit; }
+  static float decode(const Params&, int32_t q) {
+    const float mag = bits_to_float(uint32_t((q < 0 ? -q : q) + kSegBase) << kSegDrop) - 16.0f;
     return q < 0 ? -mag : mag;
   }
-  static int8_t encode(const Params& k, float e_f, uint32_t h) {
+  static int8_t encode(const Params&, float e_f, uint32_t h) {
     const float neg = e_f < 0.0f ? -e_f : e_f;
-    const float y = (neg < k.elig_max ? neg : k.elig_max) * k.e_inv_unit + 16.0f;
+    const float y = (neg < kSegSpan ? neg : kSegSpan) + 16.0f;
     const int32_t code = int32_t((float_to_bits(y) + (h >> 13)) >> kSegDrop) - kSegBase;
     return int8_t(apply_sign(code < 127 ? code : 127, e_f));
   }
 #ifdef __AVX2__
-  static __m256 decode8(const Params& k, __m256i q) {
+  static __m256 decode8(const Params&, __m256i q) {
     const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_abs_epi32(q), _mm256_set1_epi32(kSegBase)), kSegDrop);
-    const __m256 mag = _mm256_mul_ps(_mm256_sub_ps(_mm256_castsi256_ps(bits), _mm256_set1_ps(16.0f)),
-                                     _mm256_set1_ps(k.e_unit));
+    const __m256 mag = _mm256_sub_ps(_mm256_castsi256_ps(bits), _mm256_set1_ps(16.0f));
     return _mm256_xor_ps(mag, _mm256_and_ps(_mm256_castsi256_ps(q), _mm256_set1_ps(-0.0f)));
   }
-  static __m256i encode8(const Params& k, __m256 e_f, __m256i h) {
-    const __m256 mag = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), e_f), _mm256_set1_ps(k.elig_max));
-    const __m256 y = _mm256_add_ps(_mm256_mul_ps(mag, _mm256_set1_ps(k.e_inv_unit)), _mm256_set1_ps(16.0f));
-    const __m256i bits = _mm256_add_epi32(_mm256_castps_si256(y), _mm256_srli_epi32(h, 13));
+  static __m256i encode8(const Params&, __m256 e_f, __m256i h) {  // signed code
+    const __m256 mag = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), e_f), _mm256_set1_ps(kSegSpan));
+    const __m256i bits = _mm256_add_epi32(_mm256_castps_si256(_mm256_add_ps(mag, _mm256_set1_ps(16.0f))),
+                                          _mm256_srli_epi32(h, 13));
     const __m256i code = _mm256_sub_epi32(_mm256_srli_epi32(bits, kSegDrop), _mm256_set1_epi32(kSegBase));
-    return _mm256_min_epi32(code, _mm256_set1_epi32(127));  // unsigned code
+    return _mm256_sign_epi32(_mm256_min_epi32(code, _mm256_set1_epi32(127)), _mm256_castps_si256(e_f));
   }
 #endif
 };
@@ -169,33 +176,34 @@ struct Task {
   const Params* k;
 };
 
-// One row j of a block: edges i of neurons start + i, with per-block post activations and lr·m.
+// One row j of a block: edges i of neurons start + i. Per neuron of the block: post_u = post·A/unit (so
+// that pre·post = pre_q·post_u in eligibility units, A = 2/127 the activation scale) and
+// lrm_u = lr·m·unit/w_scale (the weight step, in weight codes, per eligibility unit).
 struct Row {
   const int8_t* pre_q;
-  const float* post_f;
-  const float* lrm;
+  const float* post_u;
+  const float* lrm_u;
   int8_t* e;
   int8_t* W;
   uint32_t row, col0;
 };
 
-inline int8_t weight(const Task& t, float w_q, float lrm, float e_f, uint32_t h) {
-  const Params& k = *t.k;
-  const float w = w_q * k.w_scale;
-  float w_new = w + lrm * e_f - t.wd * w;
-  w_new = w_new < -k.clip ? -k.clip : (w_new > k.clip ? k.clip : w_new);
-  float x = std::floor(w_new * k.inv_w_scale + uniform(h));
-  x = x < -127.0f ? -127.0f : (x > 127.0f ? 127.0f : x);
-  return int8_t(int32_t(x));
+// In weight codes: x = floor(clip(W_q·(1 − wd) + lrm_u·e_f, ±c) + u), c = min(clip/w_scale, 127), which is
+// phases 2 and 3 of the rule stored with stochastic rounding; |x| <= 127 follows from |·| <= c.
+inline int8_t weight(float w_q, float lrm_u, float e_f, float keep, float c, uint32_t h) {
+  float w = w_q * keep + lrm_u * e_f;
+  w = w < -c ? -c : (w > c ? c : w);
+  return int8_t(int32_t(std::floor(w + uniform(h))));
 }
 
 template <bool kOn, class Elig>
 void row_scalar(const Task& t, const Row& r, int64_t i0, int64_t len) {
+  const float keep = 1.0f - t.wd, c = std::min(t.k->clip * t.k->inv_w_scale, 127.0f);
   for (int64_t i = i0; i < len; ++i) {
     const uint32_t rc = r.row + (r.col0 + uint32_t(i)) * 0xC2B2AE35u;
-    const float e_f = t.decay * Elig::decode(*t.k, r.e[i]) + (float(r.pre_q[i]) * kAScale) * r.post_f[i];
+    const float e_f = t.decay * Elig::decode(*t.k, r.e[i]) + float(r.pre_q[i]) * r.post_u[i];
     r.e[i] = Elig::encode(*t.k, e_f, hash(t.base_e + rc));
-    if (kOn) r.W[i] = weight(t, float(r.W[i]), r.lrm[i], e_f, hash(t.base_w + rc));
+    if (kOn) r.W[i] = weight(float(r.W[i]), r.lrm_u[i], e_f, keep, c, hash(t.base_w + rc));
   }
 }
 
@@ -204,12 +212,11 @@ inline __m256i load8(const int8_t* p) {
   return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
 }
 
-inline void store8(int8_t* p, __m256i v) {  // v holds values in [-127, 127]
-  const __m256i bytes = _mm256_shuffle_epi8(
-      v, _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                          0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
-  const __m256i packed = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1));
-  _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(packed));
+// Four vectors of eight int32 in [-127, 127] -> 32 int8 in order.
+inline void store32(int8_t* p, __m256i v0, __m256i v1, __m256i v2, __m256i v3) {
+  const __m256i b = _mm256_packs_epi16(_mm256_packs_epi32(v0, v1), _mm256_packs_epi32(v2, v3));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p),
+                      _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
 }
 
 inline __m256i hash8(__m256i h) {
@@ -227,35 +234,43 @@ inline __m256 uniform8(__m256i h) {
 inline __m256 elig_random(MuLaw, __m256i h) { return uniform8(h); }
 inline __m256i elig_random(Segmented, __m256i h) { return h; }
 
-// Returns the first edge it left for row_scalar (the ragged tail of fewer than 8).
+// Eight edges from i: the new e code and (on update ticks) the new W code, as int32 lanes.
+template <bool kOn, class Elig>
+inline void edges8(const Task& t, const Row& r, int64_t i, __m256i rc, __m256i& e_code, __m256i& w_code) {
+  const Params& k = *t.k;
+  const __m256 e_f = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(t.decay), Elig::decode8(k, load8(r.e + i))),
+                                   _mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.pre_q + i)), _mm256_load_ps(r.post_u + i)));
+  e_code = Elig::encode8(k, e_f, elig_random(Elig{}, hash8(_mm256_add_epi32(_mm256_set1_epi32(int32_t(t.base_e)), rc))));
+  if (!kOn) return;
+  const float c = std::min(k.clip * k.inv_w_scale, 127.0f);
+  __m256 w = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.W + i)), _mm256_set1_ps(1.0f - t.wd)),
+                           _mm256_mul_ps(_mm256_load_ps(r.lrm_u + i), e_f));
+  w = _mm256_min_ps(_mm256_max_ps(w, _mm256_set1_ps(-c)), _mm256_set1_ps(c));
+  const __m256 u = uniform8(hash8(_mm256_add_epi32(_mm256_set1_epi32(int32_t(t.base_w)), rc)));
+  w_code = _mm256_cvttps_epi32(_mm256_floor_ps(_mm256_add_ps(w, u)));
+}
+
+// 32 edges per step; returns the first edge it left for row_scalar (the ragged tail of fewer than 32).
 template <bool kOn, class Elig>
 int64_t row_avx2(const Task& t, const Row& r, int64_t len) {
-  const Params& k = *t.k;
-  const __m256 decay = _mm256_set1_ps(t.decay), ascale = _mm256_set1_ps(kAScale), zero = _mm256_setzero_ps();
   // rc = row·0x85EBCA6B + col·0xC2B2AE35 (uint32 wrap-around) per lane; col steps by 8 per vector
   __m256i rc = _mm256_add_epi32(
       _mm256_set1_epi32(int32_t(r.row + r.col0 * 0xC2B2AE35u)),
       _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(int32_t(0xC2B2AE35u))));
   const __m256i rc_step = _mm256_set1_epi32(int32_t(8u * 0xC2B2AE35u));
-  const __m256i he = _mm256_set1_epi32(int32_t(t.base_e)), hw = _mm256_set1_epi32(int32_t(t.base_w));
   int64_t i = 0;
-  for (; i + 8 <= len; i += 8, rc = _mm256_add_epi32(rc, rc_step)) {
-    const __m256 pre = _mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.pre_q + i)), ascale);
-    const __m256 e_f = _mm256_add_ps(_mm256_mul_ps(decay, Elig::decode8(k, load8(r.e + i))),
-                                     _mm256_mul_ps(pre, _mm256_load_ps(r.post_f + i)));
-    const __m256i code = Elig::encode8(k, e_f, elig_random(Elig{}, hash8(_mm256_add_epi32(he, rc))));
-    const __m256i neg = _mm256_castps_si256(_mm256_cmp_ps(e_f, zero, _CMP_LT_OQ));
-    store8(r.e + i, _mm256_sub_epi32(_mm256_xor_si256(code, neg), neg));  // -code where e_f < 0
-    if (kOn) {
-      const __m256 w = _mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.W + i)), _mm256_set1_ps(k.w_scale));
-      __m256 w_new = _mm256_sub_ps(_mm256_add_ps(w, _mm256_mul_ps(_mm256_load_ps(r.lrm + i), e_f)),
-                                   _mm256_mul_ps(_mm256_set1_ps(t.wd), w));
-      w_new = _mm256_min_ps(_mm256_max_ps(w_new, _mm256_set1_ps(-k.clip)), _mm256_set1_ps(k.clip));
-      __m256 xw = _mm256_floor_ps(_mm256_add_ps(_mm256_mul_ps(w_new, _mm256_set1_ps(k.inv_w_scale)),
-                                                uniform8(hash8(_mm256_add_epi32(hw, rc)))));
-      xw = _mm256_min_ps(_mm256_max_ps(xw, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
-      store8(r.W + i, _mm256_cvtps_epi32(xw));
-    }
+  for (; i + 32 <= len; i += 32) {
+    __m256i e0, e1, e2, e3, w0, w1, w2, w3;
+    edges8<kOn, Elig>(t, r, i, rc, e0, w0);
+    rc = _mm256_add_epi32(rc, rc_step);
+    edges8<kOn, Elig>(t, r, i + 8, rc, e1, w1);
+    rc = _mm256_add_epi32(rc, rc_step);
+    edges8<kOn, Elig>(t, r, i + 16, rc, e2, w2);
+    rc = _mm256_add_epi32(rc, rc_step);
+    edges8<kOn, Elig>(t, r, i + 24, rc, e3, w3);
+    rc = _mm256_add_epi32(rc, rc_step);
+    store32(r.e + i, e0, e1, e2, e3);
+    if (kOn) store32(r.W + i, w0, w1, w2, w3);
   }
   return i;
 }
@@ -263,15 +278,18 @@ int64_t row_avx2(const Task& t, const Row& r, int64_t len) {
 
 template <bool kOn, class Elig>
 void run_blocks(const Task& t, int64_t block, int64_t first, int64_t last) {
-  alignas(64) float post_f[kBlock], lrm[kBlock];  // 32 KB: in L1 with the rows streaming past
+  std::vector<float> store(2 * block + 16);  // post_u and lrm_u, 32-byte aligned
+  float* post_u = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(store.data()) + 31) & ~uintptr_t(31));
+  float* lrm_u = post_u + block;
+  const float unit = Elig::unit(*t.k), post_scale = kAScale * kAScale / unit, lr_scale = t.lr * unit * t.k->inv_w_scale;
   for (int64_t b = first; b < last; ++b) {
     const int64_t start = b * block, len = std::min(block, t.n - start);
     for (int64_t i = 0; i < len; ++i) {
-      post_f[i] = float(t.post[start + i]) * kAScale;
-      lrm[i] = t.lr * t.m[start + i];
+      post_u[i] = float(t.post[start + i]) * post_scale;
+      lrm_u[i] = lr_scale * t.m[start + i];
     }
     for (int64_t j = 0; j < t.d; ++j) {
-      const Row r{t.a2 + start + t.s[j], post_f, lrm, t.e + j * t.n + start, t.W + j * t.n + start,
+      const Row r{t.a2 + start + t.s[j], post_u, lrm_u, t.e + j * t.n + start, t.W + j * t.n + start,
                   uint32_t(j) * 0x85EBCA6Bu, uint32_t(start)};
 #ifdef __AVX2__
       row_scalar<kOn, Elig>(t, r, row_avx2<kOn, Elig>(t, r, len), len);
@@ -282,7 +300,7 @@ void run_blocks(const Task& t, int64_t block, int64_t first, int64_t last) {
   }
 }
 
-Params make_params(float w_scale, float clip, float mu, float elig_max, float e_unit, float e_inv_unit) {
+Params make_params(float w_scale, float clip, float mu, float elig_max, float e_unit) {
   Params k;
   const double log1p_mu = std::log1p(double(mu));
   for (int q = 0; q < 128; ++q) k.table[q] = float(double(elig_max) / mu * (std::exp(q * log1p_mu / 127.0) - 1.0));
@@ -292,10 +310,7 @@ Params make_params(float w_scale, float clip, float mu, float elig_max, float e_
   k.g = float(std::exp(log1p_mu / 127.0));
   k.ginv = float(std::exp(-log1p_mu / 127.0));
   k.y_per_log2 = float(127.0 * std::log(2.0) / log1p_mu);
-  k.elig_max = elig_max;
   k.e_unit = e_unit;
-  k.e_inv_unit = e_inv_unit;
-  k.w_scale = w_scale;
   k.inv_w_scale = 1.0f / w_scale;
   k.clip = clip;
   return k;
@@ -304,7 +319,7 @@ Params make_params(float w_scale, float clip, float mu, float elig_max, float e_
 ffi::Error Learn(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
                  ffi::Buffer<ffi::S8> a, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
                  ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> offsets, float w_scale, float clip, float mu,
-                 float elig_max, int32_t segmented, float e_unit, float e_inv_unit, ffi::ResultBuffer<ffi::S8> W_out,
+                 float elig_max, int32_t segmented, float e_unit, ffi::ResultBuffer<ffi::S8> W_out,
                  ffi::ResultBuffer<ffi::S8> e_out) {
   auto dims = W.dimensions();
   if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N)");
@@ -320,7 +335,7 @@ ffi::Error Learn(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi
   if (W_out->typed_data() != W.typed_data()) std::memcpy(W_out->typed_data(), W.typed_data(), size_t(d * n));
   if (e_out->typed_data() != e.typed_data()) std::memcpy(e_out->typed_data(), e.typed_data(), size_t(d * n));
 
-  const Params k = make_params(w_scale, clip, mu, elig_max, e_unit, e_inv_unit);
+  const Params k = make_params(w_scale, clip, mu, elig_max, e_unit);
   std::vector<int8_t> a2(2 * n);
   std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin());
   std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin() + n);
@@ -331,9 +346,9 @@ ffi::Error Learn(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi
   const bool on = h[3] > 0.0f;
   auto* run = segmented ? (on ? &run_blocks<true, Segmented> : &run_blocks<false, Segmented>)
                         : (on ? &run_blocks<true, MuLaw> : &run_blocks<false, MuLaw>);
-  // Blocks of at most kBlock neurons (a multiple of 8), at least one per thread.
+  // Blocks of at most kBlock neurons (a multiple of 32), at least one per thread.
   const int64_t threads = std::max<int64_t>(1, std::thread::hardware_concurrency());
-  const int64_t block = std::min(kBlock, std::max<int64_t>(8, ((n + threads - 1) / threads + 7) / 8 * 8));
+  const int64_t block = std::min(kBlock, std::max<int64_t>(32, ((n + threads - 1) / threads + 31) / 32 * 32));
   const int64_t blocks = (n + block - 1) / block;
   std::vector<std::thread> pool;
   const int64_t used = std::min(blocks, threads);
@@ -362,6 +377,5 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearn, Learn,
                                   .Attr<float>("elig_max")
                                   .Attr<int32_t>("segmented")
                                   .Attr<float>("e_unit")
-                                  .Attr<float>("e_inv_unit")
                                   .Ret<ffi::Buffer<ffi::S8>>()    // W (aliases the input)
                                   .Ret<ffi::Buffer<ffi::S8>>());  // e (aliases the input)
