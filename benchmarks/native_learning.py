@@ -7,8 +7,10 @@ G.711 μ-law) it times, in one run:
   native   ``praxis_jax.native.circulant_learn``: one pass reading and writing W and e once, W and e donated;
   e-only   the native pass on a tick without a weight update (update_every > 1);
   tick     the whole int8 learning tick through ``praxis_jax.simulate`` (propagation, rule, homeostasis);
+  tick_update_every_8  the same with the weight update on every 8th tick (``update_every=8``);
 bytes 4·D·N per pass (W and e read and written once), and the fraction of int8 codes where the native
-pass and the XLA pass differ. Bandwidth: numpy streaming read over 400 MB, best of 5 (as throughput.py).
+pass and the XLA pass differ. Bandwidth: ``praxis_jax.bench.read_bandwidth`` (all cores; the one-core
+read is recorded beside it), as throughput.py.
 
 Usage: python benchmarks/native_learning.py [--sizes 65000 260000] [--out benchmarks/results/native-learning-cpu.json]
 """
@@ -42,7 +44,8 @@ def one_case(n: int, eligibility: str, reps: int, bw: float) -> dict:
 
     row["native_e_only_s"] = donated_time(e_only, W, e, reps)
     row["tick_s"] = tick_seconds(case.topo, True, 8, reps, eligibility=eligibility)
-    for k in ("xla", "native", "native_e_only", "tick"):
+    row["tick_update_every_8_s"] = tick_seconds(case.topo, True, 8, reps, eligibility=eligibility, update_every=8)
+    for k in ("xla", "native", "native_e_only", "tick", "tick_update_every_8"):
         row[f"{k}_syn_per_s"] = case.edges / row[f"{k}_s"]
         row[f"{k}_frac_bw"] = nbytes / row[f"{k}_s"] / bw
     row["native_speedup_vs_xla"] = row["xla_s"] / row["native_s"]
@@ -63,8 +66,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if jax.devices()[0].platform != "cpu" or not native.available():
         raise SystemExit("native_learning.py measures the native CPU kernel; it is not available here")
-    bw = read_bandwidth()
-    print(f"measured read bandwidth {bw / 1e9:.1f} GB/s", flush=True)
+    bw, bw1 = read_bandwidth(), read_bandwidth(1)
+    print(f"measured read bandwidth {bw / 1e9:.1f} GB/s (one core {bw1 / 1e9:.1f} GB/s)", flush=True)
     rows = []
     for n in args.sizes:
         for code in args.eligibility:
@@ -72,10 +75,11 @@ def main(argv=None):
             rows.append(row)
             print(f"N={row['N']:>8} D={row['D']:>5} {code:>9}: "
                   + ", ".join(f"{k} {row[f'{k}_syn_per_s'] / 1e9:.3f} G syn/s ({100 * row[f'{k}_frac_bw']:.1f}% bw)"
-                              for k in ("xla", "native", "native_e_only", "tick"))
+                              for k in ("xla", "native", "native_e_only", "tick", "tick_update_every_8"))
                   + f"; native x{row['native_speedup_vs_xla']:.1f} xla; codes differing W {row['W_codes_differing']:.1e}"
                   f" e {row['e_codes_differing']:.1e}", flush=True)
-    write_json(args.out, {**provenance(), "measured_read_bandwidth_bytes_per_s": bw, "results": rows})
+    write_json(args.out, {**provenance(), "measured_read_bandwidth_bytes_per_s": bw,
+                          "read_bandwidth_one_core_bytes_per_s": bw1, "results": rows})
     print(f"wrote {args.out}")
 
 

@@ -6,8 +6,9 @@ For each size and topology it times the int8 inference tick (plasticity off) and
   (b) a dense ``jnp`` matmul tick where the (N, N) matrix fits,
   (c) ``jax.experimental.sparse`` BCOO and ``jax.ops.segment_sum`` ticks of the same graph (float32).
 A mode left out with ``--modes`` is written as null (its printed figures read nan).
-Bandwidth is measured here too (a streaming read: numpy over 400 MB on the CPU, a jitted sum over 4 GB
-of device memory on an accelerator, best of 5). Bytes per tick
+Bandwidth is measured here too (``praxis_jax.bench.read_bandwidth``: a streaming read by all CPU cores,
+numpy over 800 MB, or a jitted sum over 4 GB of device memory on an accelerator, best of 5); the fractions
+are of that figure, and on the CPU the one-core read is recorded beside it. Bytes per tick
 are the minimum the tick must move: inference reads W (D·N int8); learning reads and writes W and e
 (4·D·N bytes).
 
@@ -83,7 +84,9 @@ def main(argv=None):
 
     bw = read_bandwidth()
     dev = jax.devices()[0]
-    print(f"device {dev.device_kind} ({dev.platform}); measured read bandwidth {bw / 1e9:.1f} GB/s")
+    bw1 = read_bandwidth(1) if dev.platform == "cpu" else None
+    print(f"device {dev.device_kind} ({dev.platform}); measured read bandwidth {bw / 1e9:.1f} GB/s"
+          + (f" (one core {bw1 / 1e9:.1f} GB/s)" if bw1 else ""))
     rows = []
     for n in args.sizes:
         singer = choose_singer(n, 2.0)
@@ -122,6 +125,7 @@ def main(argv=None):
         **provenance(),
         "config": {"numerics": "int8", "ticks_per_call": args.ticks, "reps": args.reps, "k": 2.0},
         "measured_read_bandwidth_bytes_per_s": bw,
+        "read_bandwidth_one_core_bytes_per_s": bw1,
         "results": [{k: None if isinstance(v, float) and v != v else v for k, v in r.items()} for r in rows],
     }
     write_json(args.out, record)

@@ -1,13 +1,17 @@
 """Timing helpers shared by ``praxis bench`` and the scripts in ``benchmarks/``.
 
 Timing: one warm-up call, then ``block_until_ready`` around each of ``reps`` calls; the median.
-Bandwidth: a streaming read — numpy ``uint64`` sum over 400 MB on the CPU, a jitted ``uint32`` sum over
-4 GB of device memory on an accelerator — best of 5.
+Bandwidth: a streaming read — on the CPU a numpy ``uint64`` sum over 800 MB, split into contiguous parts
+summed by ``threads`` threads at once (numpy releases the GIL; default all the CPUs this process may run
+on, as the native kernels use them all), on an accelerator a jitted ``uint32`` sum over 4 GB of device
+memory — best of 5.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import jax
@@ -29,22 +33,32 @@ def median_time(fn, reps: int) -> float:
     return float(np.median(ts))
 
 
-def read_bandwidth() -> float:
-    """Bytes/s of a streaming read on the default device (see the module docstring)."""
+def cpu_count() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def read_bandwidth(threads: int | None = None) -> float:
+    """Bytes/s of a streaming read on the default device (see the module docstring); ``threads`` applies
+    to the CPU only (default :func:`cpu_count`)."""
     if jax.devices()[0].platform == "cpu":
-        x = np.ones(400_000_000 // 8, np.uint64)
-        return x.nbytes / min(median_time(lambda: x.sum(), 1) for _ in range(5))
+        threads = threads or cpu_count()
+        x = np.ones(800_000_000 // 8, np.uint64)
+        parts = np.array_split(x, threads)
+        with ThreadPoolExecutor(threads) as pool:
+            return x.nbytes / min(median_time(lambda: list(pool.map(np.sum, parts)), 1) for _ in range(5))
     x = jnp.ones(1_000_000_000, jnp.uint32)
     total = jax.jit(lambda x: jnp.sum(x, dtype=jnp.uint32))
     return x.nbytes / min(median_time(lambda: total(x), 3) for _ in range(5))
 
 
 def tick_seconds(topology, learning: bool, ticks: int, reps: int, numerics: str = "int8",
-                 eligibility: str = "mulaw") -> float:
-    """Seconds per tick of ``praxis_jax.simulate`` (plasticity on or off), state donated as in a long run."""
+                 eligibility: str = "mulaw", update_every: int = 1) -> float:
+    """Seconds per tick of ``praxis_jax.simulate`` (plasticity on or off, the weight update every
+    ``update_every`` ticks), state donated as in a long run."""
     cfg = px.PraxisConfig(
         network=px.NetworkConfig(topology=topology),
-        plasticity=px.PlasticityConfig(enabled=learning),
+        plasticity=px.PlasticityConfig(enabled=learning, update_every=update_every),
         quant=px.QuantConfig(numerics=numerics, eligibility=eligibility),
     )
     params, state = px.init(cfg, jax.random.PRNGKey(0))
