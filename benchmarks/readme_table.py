@@ -8,7 +8,9 @@ def main(path="benchmarks/results/throughput-cpu.json"):
     r = json.load(open(path))
     bw = r["measured_read_bandwidth_bytes_per_s"]
     f = lambda x: "—" if x is None else f"×{x:.2f}"  # noqa: E731
-    print(f"Measured read bandwidth {bw / 1e9:.1f} GB/s ({r['device']['kind']}, {r['device']['cpu_count']} cores); "
+    bw1 = r.get("read_bandwidth_one_core_bytes_per_s")
+    one = f" (one core alone: {bw1 / 1e9:.1f} GB/s)" if bw1 else ""
+    print(f"Measured read bandwidth {bw / 1e9:.1f} GB/s{one} ({r['device']['kind']}, {r['device']['cpu_count']} cores); "
           f"int8; D ≈ 2·sqrt(N); `{r['command']}`.\n")
     print("| graph | N | D | inference G syn/s | % read bw | learning G syn/s | % of bw (4 B/edge) "
           "| vs numpy | vs dense | vs BCOO | vs segment_sum |")

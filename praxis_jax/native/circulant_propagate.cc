@@ -26,6 +26,7 @@ namespace {
 // At most this many neurons per block: the int32 accumulator (128 KB) stays in L2, and each row's run of
 // 32 KB spans several pages, which streams better than one 4 KB page per row (benchmarks/throughput.py).
 constexpr int64_t kBlock = 32768;
+constexpr int64_t kMinEdgesPerThread = int64_t(1) << 22;
 
 // One row's scalar form: the definition, used for the ragged tail and on CPUs without AVX2.
 inline void accumulate_scalar(int32_t* acc, const int8_t* w, const int8_t* x, int64_t i0, int64_t len) {
@@ -126,8 +127,10 @@ ffi::Error Propagate(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> a, ffi::Buffer
   std::vector<int8_t> a2(2 * n);
   std::copy(a.typed_data(), a.typed_data() + n, a2.begin());
   std::copy(a.typed_data(), a.typed_data() + n, a2.begin() + n);
-  // Blocks of at most kBlock neurons (a multiple of 32), at least one per thread.
-  const int64_t threads = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  // Blocks of at most kBlock neurons (a multiple of 32), at least one per thread; a thread only for every
+  // kMinEdgesPerThread edges, as starting one costs about as much as streaming that many.
+  const int64_t threads = std::max<int64_t>(
+      1, std::min<int64_t>(std::thread::hardware_concurrency(), d * n / kMinEdgesPerThread));
   const int64_t block = std::min(kBlock, std::max<int64_t>(32, ((n + threads - 1) / threads + 31) / 32 * 32));
   const int64_t blocks = (n + block - 1) / block, used = std::min(blocks, threads);
   std::vector<std::thread> pool;
