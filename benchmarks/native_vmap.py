@@ -25,7 +25,7 @@ from praxis_jax.topology import choose_topology
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[133, 993, 3783, 7000, 16000, 63000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[133, 993, 1723, 3783, 7000, 16000, 63000])
     ap.add_argument("--out", default="benchmarks/results/native-vmap-cpu.json")
     args = ap.parse_args()
     if not native.available():

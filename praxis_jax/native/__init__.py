@@ -97,9 +97,9 @@ def available() -> bool:
 
 # Under vmap the kernel runs once per batch element; below this many edges (D·N) the per-call cost loses
 # to XLA's own vectorised int8 slices: `python benchmarks/native_vmap.py` (batch 64) measured the
-# sequential kernel 2.3–3.6× slower at 3.2k edges, 1.6–1.8× at 64k, 1.0–1.5× at 469k, 1.6–2.2× faster at 1.2M
-# (several runs).
-SEQUENTIAL_MIN_EDGES = 1 << 19
+# sequential kernel 1.9–3.3× slower at 3.2k edges, 1.2–1.3× at 64k, even at 145k, 1.6–2.6× faster at 469k
+# and 6–9× at 1.2M (two runs).
+SEQUENTIAL_MIN_EDGES = 1 << 17
 
 
 def circulant_propagate(W: jax.Array, a: jax.Array, offsets: tuple[int, ...], batched=None) -> jax.Array:
