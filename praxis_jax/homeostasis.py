@@ -8,6 +8,8 @@ Every ``interval`` ticks, for neurons with var_j > var_threshold:
   W_ij ← W_ij / sqrt(var_j) for all incoming edges i (column j of the (D, N) weights), var_j ← 1
 (the rescale divides the recurrent drive's variance by var_j in the linear regime, so the statistic is
 rescaled with the weights instead of re-triggering every tick while its slow average catches up).
+Int8 weights are stored back with stochastic rounding; on the CPU that pass over all D·N weights runs
+the native kernel (:func:`praxis_jax.native.rescale_columns`) when it is built.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from praxis_jax import native
 from praxis_jax.quant import Codec, hash_uniform
+from praxis_jax.topology.base import neuron_mesh
 
 STREAM_H = 3
 
@@ -31,8 +35,23 @@ def homeostasis_update(codec: Codec, cfg, post: Array, long, hyper, tick: Array,
         W, var = args
         hot = var > hyper.var_threshold
         s = jnp.where(hot, jax.lax.rsqrt(var), 1.0)
-        u = hash_uniform(seed, W.shape, STREAM_H) if codec.int8 else None
-        return codec.store_w(codec.w(W) * s[None, :], u), jnp.where(hot, 1.0, var)
+        return scale_columns(codec, W, s, seed), jnp.where(hot, 1.0, var)
 
     W, var = jax.lax.cond((tick + 1) % cfg.interval == 0, rescale, lambda x: x, (long.W, var))
     return long._replace(W=W, b=b, rate=rate, var=var)
+
+
+def scale_columns(codec: Codec, W: Array, s: Array, seed: Array) -> Array:
+    """Stored ``W`` ``(D, N)`` with column v scaled by ``s[v]``; int8 codes stochastically rounded with
+    ``hash_uniform(seed, W.shape, STREAM_H)`` (on the CPU by the native kernel when it is built; neuron-
+    sharded runs take the XLA pass)."""
+    if not codec.int8:
+        return W * s[None, :]
+
+    def xla(W, s):
+        return codec.store_w(codec.w(W) * s[None, :], hash_uniform(seed, W.shape, STREAM_H))
+
+    if neuron_mesh() is not None or not native.available():
+        return xla(W, s)
+    return jax.lax.platform_dependent(
+        W, s, default=xla, cpu=lambda W, s: native.rescale_columns(W, s, seed, codec.w_scale))

@@ -1,9 +1,10 @@
 """Native CPU kernels, registered as XLA FFI custom calls and compiled on first use.
 
 XLA:CPU runs int8 elementwise work at ~2 G elements/s here (``benchmarks/xla_int8_primitives.py``),
-far below memory bandwidth, so the int8 circulant organoid has two C++ kernels: the propagation
-(``circulant_propagate.cc``) and the fused A-STDP-ET learning pass (``circulant_learn.cc``, AVX2 where
-the CPU has it, scalar otherwise). They are compiled once per machine with the system C++ compiler
+far below memory bandwidth, so the int8 organoid has three C++ kernels: the circulant propagation
+(``circulant_propagate.cc``), the fused A-STDP-ET learning pass (``circulant_learn.cc``) and the
+homeostatic rescale of incoming weights (``rescale_columns.cc``), AVX2 where the CPU has it, scalar
+otherwise, sharing the in-kernel hash of ``common.h``. They are compiled once per machine with the system C++ compiler
 against the installed jaxlib's FFI headers into one library in ``$PRAXIS_JAX_CACHE`` (default
 ``~/.cache/praxis_jax``), keyed by the sources, the jaxlib version and the CPU flags, written atomically
 (temp file, then rename).
@@ -32,8 +33,11 @@ import numpy as np
 
 from praxis_jax.quant import SEG_SPAN
 
-_SOURCES = tuple(Path(__file__).with_name(f) for f in ("circulant_propagate.cc", "circulant_learn.cc"))
-TARGETS = {"praxis_circulant_propagate": "PraxisCirculantPropagate", "praxis_circulant_learn": "PraxisCirculantLearn"}
+_SOURCES = tuple(Path(__file__).with_name(f) for f in ("circulant_propagate.cc", "circulant_learn.cc",
+                                                      "rescale_columns.cc"))
+_HEADERS = (Path(__file__).with_name("common.h"),)
+TARGETS = {"praxis_circulant_propagate": "PraxisCirculantPropagate", "praxis_circulant_learn": "PraxisCirculantLearn",
+           "praxis_rescale_columns": "PraxisRescaleColumns"}
 
 
 def _cpu_flags() -> str:
@@ -52,7 +56,7 @@ def _compiler() -> str | None:
 
 def library_path() -> Path:
     """Where this machine's build of the kernel lives (it may not exist yet)."""
-    sources = b"".join(src.read_bytes() for src in _SOURCES)
+    sources = b"".join(src.read_bytes() for src in _SOURCES + _HEADERS)
     key = hashlib.sha256(sources + jaxlib.__version__.encode() + _cpu_flags().encode()).hexdigest()[:16]
     root = Path(os.environ.get("PRAXIS_JAX_CACHE", Path.home() / ".cache" / "praxis_jax"))
     return root / f"libpraxis_native-{key}.so"
@@ -146,3 +150,12 @@ def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, a: jax.Array,
                 jnp.asarray(offsets, jnp.int32), w_scale=f32(codec.w_scale), clip=f32(clip), mu=f32(codec.mu),
                 elig_max=f32(codec.elig_max), segmented=np.int32(codec.elig_code == "segmented"),
                 e_unit=f32(codec.elig_max / SEG_SPAN))
+
+
+def rescale_columns(W: jax.Array, s: jax.Array, seed: jax.Array, w_scale: float) -> jax.Array:
+    """Homeostatic rescale of int8 W ``(D, N)`` by ``s`` ``(N,)``: the codes of
+    ``codec.store_w(codec.w(W) * s, hash_uniform(seed, W.shape, STREAM_H))`` (:mod:`praxis_jax.homeostasis`)
+    in one in-place pass. CPU only; call :func:`available` first. Batched under vmap by a sequential loop."""
+    call = jax.ffi.ffi_call("praxis_rescale_columns", jax.ShapeDtypeStruct(W.shape, W.dtype),
+                            input_output_aliases={0: 0}, vmap_method="sequential")
+    return call(W, s.astype(jnp.float32), jnp.reshape(seed, (1,)).astype(jnp.uint32), w_scale=np.float32(w_scale))

@@ -30,11 +30,18 @@
 #include <immintrin.h>
 #endif
 
+#include "common.h"
 #include "xla/ffi/api/ffi.h"
 
 namespace ffi = xla::ffi;
 
 namespace {
+
+using praxis_native::hash;
+using praxis_native::hash_base;
+using praxis_native::kColMul;
+using praxis_native::kRowMul;
+using praxis_native::uniform;
 
 // At most this many neurons per block (a multiple of 32): the two float arrays of the block (128 KB) stay
 // in L2 while the rows stream past.
@@ -43,17 +50,6 @@ constexpr float kAScale = 2.0f / 127.0f;
 constexpr uint32_t kStreamE = 1, kStreamW = 2;
 constexpr int32_t kSegBase = (127 + 4) << 4, kSegDrop = 19;  // as quant.SEG_BASE, quant.SEG_DROP
 constexpr float kSegSpan = 31 * 128 - 16;                     // as quant.SEG_SPAN
-
-inline uint32_t hash(uint32_t h) {  // h = seed ^ stream·0x9E3779B9 + row·0x85EBCA6B + col·0xC2B2AE35
-  h ^= h >> 16;
-  h *= 0x7FEB352Du;
-  h ^= h >> 15;
-  h *= 0x846CA68Bu;
-  h ^= h >> 16;
-  return h;
-}
-
-inline float uniform(uint32_t h) { return float(h >> 8) * (1.0f / 16777216.0f); }
 
 inline float bits_to_float(uint32_t b) {
   float f;
@@ -172,7 +168,7 @@ struct Task {
   int8_t* e;
   int64_t n, d;
   float decay, lr, wd;
-  uint32_t base_e, base_w;  // hash inputs of the two streams: seed ^ stream·0x9E3779B9
+  uint32_t base_e, base_w;  // hash_base of the two streams
   const Params* k;
 };
 
@@ -200,7 +196,7 @@ template <bool kOn, class Elig>
 void row_scalar(const Task& t, const Row& r, int64_t i0, int64_t len) {
   const float keep = 1.0f - t.wd, c = std::min(t.k->clip * t.k->inv_w_scale, 127.0f);
   for (int64_t i = i0; i < len; ++i) {
-    const uint32_t rc = r.row + (r.col0 + uint32_t(i)) * 0xC2B2AE35u;
+    const uint32_t rc = r.row * kRowMul + (r.col0 + uint32_t(i)) * kColMul;
     const float e_f = t.decay * Elig::decode(*t.k, r.e[i]) + float(r.pre_q[i]) * r.post_u[i];
     r.e[i] = Elig::encode(*t.k, e_f, hash(t.base_e + rc));
     if (kOn) r.W[i] = weight(float(r.W[i]), r.lrm_u[i], e_f, keep, c, hash(t.base_w + rc));
@@ -212,24 +208,9 @@ inline __m256i load8(const int8_t* p) {
   return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
 }
 
-// Four vectors of eight int32 in [-127, 127] -> 32 int8 in order.
-inline void store32(int8_t* p, __m256i v0, __m256i v1, __m256i v2, __m256i v3) {
-  const __m256i b = _mm256_packs_epi16(_mm256_packs_epi32(v0, v1), _mm256_packs_epi32(v2, v3));
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p),
-                      _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
-}
-
-inline __m256i hash8(__m256i h) {
-  h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
-  h = _mm256_mullo_epi32(h, _mm256_set1_epi32(int32_t(0x7FEB352Du)));
-  h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 15));
-  h = _mm256_mullo_epi32(h, _mm256_set1_epi32(int32_t(0x846CA68Bu)));
-  return _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
-}
-
-inline __m256 uniform8(__m256i h) {
-  return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(h, 8)), _mm256_set1_ps(1.0f / 16777216.0f));
-}
+using praxis_native::hash8;
+using praxis_native::store32;
+using praxis_native::uniform8;
 
 inline __m256 elig_random(MuLaw, __m256i h) { return uniform8(h); }
 inline __m256i elig_random(Segmented, __m256i h) { return h; }
@@ -253,11 +234,8 @@ inline void edges8(const Task& t, const Row& r, int64_t i, __m256i rc, __m256i& 
 // 32 edges per step; returns the first edge it left for row_scalar (the ragged tail of fewer than 32).
 template <bool kOn, class Elig>
 int64_t row_avx2(const Task& t, const Row& r, int64_t len) {
-  // rc = row·0x85EBCA6B + col·0xC2B2AE35 (uint32 wrap-around) per lane; col steps by 8 per vector
-  __m256i rc = _mm256_add_epi32(
-      _mm256_set1_epi32(int32_t(r.row + r.col0 * 0xC2B2AE35u)),
-      _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(int32_t(0xC2B2AE35u))));
-  const __m256i rc_step = _mm256_set1_epi32(int32_t(8u * 0xC2B2AE35u));
+  __m256i rc = praxis_native::row_cols8(r.row, r.col0);  // col steps by 8 per vector
+  const __m256i rc_step = _mm256_set1_epi32(int32_t(8u * kColMul));
   int64_t i = 0;
   for (; i + 32 <= len; i += 32) {
     __m256i e0, e1, e2, e3, w0, w1, w2, w3;
@@ -290,7 +268,7 @@ void run_blocks(const Task& t, int64_t block, int64_t first, int64_t last) {
     }
     for (int64_t j = 0; j < t.d; ++j) {
       const Row r{t.a2 + start + t.s[j], post_u, lrm_u, t.e + j * t.n + start, t.W + j * t.n + start,
-                  uint32_t(j) * 0x85EBCA6Bu, uint32_t(start)};
+                  uint32_t(j), uint32_t(start)};
 #ifdef __AVX2__
       row_scalar<kOn, Elig>(t, r, row_avx2<kOn, Elig>(t, r, len), len);
 #else
@@ -341,8 +319,8 @@ ffi::Error Learn(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi
   std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin() + n);
   const float* h = hyper.typed_data();
   const Task task{a2.data(), a.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
-                  n, d, h[0], h[1], h[2], seed.typed_data()[0] ^ (kStreamE * 0x9E3779B9u),
-                  seed.typed_data()[0] ^ (kStreamW * 0x9E3779B9u), &k};
+                  n, d, h[0], h[1], h[2], hash_base(seed.typed_data()[0], kStreamE),
+                  hash_base(seed.typed_data()[0], kStreamW), &k};
   const bool on = h[3] > 0.0f;
   auto* run = segmented ? (on ? &run_blocks<true, Segmented> : &run_blocks<false, Segmented>)
                         : (on ? &run_blocks<true, MuLaw> : &run_blocks<false, MuLaw>);
