@@ -69,7 +69,7 @@ struct Params {
   float table[129];  // MuLaw decode(k), k = 0..127; [128] repeats [127] so a stray -128 code is safe
   float c, inv_c, g, ginv, y_per_log2;   // MuLaw: E/mu, mu/E, g, 1/g, 127/log2(1 + mu)
   float e_unit;                          // Segmented: E/SEG_SPAN
-  float inv_w_scale, clip;
+  float inv_w_scale, w_clip;  // 1/w_scale; the clip bound in weight codes, min(clip/w_scale, 127)
 };
 
 struct MuLaw {  // e in its own units (unit 1)
@@ -167,7 +167,7 @@ struct Task {
   int8_t* W;
   int8_t* e;
   int64_t n, d;
-  float decay, lr, wd;
+  float decay, lr, keep;  // keep = 1 − weight decay
   uint32_t base_e, base_w;  // hash_base of the two streams
   const Params* k;
 };
@@ -194,12 +194,11 @@ inline int8_t weight(float w_q, float lrm_u, float e_f, float keep, float c, uin
 
 template <bool kOn, class Elig>
 void row_scalar(const Task& t, const Row& r, int64_t i0, int64_t len) {
-  const float keep = 1.0f - t.wd, c = std::min(t.k->clip * t.k->inv_w_scale, 127.0f);
   for (int64_t i = i0; i < len; ++i) {
     const uint32_t rc = r.row * kRowMul + (r.col0 + uint32_t(i)) * kColMul;
     const float e_f = t.decay * Elig::decode(*t.k, r.e[i]) + float(r.pre_q[i]) * r.post_u[i];
     r.e[i] = Elig::encode(*t.k, e_f, hash(t.base_e + rc));
-    if (kOn) r.W[i] = weight(float(r.W[i]), r.lrm_u[i], e_f, keep, c, hash(t.base_w + rc));
+    if (kOn) r.W[i] = weight(float(r.W[i]), r.lrm_u[i], e_f, t.keep, t.k->w_clip, hash(t.base_w + rc));
   }
 }
 
@@ -223,8 +222,8 @@ inline void edges8(const Task& t, const Row& r, int64_t i, __m256i rc, __m256i& 
                                    _mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.pre_q + i)), _mm256_load_ps(r.post_u + i)));
   e_code = Elig::encode8(k, e_f, elig_random(Elig{}, hash8(_mm256_add_epi32(_mm256_set1_epi32(int32_t(t.base_e)), rc))));
   if (!kOn) return;
-  const float c = std::min(k.clip * k.inv_w_scale, 127.0f);
-  __m256 w = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.W + i)), _mm256_set1_ps(1.0f - t.wd)),
+  const float c = k.w_clip;
+  __m256 w = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.W + i)), _mm256_set1_ps(t.keep)),
                            _mm256_mul_ps(_mm256_load_ps(r.lrm_u + i), e_f));
   w = _mm256_min_ps(_mm256_max_ps(w, _mm256_set1_ps(-c)), _mm256_set1_ps(c));
   const __m256 u = uniform8(hash8(_mm256_add_epi32(_mm256_set1_epi32(int32_t(t.base_w)), rc)));
@@ -290,7 +289,7 @@ Params make_params(float w_scale, float clip, float mu, float elig_max, float e_
   k.y_per_log2 = float(127.0 * std::log(2.0) / log1p_mu);
   k.e_unit = e_unit;
   k.inv_w_scale = 1.0f / w_scale;
-  k.clip = clip;
+  k.w_clip = std::min(clip * k.inv_w_scale, 127.0f);
   return k;
 }
 
@@ -319,7 +318,7 @@ ffi::Error Learn(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi
   std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin() + n);
   const float* h = hyper.typed_data();
   const Task task{a2.data(), a.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
-                  n, d, h[0], h[1], h[2], hash_base(seed.typed_data()[0], kStreamE),
+                  n, d, h[0], h[1], 1.0f - h[2], hash_base(seed.typed_data()[0], kStreamE),
                   hash_base(seed.typed_data()[0], kStreamW), &k};
   const bool on = h[3] > 0.0f;
   auto* run = segmented ? (on ? &run_blocks<true, Segmented> : &run_blocks<false, Segmented>)
