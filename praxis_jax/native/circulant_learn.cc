@@ -23,7 +23,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 #ifdef __AVX2__
@@ -254,26 +253,24 @@ int64_t row_avx2(const Task& t, const Row& r, int64_t len) {
 #endif
 
 template <bool kOn, class Elig>
-void run_blocks(const Task& t, int64_t block, int64_t first, int64_t last) {
+void run_block(const Task& t, int64_t block, int64_t b) {
   std::vector<float> store(2 * block + 16);  // post_u and lrm_u, 32-byte aligned
   float* post_u = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(store.data()) + 31) & ~uintptr_t(31));
   float* lrm_u = post_u + block;
   const float unit = Elig::unit(*t.k), post_scale = kAScale * kAScale / unit, lr_scale = t.lr * unit * t.k->inv_w_scale;
-  for (int64_t b = first; b < last; ++b) {
-    const int64_t start = b * block, len = std::min(block, t.n - start);
-    for (int64_t i = 0; i < len; ++i) {
-      post_u[i] = float(t.post[start + i]) * post_scale;
-      lrm_u[i] = lr_scale * t.m[start + i];
-    }
-    for (int64_t j = 0; j < t.d; ++j) {
-      const Row r{t.a2 + start + t.s[j], post_u, lrm_u, t.e + j * t.n + start, t.W + j * t.n + start,
-                  uint32_t(j), uint32_t(start)};
+  const int64_t start = b * block, len = std::min(block, t.n - start);
+  for (int64_t i = 0; i < len; ++i) {
+    post_u[i] = float(t.post[start + i]) * post_scale;
+    lrm_u[i] = lr_scale * t.m[start + i];
+  }
+  for (int64_t j = 0; j < t.d; ++j) {
+    const Row r{t.a2 + start + t.s[j], post_u, lrm_u, t.e + j * t.n + start, t.W + j * t.n + start,
+                uint32_t(j), uint32_t(start)};
 #ifdef __AVX2__
-      row_scalar<kOn, Elig>(t, r, row_avx2<kOn, Elig>(t, r, len), len);
+    row_scalar<kOn, Elig>(t, r, row_avx2<kOn, Elig>(t, r, len), len);
 #else
-      row_scalar<kOn, Elig>(t, r, 0, len);
+    row_scalar<kOn, Elig>(t, r, 0, len);
 #endif
-    }
   }
 }
 
@@ -293,7 +290,7 @@ Params make_params(float w_scale, float clip, float mu, float elig_max, float e_
   return k;
 }
 
-ffi::Error Learn(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
+ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
                  ffi::Buffer<ffi::S8> a, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
                  ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> offsets, float w_scale, float clip, float mu,
                  float elig_max, int32_t segmented, float e_unit, ffi::ResultBuffer<ffi::S8> W_out,
@@ -321,18 +318,12 @@ ffi::Error Learn(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi
                   n, d, h[0], h[1], 1.0f - h[2], hash_base(seed.typed_data()[0], kStreamE),
                   hash_base(seed.typed_data()[0], kStreamW), &k};
   const bool on = h[3] > 0.0f;
-  auto* run = segmented ? (on ? &run_blocks<true, Segmented> : &run_blocks<false, Segmented>)
-                        : (on ? &run_blocks<true, MuLaw> : &run_blocks<false, MuLaw>);
-  // Blocks of at most kBlock neurons (a multiple of 32), at least one per thread.
-  const int64_t threads = std::max<int64_t>(1, std::thread::hardware_concurrency());
-  const int64_t block = std::min(kBlock, std::max<int64_t>(32, ((n + threads - 1) / threads + 31) / 32 * 32));
-  const int64_t blocks = (n + block - 1) / block;
-  std::vector<std::thread> pool;
-  const int64_t used = std::min(blocks, threads);
-  for (int64_t t = 1; t < used; ++t)
-    pool.emplace_back(run, std::cref(task), block, blocks * t / used, blocks * (t + 1) / used);
-  run(task, block, 0, blocks / used);
-  for (auto& th : pool) th.join();
+  auto* run = segmented ? (on ? &run_block<true, Segmented> : &run_block<false, Segmented>)
+                        : (on ? &run_block<true, MuLaw> : &run_block<false, MuLaw>);
+  // Blocks of at most kBlock neurons (a multiple of 32), at least one per worker of XLA's pool.
+  const int64_t workers = std::max<int64_t>(1, pool.num_threads());
+  const int64_t block = std::min(kBlock, std::max<int64_t>(32, ((n + workers - 1) / workers + 31) / 32 * 32));
+  praxis_native::parallel_items(pool, (n + block - 1) / block, workers, [&](int64_t b) { run(task, block, b); });
   return ffi::Error::Success();
 }
 
@@ -340,6 +331,7 @@ ffi::Error Learn(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearn, Learn,
                               ffi::Ffi::Bind()
+                                  .Ctx<ffi::ThreadPool>()
                                   .Arg<ffi::Buffer<ffi::S8>>()   // W
                                   .Arg<ffi::Buffer<ffi::S8>>()   // e
                                   .Arg<ffi::Buffer<ffi::S8>>()   // a_prev

@@ -2,7 +2,7 @@
 //   r[v] = sum_j W[j, v] * a[(v + s_j) mod N],  W int8 (D, N), a int8 (N), s int32 (D), r int32 (N).
 // Neurons are split into blocks whose int32 accumulator stays in cache; for each offset the block reads
 // one contiguous run of W[j] and of the doubled activations, so memory is streamed. Blocks are shared
-// between std::threads. Exact: int8*int8 products summed in int32, as the pure-JAX path.
+// between the threads of XLA's intra-op pool (common.h). Exact: int8*int8 products summed in int32, as the pure-JAX path.
 //
 // AVX2 form: two rows' bytes are interleaved so that vpmaddubsw forms w_j·x_j + w_j'·x_j' per neuron
 // in int16 (|sum| <= 2·127·127 < 2^15, as |x|·sign(w, x) = w·x and |x| <= 127), and vpmaddwd adds two
@@ -10,13 +10,13 @@
 // put back in neuron order once per block.
 #include <algorithm>
 #include <cstdint>
-#include <thread>
 #include <vector>
 
 #ifdef __AVX2__
 #include <immintrin.h>
 #endif
 
+#include "common.h"
 #include "xla/ffi/api/ffi.h"
 
 namespace ffi = xla::ffi;
@@ -26,7 +26,7 @@ namespace {
 // At most this many neurons per block: the int32 accumulator (128 KB) stays in L2, and each row's run of
 // 32 KB spans several pages, which streams better than one 4 KB page per row (benchmarks/throughput.py).
 constexpr int64_t kBlock = 32768;
-constexpr int64_t kMinEdgesPerThread = int64_t(1) << 22;
+constexpr int64_t kMinEdgesPerWorker = int64_t(1) << 22;
 
 // One row's scalar form: the definition, used for the ragged tail and on CPUs without AVX2.
 inline void accumulate_scalar(int32_t* acc, const int8_t* w, const int8_t* x, int64_t i0, int64_t len) {
@@ -85,35 +85,33 @@ inline void deinterleave(const int32_t* acc, int32_t* r, int64_t len32) {
 }
 #endif
 
-// a2 is the activation vector written twice (2N bytes), so every offset's run is contiguous.
-void run_blocks(const int8_t* W, const int8_t* a2, const int32_t* s, int32_t* r, int64_t n, int64_t d,
-                int64_t block, int64_t first, int64_t last) {
+// Block b: neurons [b·block, min((b+1)·block, N)). a2 is the activation vector written twice (2N bytes),
+// so every offset's run is contiguous.
+void run_block(const int8_t* W, const int8_t* a2, const int32_t* s, int32_t* r, int64_t n, int64_t d,
+               int64_t block, int64_t b) {
   std::vector<int32_t> acc_store(block + 16);  // 64-byte aligned below, for the vector loads and stores
   int32_t* acc = reinterpret_cast<int32_t*>((reinterpret_cast<uintptr_t>(acc_store.data()) + 63) & ~uintptr_t(63));
-  for (int64_t b = first; b < last; ++b) {
-    const int64_t start = b * block, len = std::min(block, n - start);
-    std::fill(acc, acc + len, 0);
-    int64_t len32 = 0;
+  const int64_t start = b * block, len = std::min(block, n - start);
+  int64_t len32 = 0;
 #ifdef __AVX2__
-    len32 = len / 32 * 32;
-    for (int64_t j = 0; j < d; j += 4) {
-      const int8_t* w[4];
-      const int8_t* x[4];
-      const int rows = int(std::min<int64_t>(4, d - j));
-      for (int k = 0; k < rows; ++k) {
-        w[k] = W + (j + k) * n + start;
-        x[k] = a2 + start + s[j + k];
-      }
-      accumulate4_avx2(acc, w, x, rows, len32);
+  len32 = len / 32 * 32;
+  for (int64_t j = 0; j < d; j += 4) {
+    const int8_t* w[4];
+    const int8_t* x[4];
+    const int rows = int(std::min<int64_t>(4, d - j));
+    for (int k = 0; k < rows; ++k) {
+      w[k] = W + (j + k) * n + start;
+      x[k] = a2 + start + s[j + k];
     }
-    deinterleave(acc, r + start, len32);
-#endif
-    for (int64_t j = 0; j < d; ++j) accumulate_scalar(acc, W + j * n + start, a2 + start + s[j], len32, len);
-    std::copy(acc + len32, acc + len, r + start + len32);
+    accumulate4_avx2(acc, w, x, rows, len32);
   }
+  deinterleave(acc, r + start, len32);
+#endif
+  for (int64_t j = 0; j < d; ++j) accumulate_scalar(acc, W + j * n + start, a2 + start + s[j], len32, len);
+  std::copy(acc + len32, acc + len, r + start + len32);
 }
 
-ffi::Error Propagate(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> a, ffi::Buffer<ffi::S32> offsets,
+ffi::Error Propagate(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> a, ffi::Buffer<ffi::S32> offsets,
                      ffi::ResultBuffer<ffi::S32> r) {
   auto dims = W.dimensions();
   if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N)");
@@ -127,18 +125,12 @@ ffi::Error Propagate(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> a, ffi::Buffer
   std::vector<int8_t> a2(2 * n);
   std::copy(a.typed_data(), a.typed_data() + n, a2.begin());
   std::copy(a.typed_data(), a.typed_data() + n, a2.begin() + n);
-  // Blocks of at most kBlock neurons (a multiple of 32), at least one per thread; a thread only for every
-  // kMinEdgesPerThread edges, as starting one costs about as much as streaming that many.
-  const int64_t threads = std::max<int64_t>(
-      1, std::min<int64_t>(std::thread::hardware_concurrency(), d * n / kMinEdgesPerThread));
-  const int64_t block = std::min(kBlock, std::max<int64_t>(32, ((n + threads - 1) / threads + 31) / 32 * 32));
-  const int64_t blocks = (n + block - 1) / block, used = std::min(blocks, threads);
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < used; ++t)
-    pool.emplace_back(run_blocks, W.typed_data(), a2.data(), s, r->typed_data(), n, d, block,
-                      blocks * t / used, blocks * (t + 1) / used);
-  run_blocks(W.typed_data(), a2.data(), s, r->typed_data(), n, d, block, 0, blocks / used);
-  for (auto& th : pool) th.join();
+  // Blocks of at most kBlock neurons (a multiple of 32), at least one per worker.
+  const int64_t workers = praxis_native::workers_for(pool, d * n, kMinEdgesPerWorker);
+  const int64_t block = std::min(kBlock, std::max<int64_t>(32, ((n + workers - 1) / workers + 31) / 32 * 32));
+  praxis_native::parallel_items(pool, (n + block - 1) / block, workers, [&](int64_t b) {
+    run_block(W.typed_data(), a2.data(), s, r->typed_data(), n, d, block, b);
+  });
   return ffi::Error::Success();
 }
 
@@ -146,6 +138,7 @@ ffi::Error Propagate(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> a, ffi::Buffer
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantPropagate, Propagate,
                               ffi::Ffi::Bind()
+                                  .Ctx<ffi::ThreadPool>()
                                   .Arg<ffi::Buffer<ffi::S8>>()
                                   .Arg<ffi::Buffer<ffi::S8>>()
                                   .Arg<ffi::Buffer<ffi::S32>>()

@@ -1,9 +1,18 @@
 // What the native kernels share: the in-kernel random numbers of praxis_jax.quant.hash_uniform_at,
 // u = (fmix32(seed ^ stream·0x9E3779B9 + row·0x85EBCA6B + col·0xC2B2AE35) >> 8) / 2^24 with fmix32 the
-// murmur3 finalizer (scalar and AVX2 eight-lane forms), and the packing of int32 lanes into int8 stores.
+// murmur3 finalizer (scalar and AVX2 eight-lane forms), the packing of int32 lanes into int8 stores, and
+// the split of a pass into items run on XLA's intra-op thread pool.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "xla/ffi/api/ffi.h"
 
 #ifdef __AVX2__
 #include <immintrin.h>
@@ -54,5 +63,43 @@ inline void store32(int8_t* p, __m256i v0, __m256i v1, __m256i v2, __m256i v3) {
                       _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
 }
 #endif
+
+// Runs item(0), ..., item(items − 1), each once, on the calling thread and on up to workers − 1 tasks of
+// XLA's intra-op thread pool (the pool an XLA:CPU custom call is given), each taking the next item until
+// none is left; returns when all are done. The pool's threads persist, each on its own core; a
+// std::thread started per call was often put on the caller's core by the scheduler, and inside a
+// lax.scan the two halves of a pass then shared one core for much of the pass. If a task starts only
+// after the caller has taken every item, it finds none and returns; a pool that cannot take a task
+// runs it at once in the caller.
+inline void parallel_items(xla::ffi::ThreadPool& pool, int64_t items, int64_t workers,
+                           std::function<void(int64_t)> item) {
+  struct Shared {
+    std::function<void(int64_t)> item;
+    int64_t items, done = 0;
+    std::atomic<int64_t> next{0};
+    std::mutex m;
+    std::condition_variable all_done;
+    void work() {
+      for (int64_t i; (i = next.fetch_add(1)) < items;) {
+        item(i);
+        std::lock_guard<std::mutex> lock(m);
+        if (++done == items) all_done.notify_all();
+      }
+    }
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->item = std::move(item);
+  shared->items = items;
+  for (int64_t t = 1; t < std::min(workers, items); ++t) pool.Schedule([shared] { shared->work(); });
+  shared->work();
+  std::unique_lock<std::mutex> lock(shared->m);
+  shared->all_done.wait(lock, [&] { return shared->done == shared->items; });
+}
+
+// How many workers a pass of `edges` edges uses: the pool's threads, but one more only for every
+// `min_edges_per_worker` edges (below that, waking a thread costs about as much as it saves).
+inline int64_t workers_for(xla::ffi::ThreadPool& pool, int64_t edges, int64_t min_edges_per_worker) {
+  return std::max<int64_t>(1, std::min<int64_t>(pool.num_threads(), edges / min_edges_per_worker));
+}
 
 }  // namespace praxis_native

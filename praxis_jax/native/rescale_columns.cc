@@ -4,12 +4,11 @@
 // (codec.store_w(codec.w(W)·s, hash_uniform(seed, W.shape, STREAM_H))) in one pass that reads and writes W
 // once; the division by w_scale is a multiplication by its reciprocal, so about 1e-6 of the codes differ
 // from the XLA pass's by one (float rounding at a rounding boundary). Rows are shared between
-// std::threads; AVX2 (32 codes per step) where the CPU has it.
+// the threads of XLA's intra-op pool (common.h); AVX2 (32 codes per step) where the CPU has it.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 #include "common.h"
@@ -25,7 +24,7 @@ using praxis_native::kRowMul;
 using praxis_native::uniform;
 
 constexpr uint32_t kStreamH = 3;  // as homeostasis.STREAM_H
-constexpr int64_t kMinEdgesPerThread = int64_t(1) << 20;
+constexpr int64_t kMinEdgesPerWorker = int64_t(1) << 20;
 
 struct Task {
   int8_t* W;
@@ -68,7 +67,7 @@ void rescale_row(const Task& t, int64_t j) {
   }
 }
 
-ffi::Error Rescale(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::F32> s, ffi::Buffer<ffi::U32> seed, float w_scale,
+ffi::Error Rescale(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::F32> s, ffi::Buffer<ffi::U32> seed, float w_scale,
                    ffi::ResultBuffer<ffi::S8> W_out) {
   auto dims = W.dimensions();
   if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N)");
@@ -79,15 +78,8 @@ ffi::Error Rescale(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::F32> s, ffi::Buffer<
   if (W_out->typed_data() != W.typed_data()) std::memcpy(W_out->typed_data(), W.typed_data(), size_t(d * n));
   const Task task{W_out->typed_data(), s.typed_data(), n, w_scale, 1.0f / w_scale,
                   praxis_native::hash_base(seed.typed_data()[0], kStreamH)};
-  const int64_t threads = std::max<int64_t>(
-      1, std::min<int64_t>({int64_t(std::thread::hardware_concurrency()), d, d * n / kMinEdgesPerThread}));
-  auto run = [&task, d, threads](int64_t t) {
-    for (int64_t j = d * t / threads; j < d * (t + 1) / threads; ++j) rescale_row(task, j);
-  };
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < threads; ++t) pool.emplace_back(run, t);
-  run(0);
-  for (auto& th : pool) th.join();
+  praxis_native::parallel_items(pool, d, praxis_native::workers_for(pool, d * n, kMinEdgesPerWorker),
+                                [&task](int64_t j) { rescale_row(task, j); });
   return ffi::Error::Success();
 }
 
@@ -95,6 +87,7 @@ ffi::Error Rescale(ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::F32> s, ffi::Buffer<
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisRescaleColumns, Rescale,
                               ffi::Ffi::Bind()
+                                  .Ctx<ffi::ThreadPool>()
                                   .Arg<ffi::Buffer<ffi::S8>>()   // W
                                   .Arg<ffi::Buffer<ffi::F32>>()  // s
                                   .Arg<ffi::Buffer<ffi::U32>>()  // seed
