@@ -26,7 +26,10 @@ namespace {
 // At most this many neurons per block: the int32 accumulator (128 KB) stays in L2, and each row's run of
 // 32 KB spans several pages, which streams better than one 4 KB page per row (benchmarks/throughput.py).
 constexpr int64_t kBlock = 32768;
-constexpr int64_t kMinEdgesPerWorker = int64_t(1) << 22;
+// A second worker from 2^19 edges on: on the 2-core development machine a pool thread took the pass from
+// 62 to 43 us at 1.4M edges (N = 8011) and from 165 to 97 us at 4.2M, and did not help at 0.47M
+// (N = 3783) (thresholds 2^15..2^22 compared in a lax.scan, one session).
+constexpr int64_t kMinEdgesPerWorker = int64_t(1) << 18;
 
 // One row's scalar form: the definition, used for the ragged tail and on CPUs without AVX2.
 inline void accumulate_scalar(int32_t* acc, const int8_t* w, const int8_t* x, int64_t i0, int64_t len) {
