@@ -8,7 +8,8 @@ For each requested size it times, in one process (ms per tick, median of --reps 
               nothing: the per-neuron XLA work (activation, homeostasis statistics, PRNG split);
   per-neuron, N+1  the same at N + 1. Singer sizes N = m² + m + 1 are odd; XLA:CPU (jax 0.10) splits a
               large elementwise fusion between its threads and, when N is odd, runs it several times
-              slower, so the two rows show what that costs.
+              slower. ``simulate`` therefore pads the per-neuron vectors to whole lanes inside its scan,
+              and the two rows should agree (before it did, the odd row was 3-4x the even one).
 
 Usage: python benchmarks/tick_breakdown.py [--sizes 65000 260000] [--out benchmarks/results/tick-breakdown-cpu.json]
 """

@@ -20,7 +20,8 @@ def sat_tanh(v: Array) -> Array:
 
 
 def recurrent_input(codec: Codec, topology, W: Array, a: Array, table: Array | None) -> Array:
-    """``r_j = Σ_i W_ij a_i`` as float32 ``(N,)`` from stored W ``(D, N)`` and a ``(N,)``."""
+    """``r_j = Σ_i W_ij a_i`` as float32 ``(N,)`` from stored W ``(D, N)`` and a ``(N,)`` (or padded
+    ``(M,)``: then ``(M,)``, zero past N)."""
     if codec.int8:
         return topology.propagate(W, a, table, jnp.int32).astype(jnp.float32) * (codec.w_scale * A_SCALE)
     return topology.propagate(W, a, table, jnp.float32)
@@ -35,7 +36,8 @@ def external_input(U: Array, x: Array, n: int) -> Array:
 
 
 def potential(codec: Codec, params, long, a_stored: Array, x: Array, noise: Array) -> Array:
-    """Membrane potential v ``(N,)`` float32 of one tick (noise is ``(N,)`` or a zero scalar)."""
+    """Membrane potential v ``(N,)`` float32 of one tick (noise is ``(N,)`` or a zero scalar). Per-neuron
+    arrays may be zero-padded past N to whole lanes (:mod:`praxis_jax.simulate`); v then has their length."""
     net = params.config.network
     r = recurrent_input(codec, net.topology, long.W, a_stored, params.table)
-    return params.hyper.leak * codec.a(a_stored) + r + external_input(params.U, x, net.n) + long.b + noise
+    return params.hyper.leak * codec.a(a_stored) + r + external_input(params.U, x, a_stored.shape[0]) + long.b + noise

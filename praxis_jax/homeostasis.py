@@ -35,7 +35,7 @@ def homeostasis_update(codec: Codec, cfg, post: Array, long, hyper, tick: Array,
         W, var = args
         hot = var > hyper.var_threshold
         s = jnp.where(hot, jax.lax.rsqrt(var), 1.0)
-        return scale_columns(codec, W, s, seed), jnp.where(hot, 1.0, var)
+        return scale_columns(codec, W, s[: W.shape[1]], seed), jnp.where(hot, 1.0, var)  # var may be padded past N
 
     W, var = jax.lax.cond((tick + 1) % cfg.interval == 0, rescale, lambda x: x, (long.W, var))
     return long._replace(W=W, b=b, rate=rate, var=var)

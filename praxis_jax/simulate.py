@@ -18,8 +18,12 @@ from praxis_jax.pallas import circulant as pallas_circulant
 from praxis_jax.plasticity.astdp_et import astdp_et
 from praxis_jax.quant import Codec
 from praxis_jax.state import Params, State
-from praxis_jax.topology.base import neuron_mesh
+from praxis_jax.topology.base import neuron_mesh, pad_tail
 from praxis_jax.topology.circulant import Circulant
+
+
+# Per-neuron vectors are padded to a multiple of this inside simulate's scan (see simulate).
+LANE = 128
 
 
 def tick_randomness(params: Params, key: Array) -> tuple[Array, Array, Array]:
@@ -51,25 +55,29 @@ def plasticity_pass(codec: Codec, params: Params, a_prev: Array, a: Array, modul
     net, pl = params.config.network, params.config.plasticity
     clip, hyper = pl.clip_sigma * net.weight_std, params.hyper
     rule = astdp_et(codec, clip, pl.update_every)
+    # a_prev, a and a per-neuron modulator may be padded past N (see simulate); only the native kernel
+    # takes them so, the other forms get [0, N)
+    n = net.n
+    a_prev_n, a_n, m_n = a_prev[:n], a[:n], modulator[:n] if modulator.ndim else modulator
 
     def unfused(W, e):
-        pre = codec.a(net.topology.gather(a_prev, params.table))  # (D, N) f32
-        return rule.update(pre, codec.a(a), modulator, e, W, hyper, tick, seed)
+        pre = codec.a(net.topology.gather(a_prev_n, params.table))  # (D, N) f32
+        return rule.update(pre, codec.a(a_n), m_n, e, W, hyper, tick, seed)
 
     if not (codec.int8 and isinstance(net.topology, Circulant)) or neuron_mesh() is not None:
         return unfused(W, e)
 
-    def fused(kernel):
+    def fused(kernel, a_prev, a, m):
         def run(W, e):
             on = (tick + 1) % pl.update_every == 0
-            return kernel(W, e, a_prev, a, modulator, hyper.decay, hyper.lr, hyper.weight_decay, on, seed,
+            return kernel(W, e, a_prev, a, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed,
                           net.topology.offsets, codec, clip)
 
         return run
 
-    branches = {"cuda": fused(pallas_circulant.learn)}
+    branches = {"cuda": fused(pallas_circulant.learn, a_prev_n, a_n, m_n)}
     if native.available():
-        branches["cpu"] = fused(native.circulant_learn)
+        branches["cpu"] = fused(native.circulant_learn, a_prev, a, modulator)
     return jax.lax.platform_dependent(W, e, default=unfused, **branches)
 
 
@@ -90,6 +98,8 @@ def step(params: Params, state: State, x: Array, modulator: Array) -> tuple[Stat
     codec = Codec.from_config(cfg)
     key, noise, seed = tick_randomness(params, state.key)
     long, short = state.long, state.short
+    if noise.ndim:
+        noise = pad_tail(noise, short.a.shape[0])
     a = activity(codec, params, long, short.a, x, noise)
     post = codec.a(a)
     e = short.e
@@ -99,11 +109,19 @@ def step(params: Params, state: State, x: Array, modulator: Array) -> tuple[Stat
     if ho.enabled:
         long = homeostasis_update(codec, ho, post, long, params.hyper, state.tick, seed)
     new = State(long=long, short=short._replace(a=a, e=e), tick=state.tick + 1, key=key)
-    return new, post[net.n - net.n_outputs :]
+    return new, post[net.n - net.n_outputs : net.n]
 
 
 def simulate(params: Params, state: State, xs: Array, modulators: Array) -> tuple[State, Array]:
     """Run ``T`` ticks with ``jax.lax.scan``.
+
+    Inside the scan the per-neuron vectors (a, b, rate, var, a per-neuron modulator) are zero-padded
+    past N to a multiple of :data:`LANE`, and cut back on return: XLA:CPU runs a large elementwise
+    fusion of odd length (every Singer N = m² + m + 1 is odd) several times slower than one of even
+    length (``benchmarks/tick_breakdown.py``). The padded neurons are read by nothing (propagation and
+    learning use [0, N) only, the input weights reach the first neurons only): int8 runs equal the
+    unpadded scan bit for bit, float32 runs to float rounding (XLA vectorises the padded loops; tested).
+    Neuron-sharded runs are not padded.
 
     Args:
       xs: ``(T, K)`` inputs (time-major).  modulators: ``(T,)`` or ``(T, N)``.
@@ -118,4 +136,17 @@ def simulate(params: Params, state: State, xs: Array, modulators: Array) -> tupl
     def body(s, inp):
         return step(params, s, *inp)
 
-    return jax.lax.scan(body, state, (xs, modulators))
+    n = params.config.network.n
+    lanes = -(-n // LANE) * LANE
+    if lanes == n or neuron_mesh() is not None:
+        return jax.lax.scan(body, state, (xs, modulators))
+    pad = lambda x: pad_tail(x, lanes)  # noqa: E731
+    short, long = state.short, state.long
+    padded = state._replace(short=short._replace(a=pad(short.a)),
+                            long=long._replace(b=pad(long.b), rate=pad(long.rate), var=pad(long.var)))
+    if modulators.ndim == 2:
+        modulators = jnp.pad(modulators, ((0, 0), (0, lanes - n)))
+    padded, outs = jax.lax.scan(body, padded, (xs, modulators))
+    short, long = padded.short, padded.long
+    return padded._replace(short=short._replace(a=short.a[:n]),
+                           long=long._replace(b=long.b[:n], rate=long.rate[:n], var=long.var[:n])), outs

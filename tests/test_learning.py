@@ -55,8 +55,10 @@ def test_trial_equals_simulate_from_rest(numerics):
     rest = state._replace(short=state.short._replace(a=jnp.zeros_like(state.short.a),
                                                      e=jnp.zeros_like(state.short.e)), key=key)
     end, outs = jax.jit(px.simulate)(params, rest, xs, jnp.zeros(9))
-    chex.assert_trees_all_equal(A, outs)
-    chex.assert_trees_all_equal(e, px.Codec.from_config(cfg).e(end.short.e))
+    if numerics == "int8":
+        chex.assert_trees_all_equal((A, e), (outs, px.Codec.from_config(cfg).e(end.short.e)))
+    else:  # simulate's scan runs on lane-padded vectors, which XLA vectorises: float rounding differs
+        chex.assert_trees_all_close((A, e), (outs, end.short.e), rtol=1e-5, atol=1e-5)  # e is O(1)
     chex.assert_trees_all_equal(end.long.W, state.long.W)
 
 

@@ -1,6 +1,7 @@
 """Shapes, dtypes, determinism, jit/vmap/grad compatibility, and learning with int8 stochastic rounding."""
 
 import dataclasses
+import importlib
 
 import chex
 import equinox as eqx
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 import praxis_jax as px
+from praxis_jax.simulate import LANE
 from praxis_jax.topology import LPS, StoredIndex, singer
 
 
@@ -192,3 +194,35 @@ def test_simulate_rejects_bad_shapes():
         px.simulate(params, state, jnp.ones((5, 2)), jnp.ones(5))
     with pytest.raises(ValueError, match="simulate.modulators"):
         px.simulate(params, state, jnp.ones((5, 3)), jnp.ones(4))
+
+
+@pytest.mark.parametrize("numerics", ["float32", "int8"])
+@pytest.mark.parametrize("topology", [singer(7), LPS(ps=(13,), q=5)], ids=["singer", "lps"])
+def test_simulate_pads_neurons_to_lanes_bit_for_bit(numerics, topology, monkeypatch):
+    # N = 57 and 120 are not multiples of LANE, so simulate's scan runs on padded per-neuron vectors;
+    # ticks with noise, a per-neuron modulator, inputs, learning and a homeostatic rescale every 5 ticks.
+    assert topology.n % LANE
+    cfg = px.PraxisConfig(
+        network=px.NetworkConfig(topology=topology, n_inputs=3, n_outputs=2, noise_std=0.1),
+        homeostasis=px.HomeostasisConfig(interval=5, var_threshold=1.0),
+        quant=px.QuantConfig(numerics=numerics),
+    )
+    params, state = px.init(cfg, jax.random.PRNGKey(3))
+    T, n = 12, topology.n
+    xs = jax.random.normal(jax.random.PRNGKey(4), (T, 3))
+    ms = jax.random.normal(jax.random.PRNGKey(5), (T, n))
+    padded = jax.jit(px.simulate)(params, state, xs, ms)
+    chex.assert_trees_all_equal_shapes_and_dtypes(padded[0], state)
+    assert not np.array_equal(padded[0].long.W, state.long.W)  # it learned
+    monkeypatch.setattr(importlib.import_module("praxis_jax.simulate"), "LANE", 1)  # not padded
+    jax.clear_caches()
+    plain = jax.jit(px.simulate)(params, state, xs, ms)
+    if numerics == "float32":  # XLA vectorises the padded loops: float rounding differs (FMA level), and
+        # 12 recurrent ticks with learning amplify it to ~1e-4 relative in e
+        chex.assert_trees_all_close(padded, plain, rtol=1e-3, atol=1e-5)
+        return
+    chex.assert_trees_all_equal(padded, plain)  # int8: bit for bit, and equal to stepping tick by tick
+    s, step = state, jax.jit(px.step)
+    for t in range(T):
+        s, _ = step(params, s, xs[t], ms[t])
+    chex.assert_trees_all_equal(padded[0], s)

@@ -109,7 +109,8 @@ SEQUENTIAL_MIN_EDGES = 1 << 17
 def circulant_propagate(W: jax.Array, a: jax.Array, offsets: tuple[int, ...], batched=None) -> jax.Array:
     """``r[v] = Σ_j W[j, v]·a[(v + offsets[j]) mod N]``: int8 ``(D, N)``, int8 ``(N,)`` -> int32 ``(N,)``.
 
-    CPU only; call :func:`available` first. Under vmap the kernel runs in a sequential loop over the
+    ``a`` may be longer than N (zero-padded to whole lanes, :mod:`praxis_jax.simulate`): its entries past
+    N are not read and ``r`` has ``a``'s length, zero past N. CPU only; call :func:`available` first. Under vmap the kernel runs in a sequential loop over the
     batch, except that for fewer than :data:`SEQUENTIAL_MIN_EDGES` edges ``batched(W, a)`` (an
     equivalent pure-JAX function, when given) is vmapped instead.
     """
@@ -135,13 +136,13 @@ def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, a: jax.Array,
     """One fused int8 A-STDP-ET pass over a circulant's edges; returns the new stored ``(W, e)``.
 
     The equations of :func:`praxis_jax.pallas.circulant.learn` (same arguments): W, e int8 ``(D, N)``
-    (updated in place when donated), a_prev, a int8 ``(N,)``, m ``()`` or ``(N,)``, on a scalar bool
+    (updated in place when donated), a_prev, a int8 ``(N,)`` (or longer, padded; entries past N are not
+    read), m ``()`` or of a's length, on a scalar bool
     (whether the weight update runs), seed uint32. CPU only; call :func:`available` first. Batched
     under vmap by a sequential loop.
     """
-    n = W.shape[1]
     hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
-    m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), (n,))
+    m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), a.shape)
     call = jax.ffi.ffi_call("praxis_circulant_learn", (jax.ShapeDtypeStruct(W.shape, W.dtype),
                                                        jax.ShapeDtypeStruct(e.shape, e.dtype)),
                             input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")

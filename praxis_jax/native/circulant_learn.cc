@@ -298,10 +298,12 @@ ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::
   auto dims = W.dimensions();
   if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N)");
   const int64_t d = dims[0], n = dims[1];
-  if (e.element_count() != size_t(d * n) || a_prev.element_count() != size_t(n) || a.element_count() != size_t(n) ||
-      m.element_count() != size_t(n) || hyper.element_count() != 4 || seed.element_count() != 1 ||
+  // a_prev, a and m may be longer than N (padded to whole lanes, praxis_jax.simulate); only [0, N) is read.
+  const size_t lanes = a.element_count();
+  if (e.element_count() != size_t(d * n) || lanes < size_t(n) || a_prev.element_count() != lanes ||
+      m.element_count() != lanes || hyper.element_count() != 4 || seed.element_count() != 1 ||
       offsets.element_count() != size_t(d))
-    return ffi::Error::InvalidArgument("shapes must be W, e (D, N), a_prev, a, m (N,), hyper (4,), seed (1,)");
+    return ffi::Error::InvalidArgument("shapes must be W, e (D, N), a_prev, a, m (M >= N,), hyper (4,), seed (1,)");
   const int32_t* s = offsets.typed_data();
   for (int64_t j = 0; j < d; ++j)
     if (s[j] < 0 || s[j] >= n) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");

@@ -1,5 +1,6 @@
 // Int8 circulant propagation as an XLA FFI custom call (CPU):
-//   r[v] = sum_j W[j, v] * a[(v + s_j) mod N],  W int8 (D, N), a int8 (N), s int32 (D), r int32 (N).
+//   r[v] = sum_j W[j, v] * a[(v + s_j) mod N],  W int8 (D, N), a int8 (N), s int32 (D), r int32 (N)
+// (a and r may carry zero padding past N).
 // Neurons are split into blocks whose int32 accumulator stays in cache; for each offset the block reads
 // one contiguous run of W[j] and of the doubled activations, so memory is streamed. Blocks are shared
 // between the threads of XLA's intra-op pool (common.h). Exact: int8*int8 products summed in int32, as the pure-JAX path.
@@ -119,9 +120,12 @@ ffi::Error Propagate(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<f
   auto dims = W.dimensions();
   if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N)");
   const int64_t d = dims[0], n = dims[1];
-  if (a.element_count() != size_t(n) || offsets.element_count() != size_t(d) ||
-      r->element_count() != size_t(n))
-    return ffi::Error::InvalidArgument("shapes must be W (D, N), a (N,), offsets (D,), r (N,)");
+  // a and r may be longer than N (per-neuron vectors padded to whole lanes, praxis_jax.simulate): the
+  // entries past N are not read, and r is zero there.
+  const int64_t m = int64_t(a.element_count());
+  if (m < n || offsets.element_count() != size_t(d) || r->element_count() != size_t(m))
+    return ffi::Error::InvalidArgument("shapes must be W (D, N), a (M >= N,), offsets (D,), r (M,)");
+  std::fill(r->typed_data() + n, r->typed_data() + m, 0);
   const int32_t* s = offsets.typed_data();
   for (int64_t j = 0; j < d; ++j)
     if (s[j] < 0 || s[j] >= n) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");

@@ -21,6 +21,11 @@ from jaxtyping import Array
 NEURONS = "neurons"  # the mesh axis that neuron sharding splits N over (praxis_jax.sharding)
 
 
+def pad_tail(x: Array, length: int) -> Array:
+    """``x`` ``(N,)`` with zeros appended up to ``length`` (the lane padding of :mod:`praxis_jax.simulate`)."""
+    return x if x.shape[0] == length else jnp.pad(x, (0, length - x.shape[0]))
+
+
 def neuron_mesh():
     """The mesh set by ``jax.set_mesh`` if it has a ``"neurons"`` axis (as :mod:`praxis_jax.sharding`
     sets it while tracing a sharded run), else None."""
@@ -100,9 +105,10 @@ class Topology(eqx.Module):
 
         Args:
           W: ``(D, N)`` per-edge weights (float32, or int8 with ``dtype=int32``).
-          a: ``(N,)`` activations of the previous tick (same numeric kind as ``W``).
+          a: ``(N,)`` activations of the previous tick (same numeric kind as ``W``), or ``(M,)``, M > N,
+            zero-padded to whole lanes (:mod:`praxis_jax.simulate`): entries past N are not read.
         Returns:
-          ``(N,)`` array of ``dtype``.
+          ``a``'s length of ``dtype``, zero past N.
         """
-        pre = self.gather(a, table)
-        return jnp.sum(W.astype(dtype) * pre.astype(dtype), axis=0)
+        pre = self.gather(a[: self.n], table)
+        return pad_tail(jnp.sum(W.astype(dtype) * pre.astype(dtype), axis=0), a.shape[0])

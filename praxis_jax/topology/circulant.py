@@ -15,7 +15,7 @@ from jaxtyping import Array
 
 from praxis_jax import native
 from praxis_jax.pallas import circulant as pallas_circulant
-from praxis_jax.topology.base import NEURONS, Topology, neuron_mesh
+from praxis_jax.topology.base import NEURONS, Topology, neuron_mesh, pad_tail
 
 
 def check_offsets(n: int, offsets: tuple[int, ...], owner: str) -> None:
@@ -92,13 +92,17 @@ class Circulant(Topology):
         """As :meth:`Topology.propagate`. The int8 -> int32 case runs the Pallas kernel on GPUs and the
         native kernel on the CPU (when it is built); float32 (the reference and gradient path), other
         backends and neuron-sharded runs sum one slice per offset."""
+        lanes = a.shape[0]
+
+        def slices(W, a):
+            return pad_tail(self._propagate_slices(W, a[: self.n], dtype), lanes)
+
         if not (dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8) or neuron_mesh() is not None:
-            return self._propagate_slices(W, a, dtype)
-        branches = {"cuda": lambda W, a: pallas_circulant.propagate(W, a, self.offsets)}
-        if native.available():
-            branches["cpu"] = lambda W, a: native.circulant_propagate(
-                W, a, self.offsets, batched=lambda W, a: self._propagate_slices(W, a, dtype))
-        return jax.lax.platform_dependent(W, a, default=lambda W, a: self._propagate_slices(W, a, dtype), **branches)
+            return slices(W, a)
+        branches = {"cuda": lambda W, a: pad_tail(pallas_circulant.propagate(W, a[: self.n], self.offsets), lanes)}
+        if native.available():  # takes the padded activations as they are
+            branches["cpu"] = lambda W, a: native.circulant_propagate(W, a, self.offsets, batched=slices)
+        return jax.lax.platform_dependent(W, a, default=slices, **branches)
 
     def _rows(self, a2: Array, start, length: int) -> list[Array]:
         """``a2[start + s_j : start + s_j + length]`` for every offset: the presynaptic activations of
