@@ -324,7 +324,7 @@ ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::
                         : (on ? &run_block<true, MuLaw> : &run_block<false, MuLaw>);
   // Blocks of at most kBlock neurons (a multiple of 32), at least one per worker of XLA's pool.
   const int64_t workers = std::max<int64_t>(1, pool.num_threads());
-  const int64_t block = std::min(kBlock, std::max<int64_t>(32, ((n + workers - 1) / workers + 31) / 32 * 32));
+  const int64_t block = praxis_native::neuron_block(n, workers, kBlock);
   praxis_native::parallel_items(pool, (n + block - 1) / block, workers, [&](int64_t b) { run(task, block, b); });
   return ffi::Error::Success();
 }

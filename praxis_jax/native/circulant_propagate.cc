@@ -134,7 +134,7 @@ ffi::Error Propagate(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<f
   std::copy(a.typed_data(), a.typed_data() + n, a2.begin() + n);
   // Blocks of at most kBlock neurons (a multiple of 32), at least one per worker.
   const int64_t workers = praxis_native::workers_for(pool, d * n, kMinEdgesPerWorker);
-  const int64_t block = std::min(kBlock, std::max<int64_t>(32, ((n + workers - 1) / workers + 31) / 32 * 32));
+  const int64_t block = praxis_native::neuron_block(n, workers, kBlock);
   praxis_native::parallel_items(pool, (n + block - 1) / block, workers, [&](int64_t b) {
     run_block(W.typed_data(), a2.data(), s, r->typed_data(), n, d, block, b);
   });

@@ -102,4 +102,10 @@ inline int64_t workers_for(xla::ffi::ThreadPool& pool, int64_t edges, int64_t mi
   return std::max<int64_t>(1, std::min<int64_t>(pool.num_threads(), edges / min_edges_per_worker));
 }
 
+// Neurons per block of a pass: N split evenly between the workers, rounded up to a multiple of 32 (one
+// AVX2 step of int8), at most max_block.
+inline int64_t neuron_block(int64_t n, int64_t workers, int64_t max_block) {
+  return std::min(max_block, std::max<int64_t>(32, ((n + workers - 1) / workers + 31) / 32 * 32));
+}
+
 }  // namespace praxis_native
