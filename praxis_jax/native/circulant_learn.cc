@@ -7,7 +7,10 @@
 // praxis_jax/quant.py and praxis_jax/plasticity/astdp_et.py; W and e are read and written once per tick.
 //
 // Two eligibility codes (quant.ELIG_CODES):
-//   MuLaw (continuous): decode(k) = (E/mu)*(g^k - 1), g = (1 + mu)^(1/127), from a 128-entry table.
+//   MuLaw (continuous): decode(k) = (E/mu)*(g^k - 1), g = (1 + mu)^(1/127), from a 128-entry table whose
+//     entry 16h + l is hi_base[h] + hi_mul[h]*lo_mag[l] in float32 (each factor rounded once from double,
+//     so an entry can be an ulp or two off the correctly rounded value, as the reference's exp can be);
+//     the AVX2 form looks the three factors up with in-register permutes.
 //     Encoding finds the code below |e_f| from a cheap log2 (exponent bits + a cubic on the mantissa),
 //     corrects it by one against the table's geometric neighbours, then rounds stochastically between
 //     the two codes so that E[decode(code)] = e_f.
@@ -19,6 +22,12 @@
 // rounding boundary. Each row has a scalar form (the definition, used for the ragged tail and on CPUs
 // without AVX2) and an AVX2 form with the same float operations eight lanes at a time, 32 edges per step
 // (compiled without FMA contraction, so both round alike).
+//
+// GCC's first instruction-scheduling pass (off by default on x86): it interleaves the four independent
+// 8-edge steps of row_avx2, whose long dependency chains (decode, log2, lookup, divide) otherwise run
+// nearly one after another (benchmarks/native_learning.py). Other compilers ignore the pragma.
+#pragma GCC optimize("schedule-insns", "sched-pressure")
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -66,6 +75,7 @@ inline int32_t apply_sign(int32_t code, float x) { return x < 0.0f ? -code : cod
 
 struct Params {
   float table[129];  // MuLaw decode(k), k = 0..127; [128] repeats [127] so a stray -128 code is safe
+  alignas(32) float hi_base[8], hi_mul[8], lo_mag[16];  // table[16h + l] = hi_base[h] + hi_mul[h]·lo_mag[l]
   float c, inv_c, g, ginv, y_per_log2;   // MuLaw: E/mu, mu/E, g, 1/g, 127/log2(1 + mu)
   float e_unit;                          // Segmented: E/SEG_SPAN
   float inv_w_scale, w_clip;  // 1/w_scale; the clip bound in weight codes, min(clip/w_scale, 127)
@@ -95,8 +105,19 @@ struct MuLaw {  // e in its own units (unit 1)
     return int8_t(apply_sign(lo + int32_t(uniform(h) < p), e_f));
   }
 #ifdef __AVX2__
+  // table[q] for q in [0, 127] from four in-register permutes (vpermps reads an index's low 3 bits): the
+  // two 128-entry gathers per edge this replaces cost a third of the μ-law pass.
+  static __m256 table8(const Params& k, __m256i q) {
+    const __m256i h = _mm256_srli_epi32(q, 4);
+    const __m256 base = _mm256_permutevar8x32_ps(_mm256_load_ps(k.hi_base), h);
+    const __m256 mul = _mm256_permutevar8x32_ps(_mm256_load_ps(k.hi_mul), h);
+    const __m256 lo = _mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_load_ps(k.lo_mag), q),
+                                       _mm256_permutevar8x32_ps(_mm256_load_ps(k.lo_mag + 8), q),
+                                       _mm256_castsi256_ps(_mm256_slli_epi32(q, 28)));
+    return _mm256_add_ps(base, _mm256_mul_ps(mul, lo));
+  }
   static __m256 decode8(const Params& k, __m256i q) {
-    const __m256 mag = _mm256_i32gather_ps(k.table, _mm256_abs_epi32(q), 4);
+    const __m256 mag = table8(k, _mm256_min_epi32(_mm256_abs_epi32(q), _mm256_set1_epi32(127)));
     return _mm256_xor_ps(mag, _mm256_and_ps(_mm256_castsi256_ps(q), _mm256_set1_ps(-0.0f)));
   }
   static __m256i encode8(const Params& k, __m256 e_f, __m256 u) {
@@ -113,7 +134,7 @@ struct MuLaw {  // e in its own units (unit 1)
     const __m256 log2t = _mm256_add_ps(ex, _mm256_mul_ps(x, poly));
     __m256i lo = _mm256_cvttps_epi32(_mm256_mul_ps(log2t, _mm256_set1_ps(k.y_per_log2)));
     lo = _mm256_min_epi32(_mm256_max_epi32(lo, izero), i126);
-    const __m256 x0 = _mm256_i32gather_ps(k.table, lo, 4);
+    const __m256 x0 = table8(k, lo);
     const __m256 x0c = _mm256_add_ps(x0, c);
     const __m256 x_up = _mm256_sub_ps(_mm256_mul_ps(x0c, g), c);
     const __m256 x_down = _mm256_sub_ps(_mm256_mul_ps(x0c, _mm256_set1_ps(k.ginv)), c);
@@ -277,7 +298,18 @@ void run_block(const Task& t, int64_t block, int64_t b) {
 Params make_params(float w_scale, float clip, float mu, float elig_max, float e_unit) {
   Params k;
   const double log1p_mu = std::log1p(double(mu));
-  for (int q = 0; q < 128; ++q) k.table[q] = float(double(elig_max) / mu * (std::exp(q * log1p_mu / 127.0) - 1.0));
+  const double c = double(elig_max) / mu;
+  for (int h = 0; h < 8; ++h) {
+    k.hi_base[h] = float(c * (std::exp(16 * h * log1p_mu / 127.0) - 1.0));
+    k.hi_mul[h] = float(std::exp(16 * h * log1p_mu / 127.0));
+  }
+  for (int l = 0; l < 16; ++l) {
+    k.lo_mag[l] = float(c * (std::exp(l * log1p_mu / 127.0) - 1.0));
+  }
+  for (int q = 0; q < 128; ++q) {
+    const float prod = k.hi_mul[q >> 4] * k.lo_mag[q & 15];
+    k.table[q] = k.hi_base[q >> 4] + prod;
+  }
   k.table[128] = k.table[127];
   k.c = float(double(elig_max) / mu);
   k.inv_c = 1.0f / k.c;
