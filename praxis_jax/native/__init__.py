@@ -4,10 +4,12 @@ XLA:CPU runs int8 elementwise work at ~2 G elements/s here (``benchmarks/xla_int
 far below memory bandwidth, so the int8 organoid has three C++ kernels: the circulant propagation
 (``circulant_propagate.cc``), the fused A-STDP-ET learning pass (``circulant_learn.cc``) and the
 homeostatic rescale of incoming weights (``rescale_columns.cc``), AVX2 where the CPU has it, scalar
-otherwise, sharing the in-kernel hash of ``common.h``. They are compiled once per machine with the system C++ compiler
-against the installed jaxlib's FFI headers into one library in ``$PRAXIS_JAX_CACHE`` (default
-``~/.cache/praxis_jax``), keyed by the sources, the jaxlib version and the CPU flags, written atomically
-(temp file, then rename).
+otherwise (the two forms give the same results bit for bit; tested), sharing the in-kernel hash of
+``common.h``. They are compiled once per machine with the system C++ compiler against the installed
+jaxlib's FFI headers into one library in ``$PRAXIS_JAX_CACHE`` (default ``~/.cache/praxis_jax``), keyed
+by the sources, the jaxlib version, the CPU flags and the target, written atomically (temp file, then
+rename). The target is this CPU (``-march=native``) unless ``PRAXIS_JAX_NATIVE_ARCH`` names another
+``-march`` (``x86-64``: the scalar forms; or the oldest CPU of a cluster).
 
 ``PRAXIS_JAX_NATIVE=0`` disables them; without a compiler they are unavailable (one warning says why)
 and the pure-JAX path runs instead. The propagation gives identical int32 results; the learning pass
@@ -54,10 +56,15 @@ def _compiler() -> str | None:
     return os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++") or shutil.which("clang++")
 
 
+def _arch() -> str:
+    return os.environ.get("PRAXIS_JAX_NATIVE_ARCH", "native")
+
+
 def library_path() -> Path:
     """Where this machine's build of the kernel lives (it may not exist yet)."""
     sources = b"".join(src.read_bytes() for src in _SOURCES + _HEADERS)
-    key = hashlib.sha256(sources + jaxlib.__version__.encode() + _cpu_flags().encode()).hexdigest()[:16]
+    key = hashlib.sha256(sources + jaxlib.__version__.encode() + _cpu_flags().encode()
+                         + _arch().encode()).hexdigest()[:16]
     root = Path(os.environ.get("PRAXIS_JAX_CACHE", Path.home() / ".cache" / "praxis_jax"))
     return root / f"libpraxis_native-{key}.so"
 
@@ -67,7 +74,7 @@ def _build(out: Path, cxx: str) -> None:
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=out.parent)
     os.close(fd)
     # no FMA contraction: the learning kernel's vector and scalar forms must round alike
-    cmd = [cxx, "-O3", "-march=native", "-ffp-contract=off", "-std=c++17", "-shared", "-fPIC", "-w",
+    cmd = [cxx, "-O3", f"-march={_arch()}", "-ffp-contract=off", "-std=c++17", "-shared", "-fPIC", "-w",
            f"-I{jax.ffi.include_dir()}", *map(str, _SOURCES), "-o", tmp, "-lpthread"]
     try:
         subprocess.run(cmd, check=True, capture_output=True, text=True)

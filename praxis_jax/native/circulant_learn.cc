@@ -7,10 +7,11 @@
 // praxis_jax/quant.py and praxis_jax/plasticity/astdp_et.py; W and e are read and written once per tick.
 //
 // Two eligibility codes (quant.ELIG_CODES):
-//   MuLaw (continuous): decode(k) = (E/mu)*(g^k - 1), g = (1 + mu)^(1/127), from a 128-entry table whose
-//     entry 16h + l is hi_base[h] + hi_mul[h]*lo_mag[l] in float32 (each factor rounded once from double,
-//     so an entry can be an ulp or two off the correctly rounded value, as the reference's exp can be);
-//     the AVX2 form looks the three factors up with in-register permutes.
+//   MuLaw (continuous): decode(k) = (E/mu)*(g^k - 1), g = (1 + mu)^(1/127), from a 128-entry table (each
+//     entry rounded once from double). The AVX2 form rebuilds an entry without a gather: the float32
+//     hi_base[h] + hi_mul[h]*lo_mag[l] (k = 16h + l; the three factors rounded from double), whose bits
+//     are off the entry's by at most 5 (each of its four roundings costs at most half an ulp, relative),
+//     plus that difference, stored as a 4-bit field per code; so both forms read the same table.
 //     Encoding finds the code below |e_f| from a cheap log2 (exponent bits + a cubic on the mantissa),
 //     corrects it by one against the table's geometric neighbours, then rounds stochastically between
 //     the two codes so that E[decode(code)] = e_f.
@@ -75,7 +76,8 @@ inline int32_t apply_sign(int32_t code, float x) { return x < 0.0f ? -code : cod
 
 struct Params {
   float table[129];  // MuLaw decode(k), k = 0..127; [128] repeats [127] so a stray -128 code is safe
-  alignas(32) float hi_base[8], hi_mul[8], lo_mag[16];  // table[16h + l] = hi_base[h] + hi_mul[h]·lo_mag[l]
+  alignas(32) float hi_base[8], hi_mul[8], lo_mag[16];  // table[16h + l] ≈ hi_base[h] + hi_mul[h]·lo_mag[l]
+  alignas(32) uint32_t ulp_fix[16];  // 4 bits (q % 8) of word q / 8: table[q]'s bits − the above's + 8
   float c, inv_c, g, ginv, y_per_log2;   // MuLaw: E/mu, mu/E, g, 1/g, 127/log2(1 + mu)
   float e_unit;                          // Segmented: E/SEG_SPAN
   float inv_w_scale, w_clip;  // 1/w_scale; the clip bound in weight codes, min(clip/w_scale, 127)
@@ -105,8 +107,8 @@ struct MuLaw {  // e in its own units (unit 1)
     return int8_t(apply_sign(lo + int32_t(uniform(h) < p), e_f));
   }
 #ifdef __AVX2__
-  // table[q] for q in [0, 127] from four in-register permutes (vpermps reads an index's low 3 bits): the
-  // two 128-entry gathers per edge this replaces cost a third of the μ-law pass.
+  // table[q] for q in [0, 127], exactly, from six in-register permutes (vpermps reads an index's low
+  // 3 bits); a gather (two per edge) is a slow microcoded instruction on the AMD Zen 3 CPU here.
   static __m256 table8(const Params& k, __m256i q) {
     const __m256i h = _mm256_srli_epi32(q, 4);
     const __m256 base = _mm256_permutevar8x32_ps(_mm256_load_ps(k.hi_base), h);
@@ -114,7 +116,15 @@ struct MuLaw {  // e in its own units (unit 1)
     const __m256 lo = _mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_load_ps(k.lo_mag), q),
                                        _mm256_permutevar8x32_ps(_mm256_load_ps(k.lo_mag + 8), q),
                                        _mm256_castsi256_ps(_mm256_slli_epi32(q, 28)));
-    return _mm256_add_ps(base, _mm256_mul_ps(mul, lo));
+    const __m256i w8 = _mm256_srli_epi32(q, 3);
+    const __m256i word = _mm256_castps_si256(_mm256_blendv_ps(
+        _mm256_permutevar8x32_ps(_mm256_load_ps(reinterpret_cast<const float*>(k.ulp_fix)), w8),
+        _mm256_permutevar8x32_ps(_mm256_load_ps(reinterpret_cast<const float*>(k.ulp_fix + 8)), w8),
+        _mm256_castsi256_ps(_mm256_slli_epi32(q, 25))));
+    const __m256i fix = _mm256_and_si256(
+        _mm256_srlv_epi32(word, _mm256_slli_epi32(_mm256_and_si256(q, _mm256_set1_epi32(7)), 2)), _mm256_set1_epi32(15));
+    const __m256i bits = _mm256_castps_si256(_mm256_add_ps(base, _mm256_mul_ps(mul, lo)));
+    return _mm256_castsi256_ps(_mm256_add_epi32(bits, _mm256_sub_epi32(fix, _mm256_set1_epi32(8))));
   }
   static __m256 decode8(const Params& k, __m256i q) {
     const __m256 mag = table8(k, _mm256_min_epi32(_mm256_abs_epi32(q), _mm256_set1_epi32(127)));
@@ -204,12 +214,13 @@ struct Row {
   uint32_t row, col0;
 };
 
-// In weight codes: x = floor(clip(W_q·(1 − wd) + lrm_u·e_f, ±c) + u), c = min(clip/w_scale, 127), which is
-// phases 2 and 3 of the rule stored with stochastic rounding; |x| <= 127 follows from |·| <= c.
+// In weight codes: x = min(floor(clip(W_q·(1 − wd) + lrm_u·e_f, ±c) + u), 127), c = min(clip/w_scale, 127),
+// which is phases 2 and 3 of the rule stored with stochastic rounding. The min is needed: at w = 127 the
+// float sum w + u rounds to 128 when u > 1 − 2^-18 (the AVX2 form saturates when it packs to int8).
 inline int8_t weight(float w_q, float lrm_u, float e_f, float keep, float c, uint32_t h) {
   float w = w_q * keep + lrm_u * e_f;
   w = w < -c ? -c : (w > c ? c : w);
-  return int8_t(int32_t(std::floor(w + uniform(h))));
+  return int8_t(std::min(int32_t(std::floor(w + uniform(h))), int32_t(127)));
 }
 
 template <bool kOn, class Elig>
@@ -303,12 +314,13 @@ Params make_params(float w_scale, float clip, float mu, float elig_max, float e_
     k.hi_base[h] = float(c * (std::exp(16 * h * log1p_mu / 127.0) - 1.0));
     k.hi_mul[h] = float(std::exp(16 * h * log1p_mu / 127.0));
   }
-  for (int l = 0; l < 16; ++l) {
-    k.lo_mag[l] = float(c * (std::exp(l * log1p_mu / 127.0) - 1.0));
-  }
+  for (int l = 0; l < 16; ++l) k.lo_mag[l] = float(c * (std::exp(l * log1p_mu / 127.0) - 1.0));
   for (int q = 0; q < 128; ++q) {
-    const float prod = k.hi_mul[q >> 4] * k.lo_mag[q & 15];
-    k.table[q] = k.hi_base[q >> 4] + prod;
+    k.table[q] = float(c * (std::exp(q * log1p_mu / 127.0) - 1.0));
+    const float prod = k.hi_mul[q >> 4] * k.lo_mag[q & 15], approx = k.hi_base[q >> 4] + prod;
+    const uint32_t nibble = float_to_bits(k.table[q]) - float_to_bits(approx) + 8;
+    if (q % 8 == 0) k.ulp_fix[q / 8] = 0;
+    k.ulp_fix[q / 8] |= nibble << (4 * (q % 8));
   }
   k.table[128] = k.table[127];
   k.c = float(double(elig_max) / mu);
