@@ -101,7 +101,7 @@ class Circulant(Topology):
             return slices(W, a)
         branches = {"cuda": lambda W, a: pad_tail(pallas_circulant.propagate(W, a[: self.n], self.offsets), lanes)}
         if native.available():  # takes the padded activations as they are
-            branches["cpu"] = lambda W, a: native.circulant_propagate(W, a, self.offsets, batched=slices)
+            branches["cpu"] = lambda W, a: native.circulant_propagate(W, a, self.offsets)
         return jax.lax.platform_dependent(W, a, default=slices, **branches)
 
     def _rows(self, a2: Array, start, length: int) -> list[Array]:
