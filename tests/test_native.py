@@ -106,6 +106,18 @@ def test_native_learn_equals_rule_phases(eligibility, modulator):
 
 
 @needs_native
+def test_native_learn_refuses_a_mulaw_table_in_the_denormals():
+    """E/μ near float32's smallest normal number: the AVX2 table lookup could not be exact, so the
+    kernel refuses, naming both values."""
+    import dataclasses
+
+    case = learn_case(300)
+    case = case._replace(codec=dataclasses.replace(case.codec, elig_max=1e-36))
+    with pytest.raises(Exception, match=r"mu = 255 and elig_max = 1e-36 give a μ-law table"):
+        jax.block_until_ready(native.circulant_learn(*case.kernel_args(case.W, case.e)))
+
+
+@needs_native
 def test_native_learn_off_tick_keeps_weights_and_batches_under_vmap():
     case = learn_case(300, "segmented")
     args = list(case.kernel_args(case.W, case.e))
@@ -177,8 +189,10 @@ def test_native_avx2_and_scalar_forms_agree_bit_for_bit(tmp_path):
 
     outputs = {}
     for arch in ("native", "x86-64"):
-        env = {**os.environ, "PRAXIS_JAX_NATIVE_ARCH": arch, "PRAXIS_JAX_CACHE": str(tmp_path / "cache")}
-        subprocess.run([sys.executable, "-c", _KERNEL_OUTPUTS, str(tmp_path / arch), "65000"], env=env, check=True)
+        env = {**os.environ, "PRAXIS_JAX_NATIVE_ARCH": arch, "PRAXIS_JAX_CACHE": str(tmp_path / "cache"),
+               "JAX_PLATFORMS": "cpu"}
+        subprocess.run([sys.executable, "-c", _KERNEL_OUTPUTS, str(tmp_path / arch), "65000"], env=env, check=True,
+                       timeout=600)
         outputs[arch] = np.load(tmp_path / f"{arch}.npz")
     assert len(list((tmp_path / "cache").glob("libpraxis_native-*.so"))) == 2  # two builds, keyed apart
     for name in outputs["native"].files:

@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -78,6 +79,7 @@ struct Params {
   float table[129];  // MuLaw decode(k), k = 0..127; [128] repeats [127] so a stray -128 code is safe
   alignas(32) float hi_base[8], hi_mul[8], lo_mag[16];  // table[16h + l] ≈ hi_base[h] + hi_mul[h]·lo_mag[l]
   alignas(32) uint32_t ulp_fix[16];  // 4 bits (q % 8) of word q / 8: table[q]'s bits − the above's + 8
+  bool ulp_fix_fits;                 // every such difference lies in [-8, 7]
   float c, inv_c, g, ginv, y_per_log2;   // MuLaw: E/mu, mu/E, g, 1/g, 127/log2(1 + mu)
   float e_unit;                          // Segmented: E/SEG_SPAN
   float inv_w_scale, w_clip;  // 1/w_scale; the clip bound in weight codes, min(clip/w_scale, 127)
@@ -215,8 +217,9 @@ struct Row {
 };
 
 // In weight codes: x = min(floor(clip(W_q·(1 − wd) + lrm_u·e_f, ±c) + u), 127), c = min(clip/w_scale, 127),
-// which is phases 2 and 3 of the rule stored with stochastic rounding. The min is needed: at w = 127 the
-// float sum w + u rounds to 128 when u > 1 − 2^-18 (the AVX2 form saturates when it packs to int8).
+// which is phases 2 and 3 of the rule stored with stochastic rounding. The min is needed: for w within
+// about 2^-18 of 127 the float sum w + u can round to 128 when u >= 1 − 2^-18 (the AVX2 form saturates
+// when it packs to int8).
 inline int8_t weight(float w_q, float lrm_u, float e_f, float keep, float c, uint32_t h) {
   float w = w_q * keep + lrm_u * e_f;
   w = w < -c ? -c : (w > c ? c : w);
@@ -315,12 +318,14 @@ Params make_params(float w_scale, float clip, float mu, float elig_max, float e_
     k.hi_mul[h] = float(std::exp(16 * h * log1p_mu / 127.0));
   }
   for (int l = 0; l < 16; ++l) k.lo_mag[l] = float(c * (std::exp(l * log1p_mu / 127.0) - 1.0));
+  k.ulp_fix_fits = true;
   for (int q = 0; q < 128; ++q) {
     k.table[q] = float(c * (std::exp(q * log1p_mu / 127.0) - 1.0));
     const float prod = k.hi_mul[q >> 4] * k.lo_mag[q & 15], approx = k.hi_base[q >> 4] + prod;
-    const uint32_t nibble = float_to_bits(k.table[q]) - float_to_bits(approx) + 8;
+    const int64_t diff = int64_t(float_to_bits(k.table[q])) - int64_t(float_to_bits(approx));
+    k.ulp_fix_fits &= diff >= -8 && diff <= 7;
     if (q % 8 == 0) k.ulp_fix[q / 8] = 0;
-    k.ulp_fix[q / 8] |= nibble << (4 * (q % 8));
+    k.ulp_fix[q / 8] |= uint32_t(diff + 8) << (4 * (q % 8));
   }
   k.table[128] = k.table[127];
   k.c = float(double(elig_max) / mu);
@@ -356,6 +361,12 @@ ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::
   if (e_out->typed_data() != e.typed_data()) std::memcpy(e_out->typed_data(), e.typed_data(), size_t(d * n));
 
   const Params k = make_params(w_scale, clip, mu, elig_max, e_unit);
+  if (!segmented && !k.ulp_fix_fits) {  // only where the table's entries reach float32's denormals
+    char msg[200];
+    std::snprintf(msg, sizeof msg, "mu = %g and elig_max = %g give a μ-law table whose entries reach float32's "
+                  "denormal range, which the AVX2 lookup cannot rebuild exactly; use a larger elig_max", mu, elig_max);
+    return ffi::Error::InvalidArgument(msg);
+  }
   std::vector<int8_t> a2(2 * n);
   std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin());
   std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin() + n);
