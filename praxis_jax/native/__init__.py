@@ -113,7 +113,7 @@ def circulant_propagate(W: jax.Array, a: jax.Array, offsets: tuple[int, ...]) ->
     N are not read and ``r`` has ``a``'s length, zero past N. CPU only; call :func:`available` first.
     Under vmap the kernel runs once per batch element, in a loop: ``python benchmarks/native_vmap.py``
     (batch 64) measured that loop faster than XLA's slices vectorised over the batch at every size it
-    tries, from 3.2k edges (0.7–0.8× their time in two runs) and 64k (0.85–0.96×) to 32M (0.03×).
+    tries, from 3.2k edges (0.56–0.79× their time in three runs) and 64k (0.54–0.96×) to 32M (0.02–0.03×).
     """
     call = jax.ffi.ffi_call("praxis_circulant_propagate", jax.ShapeDtypeStruct(a.shape, jnp.int32),
                             vmap_method="sequential")
