@@ -1,7 +1,11 @@
 """The native int8 circulant kernels: the propagation equals the pure-JAX path bit for bit; the fused
 learning pass gives the rule's codes; both under jit, vmap and scan."""
 
+import dataclasses
+import os
 import shutil
+import subprocess
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -109,8 +113,6 @@ def test_native_learn_equals_rule_phases(eligibility, modulator):
 def test_native_learn_refuses_a_mulaw_table_in_the_denormals():
     """E/μ near float32's smallest normal number: the AVX2 table lookup could not be exact, so the
     kernel refuses, naming both values."""
-    import dataclasses
-
     case = learn_case(300)
     case = case._replace(codec=dataclasses.replace(case.codec, elig_max=1e-36))
     with pytest.raises(Exception, match=r"mu = 255 and elig_max = 1e-36 give a μ-law table"):
@@ -180,13 +182,10 @@ np.savez(sys.argv[1], **{k: np.asarray(v) for k, v in out.items()})
 @pytest.mark.skipif("avx2" not in native._cpu_flags().split(), reason="the AVX2 forms need an AVX2 CPU")
 def test_native_avx2_and_scalar_forms_agree_bit_for_bit(tmp_path):
     """The kernels compiled for this CPU (AVX2) and for plain x86-64 (their scalar forms only) give the
-    same codes and sums, bit for bit, for both eligibility codes. N = 63,253 (32M edges; 63,253 is not a
-    multiple of 32, so both forms run on every row): an ulp of difference inside a pass changes a code
-    only where a value lies at a stochastic-rounding boundary, about once per 10^6–10^7 edges."""
-    import os
-    import subprocess
-    import sys
-
+    same codes and sums, bit for bit, for both eligibility codes: the x86-64 build runs the scalar form on
+    every edge, this CPU's the AVX2 form on all but each row's ragged tail. N = 63,253 (32M edges), because
+    an ulp of difference inside a pass changes a code only where a value lies at a stochastic-rounding
+    boundary, about once per 10^6–10^7 edges."""
     outputs = {}
     for arch in ("native", "x86-64"):
         env = {**os.environ, "PRAXIS_JAX_NATIVE_ARCH": arch, "PRAXIS_JAX_CACHE": str(tmp_path / "cache"),
