@@ -27,7 +27,7 @@ import numpy as np
 from forecast_timeseries import TASKS, TUNING_SEEDS
 
 import praxis_jax as px
-from praxis_jax.learning import run_trial
+from praxis_jax.learning import reservoir_states
 from praxis_jax.learning.forecast import forecast_nrmse, seed_rule_pass
 from praxis_jax.quant import Codec
 from praxis_jax.runinfo import provenance, write_json
@@ -68,7 +68,7 @@ def score(series, n: int, numerics: str, hyper: dict, seed: int, lr: float, vali
     if lr > 0:
         state = learn(params, state, jnp.asarray(series.u[:stop]), jnp.asarray(series.y[:stop]))
     moved = float(np.linalg.norm(np.asarray(codec.w(state.long.W)) - W0) / np.linalg.norm(W0))
-    A, _ = run_trial(params, state.long, jnp.asarray(series.u), jax.random.PRNGKey(seed), False)
+    A = reservoir_states(params, state.long, jnp.asarray(series.u))
     return forecast_nrmse(np.asarray(A), series, validation=validation), moved
 
 

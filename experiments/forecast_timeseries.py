@@ -29,7 +29,7 @@ import numpy as np
 
 import praxis_jax as px
 from praxis_jax.baselines import esn_states, init_esn
-from praxis_jax.learning import run_trial
+from praxis_jax.learning import reservoir_states
 from praxis_jax.learning.forecast import FORECAST_LAMBDA, forecast_nrmse
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks.timeseries import Series, load_series
@@ -54,7 +54,7 @@ def praxis_states(series: Series, n: int, numerics: str, seed: int, leak: float,
                            gain=gain, input_gain=input_gain)
     params, state = px.init(px.PraxisConfig(network=net, quant=px.QuantConfig(numerics=numerics)),
                             jax.random.PRNGKey(seed))
-    A, _ = run_trial(params, state.long, jnp.asarray(series.u), jax.random.PRNGKey(seed), False)
+    A = reservoir_states(params, state.long, jnp.asarray(series.u))
     return np.asarray(A)
 
 

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -47,11 +49,11 @@ n_train = {256 if SMALL else 1000}
 [topology]
 n = {60 if SMALL else 300}
 [train]
-modulator = "feedback"
+modulator = "readout"
 epochs = {1 if SMALL else 2}
 """)
 data = load_task(spec.run)
-hypers, seed_ids, rows = sweep.grid(spec.praxis, 2, lr=[1e-4, 1e-3, 1e-2], decay=[0.8, 0.95])
+hypers, seed_ids, rows = sweep.grid(spec.praxis, 2, lr=[0.3, 1.0, 3.0], decay=[0.9, 1.0])
 chunk = sweep.batch_size(spec.praxis, spec.train, data.ticks, len(rows))
 print(f"{len(rows)} configurations, {chunk} per program")
 params, learners = sweep.sweep_init(spec.praxis, hypers, seed_ids, data.n_classes, jax.random.PRNGKey(0))
@@ -67,8 +69,8 @@ plotting.sweep_heatmap(ax2, table, "lr", "decay")
 # ## A run that stops after one epoch, then resumes
 
 # %%
-short = spec._replace(train=TrainConfig(modulator="feedback", epochs=1))
-long = spec._replace(train=TrainConfig(modulator="feedback", epochs=2))
+short = spec._replace(train=TrainConfig(modulator="readout", epochs=1))
+long = spec._replace(train=TrainConfig(modulator="readout", epochs=2))
 run_job(short, work / "run", quiet=True)
 print("saved epochs:", checkpoint.steps(str(work / "run" / "checkpoints")))
 resumed = run_job(long, work / "run", resume=True, quiet=True)

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
-from praxis_jax.plasticity.astdp_et import astdp_et
+from praxis_jax.plasticity import astdp_et
 
 
 def median_time(fn, reps: int) -> float:
@@ -99,9 +99,8 @@ class LearnCase(NamedTuple):
 
     def xla(self, W, e):
         """The same pass as the rule's unfused phases on gathered ``(D, N)`` arrays (the pure-JAX path)."""
-        rule = astdp_et(self.codec, self.clip, 1)
         pre = self.codec.a(self.topo.gather(self.a_prev))
-        return rule.update(pre, self.codec.a(self.a), self.m, e, W, self.hyper, jnp.int32(0), self.seed)
+        return astdp_et.update(self.codec, self.clip, pre, self.codec.a(self.a), self.m, e, W, self.hyper, self.seed)
 
 
 def learn_case(n: int, eligibility: str = "mulaw") -> LearnCase:

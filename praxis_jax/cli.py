@@ -131,7 +131,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"praxis {args.command}: {err}", file=sys.stderr)
         raise SystemExit(2) from None
     except Stopped as stop:
-        where = getattr(args, "out", None) or getattr(args, "run_dir", None)
-        print(f"praxis {args.command}: {stop}; checkpoint saved; continue with: praxis resume {where}",
-              file=sys.stderr)
+        if args.command == "demo":
+            hint = f"praxis demo --resume --out {args.out}"
+        else:
+            hint = f"praxis resume {getattr(args, 'out', None) or getattr(args, 'run_dir', None)}"
+        print(f"praxis {args.command}: {stop}; checkpoint saved; continue with: {hint}", file=sys.stderr)
         raise SystemExit(stop.exit_code) from None

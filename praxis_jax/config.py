@@ -19,7 +19,9 @@ from praxis_jax.validation import check_integer, check_number, fail
 from praxis_jax.topology.select import choose_singer
 
 NUMERICS = ("float32", "int8")
-MODULATORS = ("none", "reward", "feedback", "surprise")
+MODULATORS = ("none", "reward", "feedback", "readout", "surprise")
+POST_FACTORS = ("a", "fprime", "one", "noise")
+PRE_FACTORS = ("a", "eprop")
 REWARD_BASELINES = ("paired", "running")
 
 
@@ -85,11 +87,24 @@ class NetworkConfig(eqx.Module):
 class PlasticityConfig(eqx.Module):
     """A-STDP-ET: ``e = decay·e + pre·post``; ``W += lr·m·e − weight_decay·W``; clip to ±clip_sigma·σ_w.
 
+    The factors of the eligibility are options of the one rule (:mod:`praxis_jax.plasticity.astdp_et`):
+
+    - ``post``, the postsynaptic factor of neuron j at tick t: ``"a"``, its activation a_j(t) (the seed's
+      Hebbian rule); ``"fprime"``, the slope of its activation function ``f'(v_j) = 1 − (a_j/2)²``
+      (computed from the stored a_j, so the rule stays local; with it ``e`` is e-prop's eligibility);
+      ``"one"``; ``"noise"``, the exploration noise it received, ``η_j/noise_std`` (node perturbation:
+      with a reward modulator the update estimates the reward's gradient).
+    - ``pre``, the presynaptic factor of edge i -> j: ``"a"``, a_i(t−1); ``"eprop"``, e-prop's eligibility
+      vector of a leaky neuron, ``ε_ij(t) = a_i(t−1) + leak·f'(v_j(t−1))·ε_ij(t−1)`` (the presynaptic
+      activity filtered by the postsynaptic neuron's own leak; one more trace per edge, equal to ``"a"``
+      at leak 0).
+
     Fields:
       enabled: False freezes W and e (inference ticks).
-      lr: learning rate >= 0.  decay: eligibility decay in [0, 1].  weight_decay: in [0, 1).
-      clip_sigma: the clip bound in units of σ_w (3 in the design), > 0.
+      lr: learning rate >= 0.  decay: eligibility decay in [0, 1] (1: the trace sums a whole trial).
+      weight_decay: in [0, 1).  clip_sigma: the clip bound in units of σ_w (3 in the design), > 0.
       update_every: apply phase 2 (the weight update) every K ticks; the eligibility runs every tick.
+      post, pre: the factors above.
     """
 
     enabled: bool = eqx.field(static=True, default=True)
@@ -98,6 +113,8 @@ class PlasticityConfig(eqx.Module):
     weight_decay: float = eqx.field(static=True, default=0.0)
     clip_sigma: float = eqx.field(static=True, default=3.0)
     update_every: int = eqx.field(static=True, default=1)
+    post: Literal["a", "fprime", "one", "noise"] = eqx.field(static=True, default="a")
+    pre: Literal["a", "eprop"] = eqx.field(static=True, default="a")
 
     def __check_init__(self):
         o = "PlasticityConfig"
@@ -108,6 +125,10 @@ class PlasticityConfig(eqx.Module):
         check_number(o, "weight_decay", self.weight_decay, 0, 1)
         check_number(o, "clip_sigma", self.clip_sigma, 0, 127, lo_open=True)
         check_integer(o, "update_every", self.update_every, 1)
+        if self.post not in POST_FACTORS:
+            fail(o, "post", self.post, f"one of {POST_FACTORS}")
+        if self.pre not in PRE_FACTORS:
+            fail(o, "pre", self.pre, f"one of {PRE_FACTORS}")
 
 
 class HomeostasisConfig(eqx.Module):
@@ -193,6 +214,8 @@ class PraxisConfig(eqx.Module):
                 fail("PraxisConfig", field, getattr(self, field), f"a {cls.__name__}")
         if self.quant.elig_max is None and self.plasticity.decay >= 1.0:
             fail("PraxisConfig", "quant.elig_max", None, "set explicitly when plasticity.decay = 1")
+        if self.plasticity.enabled and self.plasticity.post == "noise" and self.network.noise_std == 0:
+            fail("PraxisConfig", "network.noise_std", 0.0, "> 0 when plasticity.post = 'noise' (node perturbation)")
 
     @property
     def elig_max(self) -> float:
@@ -202,28 +225,38 @@ class PraxisConfig(eqx.Module):
 
 
 class TrainConfig(eqx.Module):
-    """Trial-based learning of a classification task (see :mod:`praxis_jax.learning`).
+    """Trial-based learning of a classification task (see :mod:`praxis_jax.learning.supervised`).
 
-    Each trial starts from rest (a = 0, e = 0) and runs T ticks with W fixed; the readout (a softmax over
-    the time-mean activations) learns by the delta rule, and the recurrent W by A-STDP-ET applied once per
-    batch, ``W += lr·mean_b(m_b·e_b(T))``, with the modulator m chosen by ``modulator``:
+    Each trial starts from rest (a = 0, e = 0) and runs T ticks of the engine's ``step``; a batch of
+    trials runs in lockstep against one shared W. The readout (a softmax over the time-mean activations)
+    learns by the delta rule, and the recurrent W by A-STDP-ET on the plasticity's schedule,
+    ``W += lr·⟨m_b ⊙ e_b⟩``, with the learning signal m chosen by ``modulator``:
 
-    - ``none``: W frozen (only the readout learns; the organoid is a fixed reservoir);
-    - ``reward``: scalar ``m_b = R_b − R̄_b`` with ``R_b = −cross-entropy`` of trial b (node perturbation:
-      set NetworkConfig.noise_std > 0 for exploration). ``reward_baseline`` sets the expected reward R̄_b:
-      ``paired``, the reward of the same input run without noise (the expectation given the input, so the
-      input-driven part of e averages out), with the batch mean of R_b − R̄_b subtracted (noise costs
-      reward on average; left in, that cost drives an anti-Hebbian drift of W), or ``running``, a
-      running mean over all trials;
-    - ``feedback``: per-neuron ``m_bj = −Σ_c (softmax_bc − y_bc)·B_cj`` through fixed random feedback
-      weights B ``(C, N)`` (feedback alignment of the readout error);
+    - ``none``: W frozen (plasticity must be disabled; only the readout learns: a fixed reservoir);
+    - ``readout``: per-neuron ``m_bj = −(1/T)·Σ_c err_bc·R_jc``, the output error sent back through the
+      readout's own weights R (the design's "backpropagated and averaged error"; with
+      ``PlasticityConfig.post = "fprime"`` and ``decay = 1`` the update is −lr times e-prop's gradient);
+    - ``feedback``: per-neuron ``m_bj = −(1/T)·Σ_c err_bc·B_cj`` through fixed random feedback weights B
+      ``(C, N)`` (feedback alignment);
+    - ``reward``: scalar ``m_b = R_b − R̄_b`` with ``R_b = −cross-entropy`` of trial b (with
+      ``PlasticityConfig.post = "noise"`` and NetworkConfig.noise_std > 0 this is node perturbation).
+      ``reward_baseline`` sets the expected reward R̄_b: ``paired``, the reward of the same input run
+      without noise (the expectation given the input, so the input-driven part of e averages out), with
+      the batch mean of R_b − R̄_b subtracted (noise costs reward on average; left in, that cost drives an
+      anti-Hebbian drift of W), or ``running``, a running mean over all trials;
     - ``surprise`` (self-supervised: labels are not used for W): as ``reward`` with ``R_b = −s_b``, the
       surprise of trial b, the mean squared error of a linear prediction of the next input from the
       state, ``s_b = mean_t ‖a_b(t)·P + p − x_b(t+1)‖²``; the predictor (P, p) learns by the delta rule
       at ``readout_lr``.
 
-    Fields: modulator, reward_baseline, batch_size (trials per update), epochs, readout_lr (delta-rule
-    rate), baseline_momentum (of the running R̄).
+    ``reward`` and ``surprise`` exist at a trial's last tick, so they need ``update_every`` a multiple of
+    the trial length T (the trainer refuses anything else); ``readout`` and ``feedback`` exist at every
+    tick (the error of the running time-mean features), so W may also learn online within a trial.
+
+    Fields: modulator, reward_baseline, batch_size (trials per batch), epochs, readout_lr (delta-rule
+    rate), baseline_momentum (of the running R̄), lr_decay (False: constant rates; True: the readout's rate
+    and the learning signal m scaled by ``max(0, 1 − k/K)`` at batch k of the run's K batches, so the last
+    epoch ends where the rates reach 0 instead of wherever the last batches' noise put it).
     """
 
     modulator: str = eqx.field(static=True, default="none")
@@ -232,9 +265,12 @@ class TrainConfig(eqx.Module):
     epochs: int = eqx.field(static=True, default=10)
     readout_lr: float = eqx.field(static=True, default=0.05)
     baseline_momentum: float = eqx.field(static=True, default=0.9)
+    lr_decay: bool = eqx.field(static=True, default=False)
 
     def __check_init__(self):
         o = "TrainConfig"
+        if not isinstance(self.lr_decay, bool):
+            fail(o, "lr_decay", self.lr_decay, "a bool")
         if self.modulator not in MODULATORS:
             fail(o, "modulator", self.modulator, f"one of {MODULATORS}")
         if self.reward_baseline not in REWARD_BASELINES:

@@ -11,7 +11,8 @@
 
 Every section and key may be left out. The organoid starts from the task preset
 (:func:`praxis_jax.learning.presets.task_organoid`: homeostasis off, plasticity on unless the modulator
-is none, lr and noise from MODULATOR_DEFAULTS) and the file's keys replace its fields. An unknown section
+is none, the rule's settings from RULES, one W update per trial) and the file's keys replace its fields;
+the trainer's own checks (:func:`praxis_jax.learning.supervised.check_trainer`) run on the result. An unknown section
 or key, or a value of the wrong type, raises :class:`ConfigFileError` naming the file, the section and the
 key; a value out of range raises the config's own ValueError, prefixed with the file. All of this happens
 before any data is loaded or anything is compiled. :func:`dump` writes the resolved spec back as TOML (a
@@ -35,9 +36,11 @@ from praxis_jax.config import (
     TrainConfig,
 )
 from praxis_jax.learning.presets import task_organoid
+from praxis_jax.learning.supervised import check_trainer
 from praxis_jax.state import Hyper
 
 TASK_INPUTS = {"mnist1d": 1, "digits": 8, "fashion_mnist": 28}  # inputs per tick of each RunConfig.task
+TASK_TICKS = {"mnist1d": 40, "digits": 8, "fashion_mnist": 28}  # ticks per trial of each RunConfig.task
 ORGANOID_SECTIONS = {"network": NetworkConfig, "plasticity": PlasticityConfig,
                      "homeostasis": HomeostasisConfig, "quant": QuantConfig}
 SECTIONS = ("run", "topology", *ORGANOID_SECTIONS, "train", "sweep")
@@ -125,11 +128,12 @@ def loads(text: str, path: str = "<string>") -> RunSpec:
         topology = {"kind": "singer", "n": 1000, "k": 2.0,
                     **_section(path, "topology", raw.get("topology", {}), TOPOLOGY_KEYS)}
         preset = task_organoid(topology["n"], TASK_INPUTS[run.task], train.modulator, k=topology["k"],
-                               kind=topology["kind"])
+                               kind=topology["kind"], ticks=TASK_TICKS[run.task])
         parts = {name: dataclasses.replace(getattr(preset, name),
                                            **_section(path, name, raw.get(name, {}), _allowed(cls)))
                  for name, cls in ORGANOID_SECTIONS.items()}
         praxis = PraxisConfig(**parts)
+        check_trainer(praxis, train, TASK_TICKS[run.task])
     except ConfigFileError:
         raise
     except (ValueError, TypeError) as err:

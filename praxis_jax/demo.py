@@ -1,45 +1,102 @@
-"""``praxis demo``: a default organoid learns MNIST-1D with local rules, on a laptop CPU in minutes.
+"""``praxis demo``: the same organoid learns MNIST-1D twice, its recurrent weights fixed and learned.
 
-A ~1k-neuron Singer organoid reads each 40-sample MNIST-1D signal one sample per tick. Its readout learns
-by the delta rule and its recurrent weights by A-STDP-ET with the chosen modulator (TrainConfig). It prints
-one progress line per epoch, then compares the learned readout with a ridge readout fitted on the same
-organoid and with logistic regression on the raw input, and writes ``learning_curve.png``,
-``summary.json`` and ``config.toml`` into ``--out`` (:func:`praxis_jax.job.run_job`). After every epoch
-the learner and the history so far are checkpointed to ``--out/checkpoints``; ``--resume`` (or
-``praxis resume OUT``) continues from the newest good one, bit for bit as if the run had not stopped.
-The same run from a file: ``praxis run CONFIG.toml`` (``praxis_jax/configs/demo.toml`` is this one).
+A ~1k-neuron Singer organoid reads each 40-sample MNIST-1D signal one sample per tick, and a delta-rule
+readout learns from its time-mean activity. The organoid is trained twice from the same initial state:
+with W fixed (a reservoir: only the readout learns) and with W learned by A-STDP-ET (post factor f'(v),
+the trace summed over the trial, the readout's own error sent back to each neuron as its learning signal,
+one W update per batch). Both print one progress line per epoch; then the two test accuracies of the
+local readout are printed side by side, with a ridge readout refitted on each organoid and logistic
+regression on the raw input, and ``learning_curves.png`` and ``summary.json`` (keys
+``w_fixed_local_readout`` and ``w_learned_local_readout``: test accuracies in [0, 1]) are written.
+
+Each run gets a fresh numbered folder under ``--out`` (``runs/demo/1``, ``runs/demo/2``, ...), holding
+the two training runs (``w_fixed/``, ``w_learned/``: :func:`praxis_jax.job.run_job`, checkpointed every
+epoch). ``--resume`` continues the newest one, bit for bit as if it had not stopped. The learned run from
+a file: ``praxis run praxis_jax/configs/demo.toml`` (the fixed one: the same with ``[train] modulator =
+"none"``).
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import praxis_jax as px
-from praxis_jax.config import MODULATORS, RunConfig, TrainConfig
-from praxis_jax.configfile import TASK_INPUTS, RunSpec
+from praxis_jax import plotting
+from praxis_jax.config import RunConfig, TrainConfig
+from praxis_jax.configfile import TASK_INPUTS, TASK_TICKS, RunSpec
 from praxis_jax.job import run_job
-from praxis_jax.learning.presets import task_organoid
+from praxis_jax.learning.presets import RULES, task_organoid
+from praxis_jax.runinfo import provenance, write_json
+
+RUNS = {"w_fixed": ("none", "W fixed (reservoir)"), "w_learned": ("readout", "W learned (A-STDP-ET)")}
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--n", type=int, default=1000, help="requested neurons (rounded to a Singer size)")
     ap.add_argument("--epochs", type=int, default=8)
-    ap.add_argument("--modulator", choices=MODULATORS, default="reward")
     ap.add_argument("--numerics", choices=px.config.NUMERICS, default="float32")
     ap.add_argument("--readout-lr", type=float, default=0.1)
+    ap.add_argument("--lr-w", type=float, default=RULES["readout"].lr, help="A-STDP-ET learning rate of W")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="runs/demo", help="run folder (checkpoints, learning_curve.png, summary.json)")
+    ap.add_argument("--out", default="runs/demo", help="folder of the numbered demo runs")
     ap.add_argument("--quiet", action="store_true", help="print nothing")
-    ap.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+    ap.add_argument("--resume", action="store_true", help="continue the newest run in --out from its checkpoints")
 
 
-def spec_from_args(args: argparse.Namespace) -> RunSpec:
-    """The demo's run spec: every value validated before any data is loaded."""
-    train = TrainConfig(modulator=args.modulator, epochs=args.epochs, readout_lr=args.readout_lr)
+def spec_from_args(args: argparse.Namespace, modulator: str) -> RunSpec:
+    """The run spec of one of the demo's two organoids: every value validated before any data is loaded."""
+    train = TrainConfig(modulator=modulator, epochs=args.epochs, readout_lr=args.readout_lr, lr_decay=True)
     run = RunConfig(seed=args.seed)
-    praxis = task_organoid(args.n, TASK_INPUTS[run.task], args.modulator, args.numerics)
+    praxis = task_organoid(args.n, TASK_INPUTS[run.task], modulator, args.numerics, ticks=TASK_TICKS[run.task],
+                           lr=args.lr_w if modulator != "none" else None)
     return RunSpec(run, {"kind": "singer", "n": args.n, "k": 2.0}, praxis, train, None)
 
 
+def numbered(base: Path, resume: bool) -> Path:
+    """The newest numbered folder under ``base`` (``resume``) or a fresh one after it."""
+    taken = sorted(int(p.name) for p in base.glob("*") if p.is_dir() and p.name.isdigit())
+    if resume:
+        if not taken:
+            raise SystemExit(f"praxis demo: nothing to resume, no numbered run in {base}")
+        return base / str(taken[-1])
+    return base / str((taken[-1] if taken else 0) + 1)
+
+
 def main(args: argparse.Namespace) -> dict:
-    return run_job(spec_from_args(args), args.out, resume=args.resume, quiet=args.quiet)
+    specs = {name: spec_from_args(args, modulator) for name, (modulator, _) in RUNS.items()}
+    out = numbered(Path(args.out), args.resume)
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    say(f"praxis demo: {out}")
+    runs = {}
+    for name, (_, label) in RUNS.items():
+        say(f"\n== {label} ==")
+        sub = out / name
+        runs[name] = run_job(specs[name], sub, resume=args.resume and (sub / "checkpoints").is_dir(), quiet=args.quiet)
+    fixed, learned = runs["w_fixed"], runs["w_learned"]
+    summary = {
+        **provenance(),
+        "w_fixed_local_readout": fixed["test_acc_delta_readout"],
+        "w_learned_local_readout": learned["test_acc_delta_readout"],
+        "w_fixed_ridge_readout": fixed["test_acc_ridge_readout"],
+        "w_learned_ridge_readout": learned["test_acc_ridge_readout"],
+        "logistic_raw_input": fixed["test_acc_logistic_raw_input"],
+        "weight_change_rel": learned["weight_change_rel"],
+        "runs": {name: str(out / name) for name in RUNS},
+        "seconds": fixed["seconds"] + learned["seconds"],
+    }
+    fig, (ax,) = plotting.figure(1)
+    plotting.compare_curves(ax, {label: runs[name]["history"] for name, (_, label) in RUNS.items()},
+                            {"ridge, W fixed": summary["w_fixed_ridge_readout"],
+                             "logistic (raw input)": summary["logistic_raw_input"]},
+                            title=f"MNIST-1D, {fixed['n']}-neuron organoid, local readout")
+    plotting.save(fig, str(out / "learning_curves.png"))
+    write_json(str(out / "summary.json"), summary)
+    say(f"\ntest accuracy of the local (delta-rule) readout: W fixed {100 * summary['w_fixed_local_readout']:.1f}%, "
+        f"W learned {100 * summary['w_learned_local_readout']:.1f}% "
+        f"({100 * (summary['w_learned_local_readout'] - summary['w_fixed_local_readout']):+.1f} points); "
+        f"ridge readout refitted: {100 * summary['w_fixed_ridge_readout']:.1f}% / "
+        f"{100 * summary['w_learned_ridge_readout']:.1f}%; logistic regression on the raw input "
+        f"{100 * summary['logistic_raw_input']:.1f}%")
+    say(f"wrote {out}/learning_curves.png and {out}/summary.json ({summary['seconds']:.0f} s in all)")
+    return summary

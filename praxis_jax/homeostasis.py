@@ -9,7 +9,9 @@ Every ``interval`` ticks, for neurons with var_j > var_threshold:
 (the rescale divides the recurrent drive's variance by var_j in the linear regime, so the statistic is
 rescaled with the weights instead of re-triggering every tick while its slow average catches up).
 Int8 weights are stored back with stochastic rounding; on the CPU that pass over all D·N weights runs
-the native kernel (:func:`praxis_jax.native.rescale_columns`) when it is built.
+the native kernel (:func:`praxis_jax.native.rescale_columns`) when it is built. For trials run in lockstep
+against one long state (``axis_name``, see :mod:`praxis_jax.simulate`), ``post_j`` and ``(post_j − rate_j)²``
+are replaced by their means over the batch.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from praxis_jax.topology.base import neuron_mesh
 STREAM_H = 3
 
 
-def homeostasis_update(codec: Codec, cfg, post: Array, long, hyper, tick: Array, seed: Array):
+def homeostasis_update(codec: Codec, cfg, post: Array, long, hyper, tick: Array, seed: Array, axis_name=None):
     """One tick of homeostasis. ``cfg`` is the HomeostasisConfig; returns the new ``Long`` state."""
-    rate = cfg.rate_momentum * long.rate + (1.0 - cfg.rate_momentum) * post
-    var = cfg.var_momentum * long.var + (1.0 - cfg.var_momentum) * jnp.square(post - rate)
+    mean = (lambda x: x) if axis_name is None else (lambda x: jax.lax.pmean(x, axis_name))  # noqa: E731
+    rate = cfg.rate_momentum * long.rate + (1.0 - cfg.rate_momentum) * mean(post)
+    var = cfg.var_momentum * long.var + (1.0 - cfg.var_momentum) * mean(jnp.square(post - rate))
     b = long.b - hyper.bias_rate * (rate - hyper.target_rate)
 
     def rescale(args):

@@ -34,6 +34,7 @@ from praxis_jax.tasks import Dataset, load_digits, load_fashion_mnist, load_mnis
 from praxis_jax.tasks.mnist1d import REFERENCE_ACCURACY
 
 LOADERS = {"mnist1d": load_mnist1d, "digits": load_digits, "fashion_mnist": load_fashion_mnist}
+TRAIN_EVAL = 1000  # each epoch's train accuracy is measured on the first TRAIN_EVAL training trials
 
 
 def load_task(run) -> Dataset:
@@ -115,7 +116,8 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
                 ckpt.wait()
             stop.check(ep)
 
-        learner, history = fit(params, tc, learner, data, on_epoch=on_epoch, history=list(history))
+        learner, history = fit(params, tc, learner, data, on_epoch=on_epoch, history=list(history),
+                               train_eval=TRAIN_EVAL)
     _, ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)
     codec = px.Codec.from_config(cfg)
     W0, W = np.asarray(codec.w(state.long.W)), np.asarray(codec.w(learner.long.W))

@@ -28,6 +28,20 @@ def learning_curve(ax, history: list[dict], baselines: dict[str, float] | None =
     ax.legend(loc="lower right", fontsize=8)
 
 
+def compare_curves(ax, histories: dict[str, list[dict]], baselines: dict[str, float] | None = None,
+                   title: str = "") -> None:
+    """Test (solid) and train (dotted) accuracy per epoch of several runs (name -> ``fit`` records) on one
+    axis, with horizontal lines for ``baselines`` (name -> accuracy)."""
+    for name, history in histories.items():
+        ep = [r["epoch"] for r in history]
+        (line,) = ax.plot(ep, [r["test_acc"] for r in history], "o-", label=f"{name}: test")
+        ax.plot(ep, [r["train_acc"] for r in history], ":", color=line.get_color(), label=f"{name}: train")
+    for (name, acc), style in zip((baselines or {}).items(), ("--", "-.", (0, (5, 1)))):
+        ax.axhline(acc, ls=style, color="gray", lw=1, label=f"{name} {100 * acc:.0f}%")
+    ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1), title=title)
+    ax.legend(loc="lower right", fontsize=8)
+
+
 def weight_histogram(ax, W: np.ndarray, sigma: float, bound: float, title: str = "", name: str = "W") -> None:
     """Histogram of weights (or any per-edge array, labelled ``name``) with the N(0, σ²) density and the
     ±bound (the clip) marked. For eligibility pass its own std as σ and its coding range as the bound."""

@@ -1,11 +1,28 @@
-"""``step`` (one tick) and ``simulate`` (``jax.lax.scan`` over ticks).
+"""``step`` (one tick) and ``simulate`` (``jax.lax.scan`` over ticks): the one tick every path runs.
 
-One tick, in order: potential and activation (dynamics); A-STDP-ET eligibility and, on update ticks,
-the weight update (plasticity); homeostasis. The PRNG key in the state is split every tick: one part
-draws the exploration noise, one a uint32 seed for the in-kernel stochastic-rounding hash.
+One tick, in phases:
+
+1. randomness: the state's key is split; one part draws the exploration noise η ``(N,)`` (zero without a
+   draw when ``hyper.noise_std`` is 0), one a uint32 seed for the stochastic-rounding hash;
+2. dynamics: ``v = leak·a + Σ W a + U x + b + η``, ``a = 2·tanh(v/2)`` (:mod:`praxis_jax.dynamics`);
+3. the learning signal m: given, or computed from this tick's activations by a callable (trainers);
+4. plasticity (:mod:`praxis_jax.plasticity.astdp_et`): the eligibility every tick, the weight update every
+   ``update_every``-th tick;
+5. homeostasis (:mod:`praxis_jax.homeostasis`).
+
+Simulation, trials (:mod:`praxis_jax.learning.trial`), control episodes, forecasting and the gradient
+baselines all call :func:`step`, so every config field acts on every path.
+
+Batches in lockstep: under ``jax.vmap(..., axis_name=name)`` with the long state (W, b, homeostasis
+statistics) and the tick unbatched, and the short state and the key batched, ``step(..., axis_name=name)``
+runs B trials against one shared long state. The weight update then uses the batch mean ``⟨m·e⟩``, the
+homeostasis statistics the batch means of their per-trial terms, and every stochastic rounding of a shared
+array draws from one seed (the wrapping sum of the trials' seeds). For one trial this is the unbatched tick.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 import jax
 import jax.numpy as jnp
@@ -15,9 +32,9 @@ from praxis_jax import native
 from praxis_jax.dynamics import potential, sat_tanh
 from praxis_jax.homeostasis import homeostasis_update
 from praxis_jax.pallas import circulant as pallas_circulant
-from praxis_jax.plasticity.astdp_et import astdp_et
+from praxis_jax.plasticity import astdp_et
 from praxis_jax.quant import Codec
-from praxis_jax.state import Params, State
+from praxis_jax.state import Params, Short, State
 from praxis_jax.topology.base import neuron_mesh, pad_tail
 from praxis_jax.topology.circulant import Circulant
 
@@ -27,13 +44,16 @@ LANE = 128
 
 
 def tick_randomness(params: Params, key: Array) -> tuple[Array, Array, Array]:
-    """Split ``key`` into (next key, exploration noise ``(N,)`` float32 or a zero scalar, uint32 hash seed)."""
+    """Split ``key`` into (next key, exploration noise η ``(N,)`` float32, uint32 hash seed).
+
+    η ~ N(0, noise_std²) is drawn only when ``hyper.noise_std > 0`` (a traced test: a sweep over noise_std
+    from a config with noise 0 draws it; under vmap over noise_std both branches run).
+    """
     key, k_noise, k_seed = jax.random.split(key, 3)
     seed = jax.random.bits(k_seed, (), jnp.uint32)
-    if params.config.network.noise_std > 0:
-        noise = params.hyper.noise_std * jax.random.normal(k_noise, (params.config.network.n,), jnp.float32)
-    else:
-        noise = jnp.zeros((), jnp.float32)
+    sigma, n = params.hyper.noise_std, params.config.network.n
+    noise = jax.lax.cond(sigma > 0, lambda: sigma * jax.random.normal(k_noise, (n,), jnp.float32),
+                         lambda: jnp.zeros(n, jnp.float32))
     return key, noise, seed
 
 
@@ -42,53 +62,82 @@ def activity(codec: Codec, params: Params, long, a: Array, x: Array, noise: Arra
     return codec.store_a(sat_tanh(potential(codec, params, long, a, x, noise)))
 
 
-def plasticity_pass(codec: Codec, params: Params, a_prev: Array, a: Array, modulator: Array, e: Array, W: Array,
-                    tick: Array, seed: Array) -> tuple[Array, Array]:
-    """A-STDP-ET over every edge for one tick: stored a(t−1), a(t) ``(N,)`` and e, W ``(D, N)`` -> (W, e).
+def _fusable(params: Params, codec: Codec, axis_name) -> bool:
+    """Whether the fused learning kernels compute this config's pass: int8 circulant organoids with the
+    seed's factors (pre = a, post = a), one trial, not neuron-sharded."""
+    pl = params.config.plasticity
+    return (codec.int8 and isinstance(params.config.network.topology, Circulant) and neuron_mesh() is None
+            and axis_name is None and pl.pre == "a" and pl.post == "a")
 
-    The rule's phases on the gathered ``(D, N)`` presynaptic activations; for int8 circulant organoids,
-    the same equations in one fused pass that reads and writes W and e once: a Pallas kernel on GPUs
+
+def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise: Array, modulator: Array, W: Array,
+                    tick: Array, seed: Array, shared_seed: Array, axis_name=None) -> tuple[Array, Array, Array]:
+    """A-STDP-ET over every edge for one tick -> (W, e, ε) stored.
+
+    ``short`` holds a(t−1), e and ε; ``a`` is a(t) stored, ``noise`` η ``(N,)``, ``modulator`` m ``()`` or
+    ``(N,)``, or None (the eligibility only: no weight update this tick); per-neuron vectors may be padded past N (see :func:`simulate`). The rule's phases run on the
+    gathered ``(D, N)`` presynaptic factors; for int8 circulant organoids with the seed's factors, the same
+    equations in one fused pass that reads and writes W and e once: a Pallas kernel on GPUs
     (:mod:`praxis_jax.pallas.circulant`), the native kernel on the CPU (:mod:`praxis_jax.native`, when it
-    is built). Float32 numerics (the reference, and the path ``jax.grad`` goes through) and
-    neuron-sharded runs take the unfused phases.
+    is built). Float32 numerics (the reference, and the path ``jax.grad`` goes through), lockstep batches
+    (``axis_name``) and neuron-sharded runs take the unfused phases.
     """
     net, pl = params.config.network, params.config.plasticity
-    clip, hyper = pl.clip_sigma * net.weight_std, params.hyper
-    rule = astdp_et(codec, clip, pl.update_every)
-    # a_prev, a and a per-neuron modulator may be padded past N (see simulate); only the native kernel
-    # takes them so, the other forms get [0, N)
-    n = net.n
-    a_prev_n, a_n, m_n = a_prev[:n], a[:n], modulator[:n] if modulator.ndim else modulator
+    clip, hyper, n = pl.clip_sigma * net.weight_std, params.hyper, net.n
+    learn = modulator is not None
+    on = ((tick + 1) % pl.update_every == 0) & learn
+    modulator = jnp.zeros((), jnp.float32) if modulator is None else modulator
+    m_n = modulator[:n] if modulator.ndim else modulator
+    eps = short.eps
 
     def unfused(W, e):
-        pre = codec.a(net.topology.gather(a_prev_n, params.table))  # (D, N) f32
-        return rule.update(pre, codec.a(a_n), m_n, e, W, hyper, tick, seed)
+        nonlocal eps
+        a_prev = codec.a(short.a[:n])
+        pre, eps = astdp_et.presynaptic(codec, pl, hyper, net.topology.gather(a_prev, params.table), a_prev, eps, seed)
+        e_f, e = astdp_et.trace(codec, pre, astdp_et.post_factor(pl, hyper, codec.a(a[:n]), noise[:n]), e, hyper, seed)
 
-    if not (codec.int8 and isinstance(net.topology, Circulant)) or neuron_mesh() is not None:
-        return unfused(W, e)
+        def update(W):
+            me = astdp_et.modulated(m_n, e_f)
+            me = me if axis_name is None else jax.lax.pmean(me, axis_name)
+            return astdp_et.apply(codec, clip, W, me, hyper, shared_seed)
+
+        if not learn:
+            return W, e
+        return (update(W) if pl.update_every == 1 else jax.lax.cond(on, update, lambda W: W, W)), e
+
+    if not _fusable(params, codec, axis_name):
+        W, e = unfused(W, short.e)
+        return W, e, eps
 
     def fused(kernel, a_prev, a, m):
         def run(W, e):
-            on = (tick + 1) % pl.update_every == 0
             return kernel(W, e, a_prev, a, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed,
                           net.topology.offsets, codec, clip)
 
         return run
 
-    branches = {"cuda": fused(pallas_circulant.learn, a_prev_n, a_n, m_n)}
+    # the native kernel reads padded vectors as they are; the other forms get [0, N)
+    branches = {"cuda": fused(pallas_circulant.learn, short.a[:n], a[:n], m_n)}
     if native.available():
-        branches["cpu"] = fused(native.circulant_learn, a_prev, a, modulator)
-    return jax.lax.platform_dependent(W, e, default=unfused, **branches)
+        branches["cpu"] = fused(native.circulant_learn, short.a, a, modulator)
+    W, e = jax.lax.platform_dependent(W, short.e, default=unfused, **branches)
+    return W, e, eps
 
 
-def step(params: Params, state: State, x: Array, modulator: Array) -> tuple[State, Array]:
+def step(params: Params, state: State, x: Array, modulator: Array | Callable[[Array], Array] | None,
+         axis_name: str | None = None) -> tuple[State, Array]:
     """Advance one tick.
 
     Args:
       params: :class:`Params`.  state: :class:`State`.
       x: ``(K,)`` input of this tick.
-      modulator: ``()`` global signal or ``(N,)`` per-neuron broadcast signal (ignored when plasticity
-        is disabled).
+      modulator: the learning signal m, ``()`` global or ``(N,)`` per-neuron, or a function of this tick's
+        float32 activations ``(N,)`` that returns it (called after the dynamics; a trainer's readout error),
+        or None: the eligibility runs but W is not updated this tick (trainers whose signal arrives after
+        the last tick, such as a control episode's return, apply the update phase themselves). Not used
+        when plasticity is disabled.
+      axis_name: the vmap axis of trials run in lockstep against one long state (see the module
+        docstring), or None.
     Returns:
       ``(state, out)``: the new state (same structure, shapes and dtypes) and ``out``, the float32
       activations ``(n_outputs,)`` of the last ``n_outputs`` neurons.
@@ -97,19 +146,41 @@ def step(params: Params, state: State, x: Array, modulator: Array) -> tuple[Stat
     net, pl, ho = cfg.network, cfg.plasticity, cfg.homeostasis
     codec = Codec.from_config(cfg)
     key, noise, seed = tick_randomness(params, state.key)
+    shared = seed if axis_name is None else jax.lax.psum(seed, axis_name)
     long, short = state.long, state.short
-    if noise.ndim:
-        noise = pad_tail(noise, short.a.shape[0])
+    noise = pad_tail(noise, short.a.shape[0])
     a = activity(codec, params, long, short.a, x, noise)
     post = codec.a(a)
-    e = short.e
     if pl.enabled:
-        W, e = plasticity_pass(codec, params, short.a, a, modulator, e, long.W, state.tick, seed)
-        long = long._replace(W=W)
+        m = modulator(post) if callable(modulator) else modulator
+        m = None if m is None else jnp.asarray(m, jnp.float32)
+        W, e, eps = plasticity_pass(codec, params, short, a, noise, m, long.W, state.tick, seed, shared, axis_name)
+        long, short = long._replace(W=W), short._replace(e=e, eps=eps)
     if ho.enabled:
-        long = homeostasis_update(codec, ho, post, long, params.hyper, state.tick, seed)
-    new = State(long=long, short=short._replace(a=a, e=e), tick=state.tick + 1, key=key)
+        long = homeostasis_update(codec, ho, post, long, params.hyper, state.tick, shared, axis_name)
+    new = State(long=long, short=short._replace(a=a), tick=state.tick + 1, key=key)
     return new, post[net.n - net.n_outputs : net.n]
+
+
+def pad_lanes(state: State) -> State:
+    """``state`` with its per-neuron vectors (a, b, rate, var) zero-padded past N to whole lanes
+    (:data:`LANE`); unchanged for neuron-sharded runs or when N is a multiple of LANE."""
+    n = state.short.a.shape[0]
+    lanes = -(-n // LANE) * LANE
+    if lanes == n or neuron_mesh() is not None:
+        return state
+    pad = lambda x: pad_tail(x, lanes)  # noqa: E731
+    short, long = state.short, state.long
+    return state._replace(short=short._replace(a=pad(short.a)),
+                          long=long._replace(b=pad(long.b), rate=pad(long.rate), var=pad(long.var)))
+
+
+def unpad_lanes(state: State, n: int) -> State:
+    """The inverse of :func:`pad_lanes`: per-neuron vectors cut back to ``n``."""
+    cut = lambda x: x[:n]  # noqa: E731
+    short, long = state.short, state.long
+    return state._replace(short=short._replace(a=cut(short.a)),
+                          long=long._replace(b=cut(long.b), rate=cut(long.rate), var=cut(long.var)))
 
 
 def simulate(params: Params, state: State, xs: Array, modulators: Array) -> tuple[State, Array]:
@@ -137,16 +208,9 @@ def simulate(params: Params, state: State, xs: Array, modulators: Array) -> tupl
         return step(params, s, *inp)
 
     n = params.config.network.n
-    lanes = -(-n // LANE) * LANE
-    if lanes == n or neuron_mesh() is not None:
-        return jax.lax.scan(body, state, (xs, modulators))
-    pad = lambda x: pad_tail(x, lanes)  # noqa: E731
-    short, long = state.short, state.long
-    padded = state._replace(short=short._replace(a=pad(short.a)),
-                            long=long._replace(b=pad(long.b), rate=pad(long.rate), var=pad(long.var)))
-    if modulators.ndim == 2:
+    padded = pad_lanes(state)
+    lanes = padded.short.a.shape[0]
+    if modulators.ndim == 2 and lanes != n:
         modulators = jnp.pad(modulators, ((0, 0), (0, lanes - n)))
     padded, outs = jax.lax.scan(body, padded, (xs, modulators))
-    short, long = padded.short, padded.long
-    return padded._replace(short=short._replace(a=short.a[:n]),
-                           long=long._replace(b=long.b[:n], rate=long.rate[:n], var=long.var[:n])), outs
+    return unpad_lanes(padded, n), outs

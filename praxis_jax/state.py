@@ -9,6 +9,7 @@ Everything a resumed run needs is in ``(params, state)``: the tick and the PRNG 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import NamedTuple
 
 import equinox as eqx
@@ -66,10 +67,13 @@ class Params(eqx.Module):
 
 
 class Short(NamedTuple):
-    """Reset between trials. ``a``: ``(N,)`` float32 or int8; ``e``: ``(D, N)`` float32 or μ-law int8."""
+    """Reset between trials. ``a``: ``(N,)`` float32 or int8; ``e``: ``(D, N)`` float32 or μ-law int8 (``(0, N)``
+    in a trial that traces nothing, see :func:`rest`); ``eps``: e-prop's eligibility vector ε ``(D, N)``, coded
+    as e, when ``PlasticityConfig.pre = "eprop"``, else None."""
 
     a: Array
     e: Array
+    eps: Array | None
 
 
 class Long(NamedTuple):
@@ -114,7 +118,6 @@ def init(config: PraxisConfig, key: Array) -> tuple[Params, State]:
     params = Params(
         config=config, U=U, table=None if table is None else jnp.asarray(table), hyper=Hyper.from_config(config)
     )
-    e_dtype = jnp.int8 if codec.int8 else jnp.float32
     state = State(
         long=Long(
             W=W,
@@ -122,11 +125,35 @@ def init(config: PraxisConfig, key: Array) -> tuple[Params, State]:
             rate=jnp.zeros(n, jnp.float32),
             var=jnp.ones(n, jnp.float32),
         ),
-        short=Short(a=codec.store_a(a), e=jnp.zeros((d, n), e_dtype)),
+        short=rest(config)._replace(a=codec.store_a(a)),
         tick=jnp.zeros((), jnp.int32),
         key=key,
     )
     return params, state
+
+
+def inference(params: Params) -> Params:
+    """``params`` for ticks that only read the organoid: plasticity and homeostasis disabled, noise off
+    (evaluation trials, features for a fitted readout)."""
+    cfg = params.config
+    cfg = dataclasses.replace(cfg, plasticity=dataclasses.replace(cfg.plasticity, enabled=False),
+                              homeostasis=dataclasses.replace(cfg.homeostasis, enabled=False))
+    return Params(config=cfg, U=params.U, table=params.table,
+                  hyper=params.hyper._replace(noise_std=jnp.zeros_like(params.hyper.noise_std)))
+
+
+def rest(config: PraxisConfig, learn: bool = True) -> Short:
+    """The short state at rest (a trial's start): a = 0, e = 0 ``(D, N)``, ε = 0.
+
+    With ``learn`` False the eligibility is ``(0, N)``: a trial whose ticks do not learn (plasticity
+    disabled) never reads it, so an evaluation over many trials does not hold D·N values per trial.
+    """
+    net = config.network
+    codec = Codec.from_config(config)
+    e_dtype = jnp.int8 if codec.int8 else jnp.float32
+    traced = net.degree if learn else 0
+    return Short(a=jnp.zeros(net.n, codec.a_dtype), e=jnp.zeros((traced, net.n), e_dtype),
+                 eps=jnp.zeros((traced, net.n), e_dtype) if config.plasticity.pre == "eprop" else None)
 
 
 def dense_weights(params: Params, state: State) -> np.ndarray:

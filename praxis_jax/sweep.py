@@ -19,7 +19,7 @@ from jaxtyping import Array
 
 from praxis_jax.config import PraxisConfig, TrainConfig
 from praxis_jax.learning.loop import run_epochs
-from praxis_jax.learning.supervised import Learner, evaluate, init_learner, train_epoch
+from praxis_jax.learning.supervised import Learner, check_trainer, evaluate, init_learner, train_epoch
 from praxis_jax.memory import available_bytes
 from praxis_jax.state import Hyper, Params, init
 
@@ -75,6 +75,7 @@ def sweep_fit(params: Params, tc: TrainConfig, learners: Learner, data, chunk: i
     (default: :func:`batch_size`). Returns the learners and, per epoch, records whose loss and
     accuracies are lists of S values (as :func:`praxis_jax.learning.loop.run_epochs`); ``on_epoch`` is
     called per chunk with that chunk's lists."""
+    check_trainer(params.config, tc, data.ticks)
     s = jax.tree.leaves(learners)[0].shape[0]
     chunk = chunk or batch_size(params.config, tc, data.ticks, s)
     epoch = jax.vmap(lambda p, lr, x, y: train_epoch(p, tc, lr, x, y), in_axes=(0, 0, None, None))

@@ -15,7 +15,7 @@ from test_learning import _cfg, _toy_task
 
 def test_bptt_gradient_matches_finite_differences():
     """Directional derivative of the batch loss along a random direction: autodiff vs central differences."""
-    cfg = _cfg(lr=0.0)
+    cfg = _cfg(plastic=False)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     long = state.long
     data = _toy_task(jax.random.PRNGKey(1), s=8, t=6)
@@ -34,7 +34,7 @@ def test_bptt_gradient_matches_finite_differences():
 
 
 def test_bptt_learns_toy_task():
-    cfg = _cfg(lr=0.0)
+    cfg = _cfg(plastic=False)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     st, history = fit_bptt(params, state.long, _toy_task(jax.random.PRNGKey(1)), epochs=2, batch_size=16, lr=1e-2)
     assert history[0]["loss"] > history[-1]["loss"] and history[-1]["test_acc"] >= 0.95
@@ -42,16 +42,20 @@ def test_bptt_learns_toy_task():
 
 
 @pytest.mark.parametrize("fit", [fit_bptt, fit_eprop], ids=["bptt", "eprop"])
-def test_gradient_baselines_refuse_int8_before_work(fit):
-    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=singer(7), n_inputs=2),
-                          quant=px.QuantConfig(numerics="int8"))
+@pytest.mark.parametrize("cfg, msg", [
+    (_cfg("int8", plastic=False), "needs QuantConfig.numerics = 'float32'.*got 'int8'"),
+    (_cfg(), r"needs PlasticityConfig.enabled = False \(it trains W itself\); got True"),
+    (_cfg(plastic=False, homeostasis=True), "needs HomeostasisConfig.enabled = False"),
+    (_cfg(plastic=False, noise=0.1), r"needs NetworkConfig.noise_std = 0 \(its trials run without noise\); got 0.1"),
+], ids=["int8", "plastic", "homeostasis", "noise"])
+def test_gradient_baselines_refuse_what_they_cannot_honour_before_work(fit, cfg, msg):
     params, state = px.init(cfg, jax.random.PRNGKey(0))
-    with pytest.raises(ValueError, match="needs QuantConfig.numerics = 'float32'.*got 'int8'"):
+    with pytest.raises(ValueError, match=msg):
         fit(params, state.long, _toy_task(jax.random.PRNGKey(1)), epochs=1)
 
 
 def _grads(W_scale):
-    cfg = _cfg(lr=0.0)
+    cfg = _cfg(plastic=False)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     long = state.long._replace(W=W_scale * state.long.W, b=0.1 * jnp.arange(57.0) / 57)
     data = _toy_task(jax.random.PRNGKey(1), s=8, t=7)
@@ -81,7 +85,7 @@ def test_eprop_approximates_autodiff_with_recurrence():
 
 
 def test_eprop_learns_toy_task():
-    cfg = _cfg(lr=0.0)
+    cfg = _cfg(plastic=False)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     _, history = fit_eprop(params, state.long, _toy_task(jax.random.PRNGKey(1)), epochs=2, batch_size=16, lr=1e-2)
     assert history[0]["loss"] > history[-1]["loss"] and history[-1]["test_acc"] >= 0.95
@@ -92,7 +96,7 @@ def test_gradient_baseline_resumed_from_checkpoint_equals_uninterrupted(tmp_path
     """θ, the Adam state and the key go through an orbax checkpoint; the resumed run ends bit for bit."""
     from praxis_jax import checkpoint
 
-    cfg = _cfg(lr=0.0)
+    cfg = _cfg(plastic=False)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     data = _toy_task(jax.random.PRNGKey(1), s=64, t=6)
     kw = dict(batch_size=16, lr=1e-2)

@@ -30,13 +30,13 @@ def test_round_trip_keeps_values_dtypes_and_types(tmp_path, numerics):
 @pytest.mark.parametrize("numerics", ["float32", "int8"])
 def test_resume_equals_uninterrupted_bit_for_bit(tmp_path, numerics):
     data = _toy_task(jax.random.PRNGKey(0), s=64, t=6)
-    cfg = _cfg(numerics, noise=0.1, lr=1e-3)
+    cfg = _cfg(numerics, noise=0.1, lr=0.5, post="fprime", decay=1.0, update_every=4)
     params, state = px.init(cfg, jax.random.PRNGKey(1))
     fresh = init_learner(params, state.long, 2, jax.random.PRNGKey(2))
-    tc = TrainConfig(modulator="reward", batch_size=8, epochs=3)
+    tc = TrainConfig(modulator="readout", batch_size=8, epochs=3)
     full, full_hist = fit(params, tc, fresh, data)
     # interrupted after epoch 2: only the checkpoint survives
-    first, _ = fit(params, TrainConfig(modulator="reward", batch_size=8, epochs=2), fresh, data,
+    first, _ = fit(params, TrainConfig(modulator="readout", batch_size=8, epochs=2), fresh, data,
                    on_epoch=lambda r, lr: checkpoint.save(str(tmp_path), r["epoch"], lr, cfg, {"history": [r]}))
     step, restored, meta = checkpoint.restore_latest(str(tmp_path), fresh, cfg)
     assert step == 2

@@ -1,6 +1,8 @@
 """Control tasks (gymnax wrapper), node-perturbation reward learning on episodes, several envs sharing one
 policy (continual control), the ESN policy, and the policy-gradient (BPTT) baseline for control."""
 
+import dataclasses
+
 import chex
 import equinox as eqx
 import jax
@@ -22,6 +24,7 @@ from praxis_jax.baselines.policy_gradient import (
 from praxis_jax.learning.reinforce import (
     Carry,
     ReinforceConfig,
+    episode_state,
     evaluate,
     init_rlearner,
     make_policy,
@@ -39,10 +42,13 @@ def cartpole():
     return make("CartPole-v1")
 
 
-def _organoid(env, numerics="float32", noise_std=0.0):
+def _organoid(env, numerics="float32", noise_std=0.0, post=None, lr=1e-4, **config):
+    """A 57-neuron organoid; W learns (A-STDP-ET with whole-episode traces) when ``post`` is given."""
     topo = choose_topology("singer", 57, k=2)
     cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo, n_inputs=env.obs_size, noise_std=noise_std),
-                          quant=px.QuantConfig(numerics=numerics))
+                          plasticity=px.PlasticityConfig(enabled=post is not None, post=post or "a", lr=lr, decay=1.0),
+                          quant=px.QuantConfig(numerics=numerics, elig_max=100.0),
+                          **{"homeostasis": px.HomeostasisConfig(enabled=False), **config})
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     return params, state.long
 
@@ -105,8 +111,8 @@ def test_random_returns_shape(cartpole):
 
 @pytest.mark.parametrize("numerics", ["float32", "int8"])
 def test_train_batch_deterministic_and_stable_shapes(cartpole, numerics):
-    params, long = _organoid(cartpole, numerics, noise_std=0.05)
-    cfg = ReinforceConfig(batch_size=4, n_steps=50, learn_W=True)
+    params, long = _organoid(cartpole, numerics, noise_std=0.05, post="noise")
+    cfg = ReinforceConfig(batch_size=4, n_steps=50)
     learner = init_rlearner(cartpole, params, long, jax.random.PRNGKey(1))
     step = jax.jit(lambda lr: train_batch(cartpole, params, cfg, lr))
     a, Ga = step(learner)
@@ -170,25 +176,51 @@ def test_organoid_learns_cartpole(cartpole):
 
 
 def test_hebbian_W_eligibility_learns_W_without_network_noise(cartpole):
-    """The seed rule on control: e_W = Σ_t pre ⊗ post needs no network noise, and a batch moves W (int8
-    too, by stochastic rounding); a bad eligibility name is refused."""
+    """The seed rule on control: e = Σ_t pre·post (post = a) needs no network noise, and a batch moves W
+    (int8 too, by stochastic rounding)."""
     for numerics in ("float32", "int8"):
-        params, long = _organoid(cartpole, numerics, noise_std=0.0)
-        params = eqx.tree_at(lambda p: p.hyper.lr, params, jnp.float32(1e-3))
-        cfg = ReinforceConfig(batch_size=4, n_steps=30, learn_W=True, w_eligibility="hebbian")
+        params, long = _organoid(cartpole, numerics, noise_std=0.0, post="a", lr=1e-3)
+        cfg = ReinforceConfig(batch_size=4, n_steps=30)
         learner = init_rlearner(cartpole, params, long, jax.random.PRNGKey(1))
         new, _ = jax.jit(lambda lr, p=params, c=cfg: train_batch(cartpole, p, c, lr))(learner)
         assert new.long.W.dtype == long.W.dtype
         assert not np.array_equal(np.asarray(new.long.W), np.asarray(long.W))
-    with pytest.raises(ValueError, match="w_eligibility must be one of \\('perturbation', 'hebbian'\\); got 'stdp'"):
-        ReinforceConfig(w_eligibility="stdp")
 
 
-def test_learn_W_needs_network_noise(cartpole):
-    params, long = _organoid(cartpole)
-    learner = init_rlearner(cartpole, params, long, jax.random.PRNGKey(0))
-    with pytest.raises(ValueError, match="learn_W needs NetworkConfig.noise_std > 0"):
-        train_batch(cartpole, params, ReinforceConfig(batch_size=2, n_steps=5, learn_W=True), learner)
+def test_episode_w_update_is_lr_mean_return_times_episode_trace(cartpole):
+    """Node perturbation of W: after a batch, W + lr·mean_b(m_b·e_b) with m_b the normalised return and e_b
+    the episode's own A-STDP-ET trace Σ_t pre·η/σ (post = noise, decay 1)."""
+    from praxis_jax.learning.reinforce import run_episodes
+
+    params, long = _organoid(cartpole, noise_std=0.1, post="noise", lr=1e-2)
+    cfg = ReinforceConfig(batch_size=4, n_steps=20)
+    learner = init_rlearner(cartpole, params, long, jax.random.PRNGKey(1))
+    learner = learner._replace(readout=learner.readout._replace(R=jax.random.normal(jax.random.PRNGKey(2), (57, 2))))
+    new, G = train_batch(cartpole, params, cfg, learner)
+    _, k_ep, _ = jax.random.split(learner.key, 3)
+    ep = run_episodes(cartpole, params, cfg, learner, k_ep, 4, True)
+    np.testing.assert_array_equal(np.asarray(ep.ret), np.asarray(G))
+    m = (np.asarray(G) - np.asarray(G).mean()) / (np.asarray(G).std() + 1.0)
+    e = np.asarray(ep.carry.state.short.e)
+    assert np.abs(e).max() > 0
+    bound = 3.0 * params.config.network.weight_std
+    want = np.clip(np.asarray(long.W) + 1e-2 * np.mean(m[:, None, None] * e, 0), -bound, bound)
+    np.testing.assert_allclose(new.long.W, want, atol=1e-6)
+
+
+def test_node_perturbation_needs_network_noise_and_episodes_refuse_what_they_cannot_honour(cartpole):
+    with pytest.raises(ValueError, match="network.noise_std must be > 0 when plasticity.post = 'noise'"):
+        _organoid(cartpole, post="noise")
+    learner = init_rlearner(cartpole, None, None, jax.random.PRNGKey(0))
+    for kw, msg in [({"homeostasis": px.HomeostasisConfig()}, "HomeostasisConfig.enabled must be False"),
+                    ({}, "PlasticityConfig.update_every must be 1 for control episodes")]:
+        params, long = _organoid(cartpole, post="a", **kw)
+        if not kw:
+            params = px.init(dataclasses.replace(params.config, plasticity=dataclasses.replace(
+                params.config.plasticity, update_every=5)), jax.random.PRNGKey(0))[0]
+        learner = init_rlearner(cartpole, params, long, jax.random.PRNGKey(0))
+        with pytest.raises(ValueError, match=msg):
+            train_batch(cartpole, params, ReinforceConfig(batch_size=2, n_steps=5), learner)
 
 
 def test_make_memorychain_params():
@@ -260,7 +292,7 @@ def test_wider_readout_acts_and_learns_only_with_the_envs_actions(cartpole):
         c, action, _ = policy(c, obs, k)
         return c, action, action
 
-    c0 = Carry(jnp.zeros(57, jnp.float32), jnp.zeros((57, 3)), jnp.zeros(3), jnp.zeros(0))
+    c0 = Carry(episode_state(params, jax.random.PRNGKey(3)), jnp.zeros((57, 3)), jnp.zeros(3))
     ep = rollout(env, record_action, c0, jax.random.PRNGKey(2), 40)
     assert set(np.unique(np.asarray(ep.trace[: int(ep.length)]))) <= {0, 1}
 
@@ -270,7 +302,7 @@ def test_n_outputs_below_the_actions_is_rejected(cartpole):
         init_rlearner(cartpole, None, None, jax.random.PRNGKey(0), n_outputs=1)
 
 
-def test_esn_policy_runs_learns_and_refuses_learn_W(cartpole):
+def test_esn_policy_runs_and_learns(cartpole):
     esn = init_esn(jax.random.PRNGKey(0), 30, cartpole.obs_size, sr=0.8, alpha=1.0)
     cfg = ReinforceConfig(batch_size=4, n_steps=30)
     learner = init_rlearner(cartpole, esn, None, jax.random.PRNGKey(1))
@@ -278,8 +310,6 @@ def test_esn_policy_runs_learns_and_refuses_learn_W(cartpole):
     new, G = train_batch(cartpole, esn, cfg, learner)
     chex.assert_shape(G, (4,))
     assert not np.array_equal(np.asarray(new.readout.R), np.asarray(learner.readout.R))
-    with pytest.raises(ValueError, match="learn_W needs a PRAXIS organoid; got an ESN"):
-        train_batch(cartpole, esn, ReinforceConfig(batch_size=2, n_steps=5, learn_W=True), learner)
 
 
 def test_policy_gradient_is_the_derivative_of_the_reinforce_loss(cartpole):

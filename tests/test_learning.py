@@ -1,11 +1,15 @@
 """Trials, readouts and modulated A-STDP-ET on tasks: equations, determinism, and learning that could fail."""
 
+import dataclasses
+
 import chex
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+
+from reference import reference_batch
 
 import praxis_jax as px
 from praxis_jax.baselines.linear import accuracy, logistic_regression
@@ -17,20 +21,23 @@ from praxis_jax.learning import (
     init_readout,
     logits,
     ridge_readout,
-    run_trial,
+    run_trials,
     train_batch,
 )
 from praxis_jax.learning.readout import output_error
+from praxis_jax.learning.supervised import learning_signal
 from praxis_jax.tasks import Dataset
 from praxis_jax.topology import singer
 
 
-def _cfg(numerics="float32", noise=0.0, lr=1e-3, n_inputs=2):
+def _cfg(numerics="float32", noise=0.0, lr=1e-3, n_inputs=2, plastic=True, homeostasis=False, topology=None,
+         n_outputs=57, **pl):
+    topology = topology or singer(7)
     return px.PraxisConfig(
-        network=px.NetworkConfig(topology=singer(7), n_inputs=n_inputs, n_outputs=57, noise_std=noise),
-        plasticity=px.PlasticityConfig(lr=lr),
-        homeostasis=px.HomeostasisConfig(enabled=False),
-        quant=px.QuantConfig(numerics=numerics),
+        network=px.NetworkConfig(topology=topology, n_inputs=n_inputs, n_outputs=n_outputs, noise_std=noise),
+        plasticity=px.PlasticityConfig(enabled=plastic, lr=lr, **pl),
+        homeostasis=px.HomeostasisConfig(enabled=homeostasis, interval=4, var_threshold=1.0, bias_rate=0.05),
+        quant=px.QuantConfig(numerics=numerics, elig_max=80.0 if pl.get("decay") == 1.0 else None),
     )
 
 
@@ -44,26 +51,184 @@ def _toy_task(key, s=256, t=12):
     return Dataset(x[: s // 2], y[: s // 2], x[s // 2 :], y[s // 2 :], 2, "toy")
 
 
+def _trial_keys(learner, b):
+    """The keys train_batch gives its B trials."""
+    return jax.random.split(jax.random.split(learner.key)[1], b)
+
+
+def _from_rest(state, key):
+    short = state.short
+    return state._replace(short=short._replace(a=jnp.zeros_like(short.a), e=jnp.zeros_like(short.e),
+                                               eps=jax.tree.map(jnp.zeros_like, short.eps)), key=key,
+                          tick=jnp.int32(0))
+
+
+def _traced(params, state, x, keys):
+    """Per trial b (by ``simulate`` from rest, lr = 0): the activations (T, N) and final eligibility (D, N)."""
+    quiet = eqx.tree_at(lambda p: p.hyper.lr, params, jnp.float32(0.0))
+    codec = px.Codec.from_config(params.config)
+    A, e = [], []
+    for b in range(x.shape[0]):
+        end, outs = jax.jit(px.simulate)(quiet, _from_rest(state, keys[b]), x[b], jnp.zeros(x.shape[1]))
+        A.append(np.asarray(outs))
+        e.append(np.asarray(codec.e(end.short.e)))
+    return np.stack(A), np.stack(e)
+
+
+def _readout_m(R, c, A, y, upto=None, T=None):
+    """The readout signal −(1/T)·R·(softmax(f·R + c) − y) of each trial, f the time-mean of A[:, :upto]."""
+    T = T or A.shape[1]
+    F = A[:, :upto].mean(1)
+    z = F @ np.asarray(R) + np.asarray(c)
+    p = np.exp(z - z.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    err = p - np.eye(R.shape[1])[np.asarray(y)]
+    return -(err @ np.asarray(R).T) / T
+
+
 @pytest.mark.parametrize("numerics", ["float32", "int8"])
-def test_trial_equals_simulate_from_rest(numerics):
-    """run_trial's activations and eligibility are those of simulate from a = 0, e = 0 with lr = 0."""
-    cfg = _cfg(numerics, noise=0.3, lr=0.0)
+def test_trainer_trial_equals_simulate_tick_for_tick(numerics):
+    """One trial of the trainer's batch (run_trials with the readout signal, homeostasis on, W updated
+    every 3rd tick) is ``simulate`` from rest fed the same signal: the same activations every tick and the
+    same final W, b and e (int8: bit for bit)."""
+    T = 10
+    cfg = _cfg(numerics, lr=0.5, homeostasis=True, post="fprime", decay=1.0, update_every=3)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
-    xs = jax.random.normal(jax.random.PRNGKey(1), (9, 2))
-    key = jax.random.PRNGKey(2)
-    A, e = jax.jit(run_trial, static_argnums=4)(params, state.long, xs, key, True)
-    rest = state._replace(short=state.short._replace(a=jnp.zeros_like(state.short.a),
-                                                     e=jnp.zeros_like(state.short.e)), key=key)
-    end, outs = jax.jit(px.simulate)(params, rest, xs, jnp.zeros(9))
-    if numerics == "int8":
-        chex.assert_trees_all_equal((A, e), (outs, px.Codec.from_config(cfg).e(end.short.e)))
-    else:  # simulate's scan runs on lane-padded vectors, which XLA vectorises: float rounding differs
-        chex.assert_trees_all_close((A, e), (outs, end.short.e), rtol=1e-5, atol=1e-5)  # e is O(1)
-    chex.assert_trees_all_equal(end.long.W, state.long.W)
+    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
+    R = 0.3 * jax.random.normal(jax.random.PRNGKey(4), (57, 2))
+    learner = learner._replace(readout=learner.readout._replace(R=R))
+    x = jax.random.normal(jax.random.PRNGKey(2), (1, T, 2))
+    y = jnp.array([1])
+    keys = _trial_keys(learner, 1)
+    signal = learning_signal(params, TrainConfig(modulator="readout"), learner, T)
+    long, A = jax.jit(lambda: run_trials(params, state.long, jnp.int32(0), x, keys, signal, {"y": y}))()
+    ms = np.stack([_readout_m(R, learner.readout.c, np.asarray(A), y, t + 1)[0] for t in range(T)])
+    end, outs = jax.jit(px.simulate)(params, _from_rest(state, keys[0]), x[0], jnp.asarray(ms, jnp.float32))
+    same = chex.assert_trees_all_equal if numerics == "int8" else (
+        lambda a, b: chex.assert_trees_all_close(a, b, rtol=1e-5, atol=1e-6))
+    same(A[0], outs)
+    same(long, end.long)
+    assert not np.array_equal(np.asarray(long.W), np.asarray(state.long.W))
+    assert not np.array_equal(np.asarray(long.b), np.asarray(state.long.b))
+
+
+def test_batch_update_is_lr_mean_of_signal_times_eligibility():
+    """A batch of B trials in lockstep, updated at the last tick: W + lr·mean_b(m_b ⊙ e_b(T)), clipped,
+    with m_b the readout signal of trial b and e_b its own trace; the numpy lockstep reference agrees."""
+    T, B, lr = 6, 4, 0.5
+    cfg = _cfg(lr=lr, post="fprime", decay=1.0, update_every=T)
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
+    R = 0.5 * jax.random.normal(jax.random.PRNGKey(4), (57, 2))
+    learner = learner._replace(readout=learner.readout._replace(R=R))
+    data = _toy_task(jax.random.PRNGKey(3), s=2 * B, t=T)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    new, loss = jax.jit(lambda lr: train_batch(params, TrainConfig(modulator="readout", batch_size=B), lr, x, y))(learner)
+    A, e = _traced(params, state, x, _trial_keys(learner, B))
+    m = _readout_m(R, learner.readout.c, A, y)  # (B, N)
+    bound = 3.0 * cfg.network.weight_std
+    want = np.clip(np.asarray(state.long.W) + lr * np.mean(m[:, None, :] * e, 0), -bound, bound)
+    np.testing.assert_allclose(new.long.W, want, atol=1e-6)
+    topo = cfg.network.topology
+    nbrs = (np.arange(topo.n)[:, None] + np.asarray(topo.offsets)[None, :]) % topo.n
+    ms = np.zeros((T, B, topo.n))
+    ms[-1] = m
+    W_ref, *_ = reference_batch(nbrs, state.long.W, state.long.b, np.zeros((B, topo.n)), np.zeros((B,) + e.shape[1:]),
+                                state.long.rate, state.long.var, np.asarray(params.U), np.swapaxes(np.asarray(x), 0, 1),
+                                ms, np.zeros((T, B, topo.n)), leak=cfg.network.leak, lr=lr, decay=1.0,
+                                weight_decay=0.0, clip=bound, update_every=T, var_momentum=0.9, var_threshold=1.0,
+                                interval=4, rate_momentum=0.9, bias_rate=0.0, target_rate=0.0, post="fprime",
+                                homeo=False)
+    np.testing.assert_allclose(new.long.W, W_ref, atol=1e-5)
+    assert float(np.abs(np.asarray(new.long.W) - np.asarray(state.long.W)).max()) > 1e-3
+
+
+@pytest.mark.parametrize("leak", [0.0, 0.3])
+def test_readout_rule_is_minus_lr_times_eprop_gradient(leak):
+    """post = f'(v), decay 1, one update per trial, the readout's error as the signal: at leak 0 the rule's
+    ΔW is −lr times e-prop's W gradient (baselines/eprop) with either pre factor; at leak 0.3 only with e-prop's
+    own eligibility vector (pre = "eprop"), and the plain pre = a stays aligned with it."""
+    from praxis_jax.baselines import Theta, eprop_grad
+
+    T, B, lr = 7, 8, 1.0
+    data = _toy_task(jax.random.PRNGKey(3), s=2 * B, t=T)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    R = jax.random.normal(jax.random.PRNGKey(4), (57, 2))
+    cos = {}
+    for pre in ("a", "eprop"):
+        cfg = dataclasses.replace(_cfg(lr=lr, post="fprime", decay=1.0, update_every=T, pre=pre, clip_sigma=100.0),
+                                  network=px.NetworkConfig(topology=singer(7), n_inputs=2, n_outputs=57, leak=leak))
+        params, state = px.init(cfg, jax.random.PRNGKey(0))
+        learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
+        learner = learner._replace(readout=learner.readout._replace(R=R))
+        new, _ = train_batch(params, TrainConfig(modulator="readout", batch_size=B), learner, x, y)
+        dW = np.asarray(new.long.W - state.long.W)
+        _, g = eprop_grad(Theta(state.long.W, params.U, state.long.b, learner.readout), params, state.long, x, y)
+        g = -lr * np.asarray(g.W)
+        if leak == 0.0 or pre == "eprop":
+            np.testing.assert_allclose(dW, g, rtol=1e-3, atol=1e-6)  # W − W0 in float32: ~3e-8 absolute
+        cos[pre] = float((dW * g).sum() / np.linalg.norm(dW) / np.linalg.norm(g))
+    if leak > 0:
+        assert 0.9 < cos["a"] < 0.9999, cos
+
+
+@pytest.mark.parametrize("post", ["a", "one", "fprime"])
+def test_post_factor_ablation_moves_w_by_its_own_trace(post):
+    """Each post factor through the trainer: ΔW = lr·mean_b(m_b ⊙ e_b) with e_b = Σ_t pre·post (decay 1)."""
+    T, B, lr = 5, 4, 0.5
+    cfg = _cfg(lr=lr, post=post, decay=1.0, update_every=T)
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
+    R = 0.5 * jax.random.normal(jax.random.PRNGKey(4), (57, 2))
+    learner = learner._replace(readout=learner.readout._replace(R=R))
+    data = _toy_task(jax.random.PRNGKey(3), s=2 * B, t=T)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    new, _ = train_batch(params, TrainConfig(modulator="readout", batch_size=B), learner, x, y)
+    A, e = _traced(params, state, x, _trial_keys(learner, B))
+    topo = cfg.network.topology
+    nbrs = (np.arange(topo.n)[:, None] + np.asarray(topo.offsets)[None, :]) % topo.n
+    prev = np.concatenate([np.zeros((B, 1, topo.n)), A[:, :-1]], 1)
+    fac = {"a": A, "one": np.ones_like(A), "fprime": 1.0 - (A / 2) ** 2}[post]
+    e_ref = np.einsum("btdn,btn->bdn", prev[:, :, nbrs.T], fac)
+    np.testing.assert_allclose(e, e_ref, rtol=1e-5, atol=1e-5)
+    m = _readout_m(R, learner.readout.c, A, y)
+    bound = 3.0 * cfg.network.weight_std
+    np.testing.assert_allclose(new.long.W, np.clip(np.asarray(state.long.W) + lr * np.mean(m[:, None] * e_ref, 0),
+                                                   -bound, bound), atol=1e-5)
+
+
+def test_online_updates_within_a_trial_use_the_running_error():
+    """update_every = 2 < T: W moves at ticks 2, 4, 6 of each trial, each time by lr·⟨m(t)·e(t)⟩ with m(t)
+    the readout error of the running time-mean up to t; the trial's activations follow the moving W."""
+    T, lr = 6, 0.5
+    cfg = _cfg(lr=lr, post="fprime", decay=0.0, update_every=2)
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
+    R = 0.5 * jax.random.normal(jax.random.PRNGKey(4), (57, 2))
+    learner = learner._replace(readout=learner.readout._replace(R=R))
+    x = jax.random.normal(jax.random.PRNGKey(2), (1, T, 2))
+    y = jnp.array([0])
+    keys = _trial_keys(learner, 1)
+    signal = learning_signal(params, TrainConfig(modulator="readout"), learner, T)
+    long, A = run_trials(params, state.long, jnp.int32(0), x, keys, signal, {"y": y})
+    W, a = np.asarray(state.long.W, np.float64), np.zeros(57)
+    topo = cfg.network.topology
+    nbrs = (np.arange(topo.n)[:, None] + np.asarray(topo.offsets)[None, :]) % topo.n
+    U, leak, bound = np.asarray(params.U), cfg.network.leak, 3.0 * cfg.network.weight_std
+    outs = []
+    for t in range(T):
+        new = 2 * np.tanh((leak * a + (W * a[nbrs.T]).sum(0) + np.asarray(x[0, t]) @ U) / 2)
+        outs.append(new)
+        if (t + 1) % 2 == 0:
+            m = _readout_m(R, learner.readout.c, np.stack(outs)[None], y, T=T)[0]
+            W = np.clip(W + lr * m[None] * a[nbrs.T] * (1 - (new / 2) ** 2)[None], -bound, bound)
+        a = new
+    np.testing.assert_allclose(A[0], np.stack(outs), atol=1e-5)
+    np.testing.assert_allclose(long.W, W, atol=1e-5)
 
 
 def test_reward_update_is_lr_mean_advantage_times_eligibility():
-    cfg = _cfg(noise=0.3, lr=1e-2)
+    cfg = _cfg(noise=0.3, lr=1e-2, update_every=12)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
     learner = learner._replace(baseline=jnp.float32(-0.5))
@@ -72,15 +237,12 @@ def test_reward_update_is_lr_mean_advantage_times_eligibility():
     tc = TrainConfig(modulator="reward", reward_baseline="running", batch_size=8, baseline_momentum=0.75)
     new, loss = jax.jit(lambda lr: train_batch(params, tc, lr, x, y))(learner)
     # by hand: the same trial keys, then W + lr·mean_b((R_b − R̄)·e_b), R_b = −CE_b, clipped
-    _, k_trial, _ = jax.random.split(learner.key, 3)
-    keys = jax.random.split(k_trial, 8)
-    A, e = zip(*[run_trial(params, state.long, x[b], keys[b], True) for b in range(8)])
-    F = np.stack([np.asarray(a).mean(0) for a in A])
-    np.testing.assert_allclose(np.asarray(F @ learner.readout.R + learner.readout.c), 0.0)  # zero readout
+    A, e = _traced(params, state, x, _trial_keys(learner, 8))
+    np.testing.assert_allclose(np.asarray(A.mean(1) @ learner.readout.R + learner.readout.c), 0.0)  # zero readout
     ce = np.full(8, np.log(2.0))
     np.testing.assert_allclose(loss, ce, rtol=1e-6)
     adv = -ce - (-0.5)
-    dW = 1e-2 * np.mean([adv[b] * np.asarray(e[b]) for b in range(8)], axis=0)
+    dW = 1e-2 * np.mean([adv[b] * e[b] for b in range(8)], axis=0)
     bound = 3.0 * cfg.network.weight_std
     np.testing.assert_allclose(new.long.W, np.clip(np.asarray(state.long.W) + dW, -bound, bound), atol=1e-6)
     np.testing.assert_allclose(new.baseline, 0.75 * -0.5 + 0.25 * -np.log(2.0), rtol=1e-6)
@@ -90,30 +252,28 @@ def test_reward_update_is_lr_mean_advantage_times_eligibility():
 def test_surprise_update_rewards_next_input_prediction_and_trains_the_predictor():
     """Self-supervised: R_b = −mean_t ‖a_b(t)·P + p − x_b(t+1)‖² (labels unused); with the zero predictor
     that is −mean_t ‖x_b(t+1)‖². The predictor takes one LMS step on the same trials."""
-    cfg = _cfg(noise=0.3, lr=1e-2)
+    cfg = _cfg(noise=0.3, lr=1e-2, update_every=12)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))._replace(baseline=jnp.float32(-1.0))
     data = _toy_task(jax.random.PRNGKey(3), s=16)
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     tc = TrainConfig(modulator="surprise", reward_baseline="running", batch_size=8, readout_lr=0.05)
     new, _ = jax.jit(lambda lr: train_batch(params, tc, lr, x, y))(learner)
-    _, k_trial, _ = jax.random.split(learner.key, 3)
-    keys = jax.random.split(k_trial, 8)
-    A, e = zip(*[run_trial(params, state.long, x[b], keys[b], True) for b in range(8)])
+    A, e = _traced(params, state, x, _trial_keys(learner, 8))
     xs = np.asarray(x)
     r = -(xs[:, 1:] ** 2).sum(-1).mean(-1)
-    dW = 1e-2 * np.mean([(r[b] + 1.0) * np.asarray(e[b]) for b in range(8)], axis=0)
+    dW = 1e-2 * np.mean([(r[b] + 1.0) * e[b] for b in range(8)], axis=0)
     bound = 3.0 * cfg.network.weight_std
     np.testing.assert_allclose(new.long.W, np.clip(np.asarray(state.long.W) + dW, -bound, bound), atol=1e-6)
     np.testing.assert_allclose(new.baseline, 0.9 * -1.0 + 0.1 * r.mean(), rtol=1e-5)
-    a = np.stack([np.asarray(A[b])[:-1] for b in range(8)]).reshape(-1, cfg.network.n)
+    a = A[:, :-1].reshape(-1, cfg.network.n)
     target = xs[:, 1:].reshape(-1, 2)
     power = 1.0 + (a**2).sum(-1).mean()  # normalised LMS: −lr·aᵀ(0 − x)/(n·power)
     np.testing.assert_allclose(new.predictor.R, 0.05 * a.T @ target / a.shape[0] / power, rtol=1e-4, atol=1e-7)
 
 
 def test_paired_reward_baseline_is_the_noiseless_trial_of_the_same_input():
-    cfg = _cfg(noise=0.3, lr=1e-2)
+    cfg = _cfg(noise=0.3, lr=1e-2, update_every=12)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
     R = jax.random.normal(jax.random.PRNGKey(4), (57, 2))
@@ -121,45 +281,66 @@ def test_paired_reward_baseline_is_the_noiseless_trial_of_the_same_input():
     data = _toy_task(jax.random.PRNGKey(3), s=16)
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     new, loss = train_batch(params, TrainConfig(modulator="reward", batch_size=8), learner, x, y)
-    _, k_trial, _ = jax.random.split(learner.key, 3)
-    keys = jax.random.split(k_trial, 8)
-    quiet = eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.float32(0.0))
+    keys = _trial_keys(learner, 8)
+    A, es = _traced(params, state, x, keys)
+    A0, _ = _traced(eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.float32(0.0)), state, x, keys)
     ce = lambda A, b: float(-jax.nn.log_softmax(A.mean(0) @ R)[y[b]])  # noqa: E731
-    adv, es = [], []
-    for b in range(8):
-        A, e = run_trial(params, state.long, x[b], keys[b], True)
-        A0, _ = run_trial(quiet, state.long, x[b], keys[b], False)
-        adv.append(ce(A0, b) - ce(A, b))
-        es.append(np.asarray(e))
-    adv = np.array(adv) - np.mean(adv)  # centred in the batch
+    adv = np.array([ce(A0[b], b) - ce(A[b], b) for b in range(8)])
+    adv = adv - adv.mean()  # centred in the batch
     dW = sum(adv[b] * es[b] for b in range(8)) / 8
-    np.testing.assert_allclose(loss, [ce(run_trial(params, state.long, x[b], keys[b], False)[0], b) for b in range(8)],
-                               rtol=1e-5)
+    np.testing.assert_allclose(loss, [ce(A[b], b) for b in range(8)], rtol=1e-5)
     assert np.std(adv) > 0
     bound = 3.0 * cfg.network.weight_std
     np.testing.assert_allclose(new.long.W, np.clip(np.asarray(state.long.W) + 1e-2 * dW, -bound, bound), atol=1e-6)
     np.testing.assert_array_equal(new.baseline, learner.baseline)  # the running baseline is not used
 
 
-def test_feedback_modulator_is_per_neuron_and_none_freezes_w():
-    cfg = _cfg(lr=1e-2)
+def test_feedback_modulator_is_per_neuron_through_random_weights_and_none_freezes_w():
+    T = 12
+    cfg = _cfg(lr=1e-1, update_every=T)
     params, state = px.init(cfg, jax.random.PRNGKey(0))
     learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
     learner = learner._replace(readout=learner.readout._replace(R=jnp.ones((57, 2)).at[:, 1].set(-1.0)))
-    data = _toy_task(jax.random.PRNGKey(3), s=16)
+    data = _toy_task(jax.random.PRNGKey(3), s=16, t=T)
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     fb, loss = train_batch(params, TrainConfig(modulator="feedback", batch_size=8), learner, x, y)
-    _, k_trial, _ = jax.random.split(learner.key, 3)
-    keys = jax.random.split(k_trial, 8)
-    A, e = zip(*[run_trial(params, state.long, x[b], keys[b], True) for b in range(8)])
-    F = jnp.stack([a.mean(0) for a in A])
-    err, _ = output_error(learner.readout, F, y)
-    m = -np.asarray(err @ learner.feedback)  # (B, N)
-    dW = 1e-2 * np.mean([m[b][None, :] * np.asarray(e[b]) for b in range(8)], axis=0)
+    A, e = _traced(params, state, x, _trial_keys(learner, 8))
+    err, _ = output_error(learner.readout, jnp.asarray(A.mean(1)), y)
+    m = -np.asarray(err @ learner.feedback) / T  # (B, N)
+    dW = 1e-1 * np.mean([m[b][None, :] * e[b] for b in range(8)], axis=0)
     bound = 3.0 * cfg.network.weight_std
     np.testing.assert_allclose(fb.long.W, np.clip(np.asarray(state.long.W) + dW, -bound, bound), atol=1e-6)
-    frozen, _ = train_batch(params, TrainConfig(modulator="none", batch_size=8), learner, x, y)
+    frozen_params, _ = px.init(_cfg(plastic=False), jax.random.PRNGKey(0))
+    frozen, _ = train_batch(frozen_params, TrainConfig(modulator="none", batch_size=8), learner, x, y)
     chex.assert_trees_all_equal(frozen.long.W, state.long.W)
+
+
+def test_trainer_refuses_config_it_cannot_honour_before_work():
+    data = _toy_task(jax.random.PRNGKey(0), s=32, t=12)
+    for cfg, tc, msg in [
+        (_cfg(), TrainConfig(modulator="none"), r"PlasticityConfig.enabled must be False when TrainConfig.modulator"),
+        (_cfg(plastic=False), TrainConfig(modulator="readout"), r"PlasticityConfig.enabled must be True"),
+        (_cfg(update_every=5), TrainConfig(modulator="reward"),
+         r"PlasticityConfig.update_every must be a multiple of the trial length 12 .*; got 5"),
+    ]:
+        params, state = px.init(cfg, jax.random.PRNGKey(0))
+        with pytest.raises(ValueError, match=msg):
+            fit(params, tc, init_learner(params, state.long, 2, jax.random.PRNGKey(1)), data)
+
+
+def test_noise_swept_from_a_noiseless_config_acts():
+    """noise_std lives in hyper; a config with noise 0 swept to 0.5 draws noise (no static gate defeats it)."""
+    cfg = _cfg(plastic=False)
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    xs, ms = jnp.zeros((5, 2)), jnp.zeros(5)
+    noisy = eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.float32(0.5))
+    quiet_end, _ = px.simulate(params, state, xs, ms)
+    noisy_end, _ = px.simulate(noisy, state, xs, ms)
+    assert not np.allclose(quiet_end.short.a, noisy_end.short.a)
+    batched = jax.vmap(lambda s: px.simulate(eqx.tree_at(lambda p: p.hyper.noise_std, params, s), state, xs, ms)[0].short.a)
+    out = batched(jnp.array([0.0, 0.5]))
+    np.testing.assert_allclose(out[0], quiet_end.short.a, atol=1e-6)
+    np.testing.assert_allclose(out[1], noisy_end.short.a, atol=1e-6)
 
 
 def test_delta_rule_is_cross_entropy_gradient_step():
@@ -206,10 +387,11 @@ def test_ridge_readout_solves_standardised_least_squares():
     np.testing.assert_allclose(logits(r, jnp.asarray(F)), Fs @ Rs + T.mean(0), rtol=1e-3, atol=1e-3)
 
 
-@pytest.mark.parametrize("modulator", ["none", "reward", "feedback", "surprise"])
+@pytest.mark.parametrize("modulator", ["none", "readout", "reward", "feedback", "surprise"])
 def test_fit_learns_toy_task_and_is_deterministic(modulator):
     data = _toy_task(jax.random.PRNGKey(0))
-    cfg = _cfg(noise=0.1 if modulator in ("reward", "surprise") else 0.0, lr=1e-4)
+    cfg = _cfg(noise=0.1 if modulator in ("reward", "surprise") else 0.0, lr=1e-4, plastic=modulator != "none",
+               update_every=12)
     params, state = px.init(cfg, jax.random.PRNGKey(1))
     tc = TrainConfig(modulator=modulator, batch_size=16, epochs=3, readout_lr=0.1)
     runs = [fit(params, tc, init_learner(params, state.long, 2, jax.random.PRNGKey(2)), data) for _ in range(2)]

@@ -118,7 +118,7 @@ def test_bad_scale_is_refused():
 
 
 def test_bptt_trains_with_4_bit_weights():
-    params, state = px.init(_cfg(lr=0.0), jax.random.PRNGKey(0))
+    params, state = px.init(_cfg(plastic=False), jax.random.PRNGKey(0))
     data = _toy_task(jax.random.PRNGKey(1), s=32, t=4)
     st, h = fit_bptt(params, state.long, data, epochs=2, batch_size=16, lr=1e-2, weight_bits=4)
     assert h[-1]["loss"] < h[0]["loss"] and h[-1]["test_acc"] >= 0.9
@@ -135,7 +135,7 @@ def test_snn_quantizes_only_its_weight_matrices():
 
 @pytest.mark.parametrize("bad", [3, 0, True])
 def test_baselines_refuse_bad_weight_bits(bad):
-    params, state = px.init(_cfg(lr=0.0), jax.random.PRNGKey(0))
+    params, state = px.init(_cfg(plastic=False), jax.random.PRNGKey(0))
     data = _toy_task(jax.random.PRNGKey(1), s=8, t=2)
     with pytest.raises(ValueError, match=r"fit_bptt weight_bits must be None or one of \(2, 4, 8\); got " + repr(bad)):
         fit_bptt(params, state.long, data, epochs=1, weight_bits=bad)

@@ -7,7 +7,7 @@ import pytest
 
 import praxis_jax as px
 from praxis_jax.pallas import circulant as pc
-from praxis_jax.plasticity.astdp_et import astdp_et
+from praxis_jax.plasticity import astdp_et
 from praxis_jax.topology import choose_singer
 
 
@@ -43,8 +43,7 @@ def test_learn_equals_rule_phases(case, modulator):
     clip = cfg.plasticity.clip_sigma * cfg.network.weight_std
     h = params.hyper._replace(lr=jnp.float32(0.5))  # large enough that most weights move
     seed = jnp.uint32(99)
-    W_ref, e_ref = astdp_et(codec, clip, 1).update(
-        codec.a(topo.gather(a0)), codec.a(a1), m, e, W, h, jnp.int32(0), seed)
+    W_ref, e_ref = astdp_et.update(codec, clip, codec.a(topo.gather(a0)), codec.a(a1), m, e, W, h, seed)
     W_new, e_new = pc.learn(W.copy(), e.copy(), a0, a1, m, h.decay, h.lr, h.weight_decay, True, seed,
                             topo.offsets, codec, clip, block=128, unroll=2, interpret=True)
     assert W_new.dtype == W.dtype == jnp.int8 and e_new.dtype == jnp.int8

@@ -12,15 +12,26 @@ from praxis_jax.topology import LPS, singer
 T = 100
 
 
-def _config(topology, numerics, *, update_every=1, interval=10, gain=0.4, lr=0.003, eligibility="mulaw"):
+def _config(topology, numerics, *, update_every=1, interval=10, gain=0.4, lr=0.003, eligibility="mulaw", post="a",
+            pre="a", noise_std=0.0, decay=0.9):
     return px.PraxisConfig(
         network=px.NetworkConfig(topology=topology, n_inputs=4, input_neurons=topology.n // 2, n_outputs=3,
-                                 leak=0.3, gain=gain),
-        plasticity=px.PlasticityConfig(lr=lr, decay=0.9, weight_decay=1e-3, update_every=update_every),
+                                 leak=0.3, gain=gain, noise_std=noise_std),
+        plasticity=px.PlasticityConfig(lr=lr, decay=decay, weight_decay=1e-3, update_every=update_every, post=post,
+                                       pre=pre),
         homeostasis=px.HomeostasisConfig(var_momentum=0.9, var_threshold=1.0, interval=interval,
                                          rate_momentum=0.9, bias_rate=0.01, target_rate=0.1),
-        quant=px.QuantConfig(numerics=numerics, eligibility=eligibility),
+        quant=px.QuantConfig(numerics=numerics, eligibility=eligibility, elig_max=None if decay < 1 else 400.0),
     )
+
+
+def _noise(cfg, key, ticks):
+    """The exploration noise the run draws: each tick splits the state's key into (key, noise, seed)."""
+    out = []
+    for _ in range(ticks):
+        key, k_noise, _ = jax.random.split(key, 3)
+        out.append(cfg.network.noise_std * np.asarray(jax.random.normal(k_noise, (cfg.network.n,))))
+    return np.stack(out)
 
 
 def _run_both(cfg, nbrs, per_neuron=False, ticks=T):
@@ -36,7 +47,8 @@ def _run_both(cfg, nbrs, per_neuron=False, ticks=T):
     net, pl, ho = cfg.network, cfg.plasticity, cfg.homeostasis
     ref = reference_run(
         nbrs, codec.w(state.long.W), state.long.b, codec.a(state.short.a), codec.e(state.short.e),
-        state.long.rate, state.long.var, np.asarray(params.U), xs, ms, np.zeros((ticks, 1)),
+        state.long.rate, state.long.var, np.asarray(params.U), xs, ms, _noise(cfg, state.key, ticks),
+        noise_std=net.noise_std, post=pl.post, pre=pl.pre,
         leak=net.leak, lr=pl.lr, decay=pl.decay, weight_decay=pl.weight_decay,
         clip=pl.clip_sigma * net.weight_std, update_every=pl.update_every, var_momentum=ho.var_momentum,
         var_threshold=ho.var_threshold, interval=ho.interval, rate_momentum=ho.rate_momentum,
@@ -61,6 +73,23 @@ def test_float32_matches_numpy_reference_singer(update_every, per_neuron):
     np.testing.assert_allclose(final.long.b, b, atol=1e-5)
     np.testing.assert_allclose(final.long.var, var, atol=1e-5)
     np.testing.assert_allclose(outs, aout[:, -3:], atol=1e-5)
+    assert np.abs(W - np.asarray(px.init(cfg, jax.random.PRNGKey(3))[1].long.W)).max() > 1e-3, "weights moved"
+
+
+@pytest.mark.parametrize("pre", px.config.PRE_FACTORS)
+@pytest.mark.parametrize("post", px.config.POST_FACTORS)
+def test_rule_factors_match_numpy_reference(post, pre):
+    """Every post factor (a, f'(v), 1, η/σ) and pre factor (a, e-prop's ε) of A-STDP-ET, with a
+    per-neuron signal, the whole-trial decay 1 and updates every 5th tick, against the numpy reference."""
+    topo = singer(5)
+    cfg = _config(topo, "float32", update_every=5, post=post, pre=pre, decay=1.0,
+                  noise_std=0.3 if post == "noise" else 0.0)
+    codec, final, outs, (W, b, a, e, rate, var, aout) = _run_both(cfg, _circulant_nbrs(topo), True, ticks=40)
+    np.testing.assert_allclose(final.short.a, a, atol=1e-5)
+    np.testing.assert_allclose(final.short.e, e, atol=1e-5 * max(1, np.abs(e).max()))
+    np.testing.assert_allclose(final.long.W, W, atol=1e-5)
+    if pre == "eprop":
+        assert final.short.eps.shape == (topo.degree, topo.n)
     assert np.abs(W - np.asarray(px.init(cfg, jax.random.PRNGKey(3))[1].long.W)).max() > 1e-3, "weights moved"
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import praxis_jax as px
+from praxis_jax.plasticity import astdp_et
 from praxis_jax.simulate import LANE
 from praxis_jax.topology import LPS, StoredIndex, singer
 
@@ -142,14 +143,15 @@ def test_small_lr_moves_int8_mean_weight_like_float32():
         codec = px.Codec.from_config(cfg)
         assert lr * 4.0 / 0.5 < 0.1 * codec.w_scale, "the test is about sub-step updates"
         net = cfg.network
-        rule = px.plasticity.astdp_et(codec, cfg.plasticity.clip_sigma * net.weight_std, 1)
+        clip = cfg.plasticity.clip_sigma * net.weight_std
         # positive activity, so every edge drifts the same way by lr·pre·post/(1 - decay) per tick
         post = 0.5 + jax.random.uniform(jax.random.PRNGKey(1), (net.n,))
         pre = codec.a(net.topology.gather(codec.store_a(post)))
 
         def body(carry, t):
             W, e = carry
-            return rule.update(pre, post, jnp.float32(1.0), e, W, params.hyper, t, t.astype(jnp.uint32) * 7919), None
+            return astdp_et.update(codec, clip, pre, post, jnp.float32(1.0), e, W, params.hyper,
+                                   t.astype(jnp.uint32) * 7919), None
 
         (W, _), _ = jax.lax.scan(body, (state.long.W, state.short.e), jnp.arange(T))
         drift[numerics] = np.asarray(codec.w(W) - codec.w(state.long.W))

@@ -26,7 +26,7 @@ def test_grid_is_the_product_times_seeds_and_rejects_unknown_fields():
 
 def test_sweep_equals_one_run_per_configuration():
     chunk = 3  # 4 configurations in chunks of 3 and 1
-    cfg = _cfg(noise=0.1)
+    cfg = _cfg(noise=0.1, update_every=6)
     data = _toy_task(jax.random.PRNGKey(0), s=64, t=6)
     tc = TrainConfig(modulator="reward", batch_size=8, epochs=2)
     hypers, seeds, rows = sweep.grid(cfg, 2, lr=[1e-3, 3e-2])

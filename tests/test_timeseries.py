@@ -7,7 +7,7 @@ import pytest
 
 import praxis_jax as px
 from praxis_jax.baselines import esn_states, init_esn
-from praxis_jax.learning import run_trial
+from praxis_jax.learning import reservoir_states
 from praxis_jax.learning.forecast import forecast_nrmse, seed_rule_pass
 from praxis_jax.tasks.timeseries import NARMA10, SERIES, load_series, nrmse
 from praxis_jax.topology import choose_topology
@@ -71,7 +71,7 @@ def test_organoid_forecast_beats_persistence_in_both_numerics():
                                input_gain=0.5)
         params, state = px.init(px.PraxisConfig(network=net, quant=px.QuantConfig(numerics=numerics)),
                                 jax.random.PRNGKey(0))
-        A, _ = run_trial(params, state.long, jnp.asarray(s.u), jax.random.PRNGKey(1), False)
+        A = reservoir_states(params, state.long, jnp.asarray(s.u))
         assert forecast_nrmse(A, s) < 0.2 * persistence, numerics
     with pytest.raises(ValueError, match="validation must be in"):
         forecast_nrmse(A, s, validation=s.n_train)
@@ -86,13 +86,13 @@ def _quiet_organoid(lr: float, numerics: str = "float32"):
 
 def test_seed_rule_pass_matches_a_numpy_nlms_reference():
     """With lr = 0 (W cannot move) the surprise s and modulator m equal an independent numpy loop of the
-    normalised-LMS predictor and the relative-surprise modulator over the activations of run_trial."""
+    normalised-LMS predictor and the relative-surprise modulator over the reservoir's activations."""
     s = load_series("mackey_glass", n_timesteps=200)
     params, state = _quiet_organoid(0.0)
-    state = state._replace(short=state.short._replace(a=jnp.zeros_like(state.short.a)))  # from rest, as run_trial
+    state = state._replace(short=state.short._replace(a=jnp.zeros_like(state.short.a)))  # from rest, as a trial
     new, surprise, mod = jax.jit(seed_rule_pass)(params, state, jnp.asarray(s.u), jnp.asarray(s.y))
     np.testing.assert_array_equal(np.asarray(new.long.W), np.asarray(state.long.W))
-    A, _ = run_trial(params, state.long, jnp.asarray(s.u), jax.random.PRNGKey(0), False)
+    A = reservoir_states(params, state.long, jnp.asarray(s.u))
     A = np.concatenate([np.zeros((1, 57)), np.asarray(A, np.float64)])  # a(t−1) for t = 0..T−1
     P, p, ebar, ref_s, ref_m = np.zeros((57, 1)), np.zeros(1), 0.0, [0.0], [0.0]
     for t in range(1, len(s.u)):

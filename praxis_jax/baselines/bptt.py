@@ -14,7 +14,8 @@ from jaxtyping import Array
 from praxis_jax.baselines.gradient import (
     GradState,
     Theta,
-    check_float32,
+    check_gradient_organoid,
+    check_noiseless,
     check_weight_bits,
     fit_gradient,
     organoid,
@@ -41,7 +42,8 @@ def fit_bptt(params: Params, long: Long, data, epochs: int, batch_size: int = 32
     """Train θ by BPTT with Adam(lr) for ``epochs`` epochs on a Dataset; records as in ``run_epochs``
     (resume with ``state`` and ``history``: see :func:`fit_gradient`). ``weight_bits`` (None, 8, 4 or 2):
     quantization-aware training of W and U (:func:`praxis_jax.lowbit.fake_quant`)."""
-    check_float32(params, "BPTT")
+    check_gradient_organoid(params, "BPTT")
+    check_noiseless(params, "BPTT")
     check_weight_bits(weight_bits, "fit_bptt")
     grad_fn = jax.value_and_grad(lambda th, x, y: batch_loss(th, params, long, x, y, weight_bits))
     return fit_gradient(grad_fn, params, long, data, epochs, batch_size, lr,

@@ -19,34 +19,43 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax.baselines.gradient import GradState, Theta, check_float32, fit_gradient, organoid
+from praxis_jax.baselines.gradient import (
+    GradState,
+    Theta,
+    check_gradient_organoid,
+    check_noiseless,
+    fit_gradient,
+    organoid,
+)
 from praxis_jax.learning.readout import Readout, features, output_error
-from praxis_jax.quant import Codec
-from praxis_jax.simulate import activity
-from praxis_jax.state import Long, Params
+from praxis_jax.simulate import step
+from praxis_jax.state import Long, Params, State, inference, rest
 
 
 def eprop_traces(params: Params, long: Long, xs: Array) -> tuple[Array, Array, Array, Array]:
-    """One trial from rest (noise off). Returns activations ``(T, N)`` and the summed eligibility traces
-    ``Σ_t e`` for W ``(D, N)``, U ``(K, N_in)`` and b ``(N,)``."""
+    """One trial from rest through the engine's ``step`` (the organoid only read: no plasticity, homeostasis
+    or noise, :func:`praxis_jax.state.inference`). Returns activations ``(T, N)`` and the summed eligibility traces ``Σ_t e`` for
+    W ``(D, N)``, U ``(K, N_in)`` and b ``(N,)``."""
     net = params.config.network
-    codec = Codec.from_config(params.config)
     n, n_in, leak = net.n, net.n_in, params.hyper.leak
-    zero = jnp.zeros((), jnp.float32)
+    quiet = inference(params)
 
     def tick(carry, x):
-        a, fp, epsW, epsU, epsb, sW, sU, sb = carry
-        a_new = activity(codec, params, long, a, x, zero)
+        st, fp, epsW, epsU, epsb, sW, sU, sb = carry
+        a = st.short.a
+        st, _ = step(quiet, st, x, None)
+        a_new = st.short.a
         fp_new = 1.0 - jnp.square(0.5 * a_new)  # f'(v) from a = 2·tanh(v/2)
         epsW = net.topology.gather(a, params.table) + leak * fp[None, :] * epsW
         epsU = x[:, None] + leak * fp[None, :n_in] * epsU
         epsb = 1.0 + leak * fp * epsb
         sW, sU, sb = sW + fp_new[None, :] * epsW, sU + fp_new[None, :n_in] * epsU, sb + fp_new * epsb
-        return (a_new, fp_new, epsW, epsU, epsb, sW, sU, sb), a_new
+        return (st, fp_new, epsW, epsU, epsb, sW, sU, sb), a_new
 
     d, k = long.W.shape[0], params.U.shape[0]
     zW, zU, zb = jnp.zeros((d, n)), jnp.zeros((k, n_in)), jnp.zeros(n)
-    init = (jnp.zeros(n), jnp.zeros(n), zW, zU, zb, zW, zU, zb)
+    rest_state = State(long, rest(params.config, False), jnp.zeros((), jnp.int32), jax.random.PRNGKey(0))
+    init = (rest_state, jnp.zeros(n), zW, zU, zb, zW, zU, zb)
     (_, _, _, _, _, sW, sU, sb), A = jax.lax.scan(tick, init, xs)
     return A, sW, sU, sb
 
@@ -74,7 +83,8 @@ def fit_eprop(params: Params, long: Long, data, epochs: int, batch_size: int = 3
              history: list[dict] | None = None) -> tuple[GradState, list[dict]]:
     """Train θ by e-prop gradients with Adam(lr) for ``epochs`` epochs; records as in ``run_epochs``
     (resume with ``state`` and ``history``: see :func:`fit_gradient`)."""
-    check_float32(params, "e-prop")
+    check_gradient_organoid(params, "e-prop")
+    check_noiseless(params, "e-prop")
     grad_fn = lambda th, x, y: eprop_grad(th, params, long, x, y)  # noqa: E731
     return fit_gradient(grad_fn, params, long, data, epochs, batch_size, lr,
                         jax.random.PRNGKey(0) if key is None else key, on_epoch, state, history)

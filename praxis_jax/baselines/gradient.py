@@ -44,9 +44,25 @@ class GradState(NamedTuple):
     key: Array
 
 
-def check_float32(params: Params, who: str) -> None:
-    if params.config.quant.int8:
+def check_gradient_organoid(params: Params, who: str) -> None:
+    """Refuse, before any work, an organoid config a gradient learner cannot honour: int8 numerics (rounding
+    has no gradient), plasticity (the learner trains W itself), homeostasis (it would change W and b under
+    the optimiser) and, for the trial learners, noise (their trials run without it)."""
+    cfg = params.config
+    if cfg.quant.int8:
         raise ValueError(f"{who} needs QuantConfig.numerics = 'float32' (int8 rounding has no gradient); got 'int8'")
+    if cfg.plasticity.enabled:
+        raise ValueError(f"{who} needs PlasticityConfig.enabled = False (it trains W itself); got True")
+    if cfg.homeostasis.enabled:
+        raise ValueError(f"{who} needs HomeostasisConfig.enabled = False (it would move W and b under the "
+                         "optimiser); got True")
+
+
+def check_noiseless(params: Params, who: str) -> None:
+    """Refuse a noisy organoid for the trial learners (BPTT, e-prop), whose trials run without noise."""
+    if params.config.network.noise_std > 0:
+        raise ValueError(f"{who} needs NetworkConfig.noise_std = 0 (its trials run without noise); got "
+                         f"{params.config.network.noise_std}")
 
 
 def check_weight_bits(weight_bits: int | None, who: str) -> None:

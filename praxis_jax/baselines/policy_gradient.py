@@ -1,8 +1,9 @@
 """Policy gradient by BPTT through the float32 organoid: the gradient baseline for control tasks.
 
 The same episodes, organoid and update budget as node perturbation (:mod:`praxis_jax.learning.reinforce`),
-with exact gradients instead of noise/reward correlation. Per env step t (noise off):
-  the organoid runs ``ticks_per_step`` ticks with input x = obs(t) (a(0) = 0), f = a(t) ``(N,)``,
+with exact gradients instead of noise/reward correlation. Per env step t:
+  the organoid runs ``ticks_per_step`` ticks of the engine's ``step`` with input x = obs(t) (from rest),
+  f = a(t) ``(N,)``,
   z = f·R + c over the env's first A outputs,  π = softmax(z),  action ~ π.
 After B episodes with returns G_b (the same normalised modulator as node perturbation),
   m_b = (G_b − mean_b G) / (std_b G + 1),   loss(θ) = − Σ_b m_b · Σ_t log π(a_t | obs_≤t) / B      (REINFORCE),
@@ -21,11 +22,10 @@ import jax.numpy as jnp
 import optax
 from jaxtyping import Array
 
-from praxis_jax.baselines.gradient import Theta, check_float32, organoid
+from praxis_jax.baselines.gradient import Theta, check_gradient_organoid, organoid
 from praxis_jax.learning.readout import init_readout
-from praxis_jax.learning.reinforce import ReinforceConfig
+from praxis_jax.learning.reinforce import ReinforceConfig, episode_state, hold_input
 from praxis_jax.quant import Codec
-from praxis_jax.simulate import activity
 from praxis_jax.state import Long, Params
 from praxis_jax.tasks.control import Env, rollout
 
@@ -44,7 +44,7 @@ def init_pg(env: Env, params: Params, long: Long, cfg: ReinforceConfig, key: Arr
             n_outputs: int | None = None) -> PGLearner:
     """Start from the organoid's own W, U, b and a zero readout of ``n_outputs`` outputs (default: the
     env's actions)."""
-    check_float32(params, "policy gradient")
+    check_gradient_organoid(params, "policy gradient")
     c = env.n_actions if n_outputs is None else n_outputs
     if not (isinstance(c, int) and c >= env.n_actions):
         raise ValueError(f"init_pg: n_outputs must be an int >= {env.name}'s {env.n_actions} actions; got {c!r}")
@@ -59,16 +59,15 @@ def run_pg_episodes(env: Env, params: Params, long: Long, cfg: ReinforceConfig, 
     p, lg = organoid(params, long, theta)
     codec = Codec.from_config(p.config)
     valid = jnp.arange(theta.readout.c.shape[0]) < env.n_actions
-    no_noise = jnp.zeros((), jnp.float32)
 
-    def policy(a, obs, k):
-        a = jax.lax.fori_loop(0, cfg.ticks_per_step, lambda _, a: activity(codec, p, lg, a, obs, no_noise), a)
-        z = jnp.where(valid, a @ theta.readout.R + theta.readout.c, -1e9)
+    def policy(st, obs, k):
+        st = hold_input(p, lg, st, obs, cfg.ticks_per_step)
+        z = jnp.where(valid, codec.a(st.short.a) @ theta.readout.R + theta.readout.c, -1e9)
         action = (jax.random.categorical(k, z) if explore else jnp.argmax(z)).astype(jnp.int32)
-        return a, action, jax.nn.log_softmax(z)[action]
+        return st, action, jax.nn.log_softmax(z)[action]
 
-    a0 = jnp.zeros(p.config.network.n, jnp.float32)
-    return jax.vmap(lambda k: rollout(env, policy, a0, k, cfg.n_steps))(jax.random.split(key, n))
+    return jax.vmap(lambda k: rollout(env, policy, episode_state(p, jax.random.fold_in(k, 1)), k, cfg.n_steps))(
+        jax.random.split(key, n))
 
 
 def train_pg_batch(env: Env, params: Params, long: Long, cfg: ReinforceConfig,

@@ -26,7 +26,7 @@ from praxis_jax.learning.supervised import (
     train_epoch,
     trial_features,
 )
-from praxis_jax.learning.trial import run_trial
+from praxis_jax.learning.trial import Signal, reservoir_states, run_trials
 
 __all__ = [
     "Learner",
@@ -45,7 +45,9 @@ __all__ = [
     "ridge_accuracy",
     "ridge_readout",
     "ridge_regression",
-    "run_trial",
+    "Signal",
+    "reservoir_states",
+    "run_trials",
     "train_batch",
     "train_epoch",
     "trial_features",

@@ -29,11 +29,12 @@ def in_batches(f: Callable, x: Array, batch: int) -> Array:
 
 
 def run_epochs(epoch: Callable, accuracy: Callable, carry, data, epochs: int, on_epoch=None,
-               history: list[dict] | None = None) -> tuple[object, list[dict]]:
+               history: list[dict] | None = None, train_eval: int | None = None) -> tuple[object, list[dict]]:
     """Run epochs of ``epoch(carry, x, y) -> (carry, loss per batch)`` on a Dataset until ``epochs`` are
     done, then ``accuracy(carry, x, y)`` on its train and test splits after each (both jitted here).
 
-    Each epoch gives a record ``epoch``, ``loss`` (mean train loss), ``train_acc``, ``test_acc``,
+    Each epoch gives a record ``epoch``, ``loss`` (mean train loss), ``train_acc`` (on the first
+    ``train_eval`` training trials when given, else on all), ``test_acc``,
     ``seconds`` (training time of the epoch, compile included in the first), passed with the new carry to
     ``on_epoch(record, carry)`` (optional; e.g. to checkpoint) and returned in the list. To resume, pass
     the restored carry and the ``history`` so far: the run continues at epoch ``len(history) + 1``.
@@ -41,6 +42,7 @@ def run_epochs(epoch: Callable, accuracy: Callable, carry, data, epochs: int, on
     and the accuracies.
     """
     x, y, xt, yt = (jnp.asarray(a) for a in data[:4])
+    xe, ye = x[:train_eval], y[:train_eval]
     epoch = jax.jit(epoch)
     accuracy = jax.jit(accuracy)
     history = list(history or [])
@@ -49,7 +51,7 @@ def run_epochs(epoch: Callable, accuracy: Callable, carry, data, epochs: int, on
         carry, loss = epoch(carry, x, y)
         loss = np.asarray(loss).mean(-1).tolist()  # a float, or a list per configuration of a sweep
         rec = {"epoch": i + 1, "loss": loss, "seconds": time.perf_counter() - t0}
-        rec.update(train_acc=np.asarray(accuracy(carry, x, y)).tolist(),
+        rec.update(train_acc=np.asarray(accuracy(carry, xe, ye)).tolist(),
                    test_acc=np.asarray(accuracy(carry, xt, yt)).tolist())
         history.append(rec)
         if on_epoch is not None:

@@ -1,33 +1,65 @@
 """Default organoids for task learning, shared by the demo and the experiments.
 
-``MODULATOR_DEFAULTS`` maps each TrainConfig.modulator to its A-STDP-ET learning rate and exploration
-noise std. They were picked by hand on MNIST-1D with seed 0 from lr ∈ {1e-5 … 1e-1} and noise ∈ {0, 0.2}
-(see experiments/README.md); they are a starting point for a sweep, not tuned optima.
+``RULES`` maps each TrainConfig.modulator to its A-STDP-ET settings: learning rate, exploration noise,
+the rule's post factor and eligibility decay. ``readout`` is the rule that learns W (the post factor
+f'(v), the trace summed over the trial, the readout's own error per neuron); its lr was picked on
+MNIST-1D's validation split (``experiments/recurrent_learning.py``). The others are the ablations, picked
+by hand on MNIST-1D with seed 0 (see experiments/README.md); they are starting points for a sweep, not
+tuned optima. Every rule updates W once at the last tick of each trial (``update_every = T``), so one
+update per batch.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import praxis_jax as px
 from praxis_jax.topology import choose_topology
 
-MODULATOR_DEFAULTS = {"none": (0.0, 0.0), "reward": (1e-4, 0.2), "feedback": (1e-4, 0.0), "surprise": (1e-4, 0.2)}
+
+class RulePreset(NamedTuple):
+    """A-STDP-ET settings of one modulator: ``lr``, exploration ``noise`` std, ``post`` factor, ``decay``."""
+
+    lr: float
+    noise: float
+    post: str
+    decay: float
+
+
+RULES = {
+    "none": RulePreset(0.0, 0.0, "a", 0.9),
+    "readout": RulePreset(1.0, 0.0, "fprime", 1.0),
+    "reward": RulePreset(1e-4, 0.2, "a", 0.9),
+    "feedback": RulePreset(1e-4, 0.0, "a", 0.9),
+    "surprise": RulePreset(1e-4, 0.2, "a", 0.9),
+}
+
+
+def elig_max(ticks: int, decay: float) -> float:
+    """The int8 eligibility bound E for trials of ``ticks`` ticks: ``4/(1 − decay)`` (|pre·post| <= 4)
+    capped at ``4·ticks`` (a trace from rest sums at most T terms)."""
+    return 4.0 * ticks if decay >= 1.0 else min(4.0 / (1.0 - decay), 4.0 * ticks)
 
 
 def task_organoid(n: int, n_inputs: int, modulator: str, numerics: str = "float32", k: float = 2.0,
-                  lr: float | None = None, noise: float | None = None, kind: str = "singer",
-                  **network) -> px.PraxisConfig:
+                  lr: float | None = None, noise: float | None = None, kind: str = "singer", ticks: int = 1,
+                  post: str | None = None, decay: float | None = None, pre: str = "a", **network) -> px.PraxisConfig:
     """An organoid of about ``n`` neurons (topology ``kind``, default Singer; D ≈ k·sqrt(N)) taking
     ``n_inputs`` inputs per tick, all neurons driven, homeostasis off (trials start from rest), plasticity
-    on unless ``modulator`` is none. ``lr`` and ``noise`` default to ``MODULATOR_DEFAULTS[modulator]``;
-    ``network`` passes further NetworkConfig fields (e.g. ``leak``, ``gain``, ``input_gain``)."""
-    if modulator not in MODULATOR_DEFAULTS:
-        raise ValueError(f"task_organoid.modulator must be one of {tuple(MODULATOR_DEFAULTS)}; got {modulator!r}")
-    lr0, noise0 = MODULATOR_DEFAULTS[modulator]
-    lr, noise = lr0 if lr is None else lr, noise0 if noise is None else noise
+    on unless ``modulator`` is none, W updated once per trial of ``ticks`` ticks. ``lr``, ``noise``,
+    ``post`` and ``decay`` default to ``RULES[modulator]``, ``pre`` (the presynaptic factor) to a;
+    ``network`` passes further NetworkConfig fields
+    (e.g. ``leak``, ``gain``, ``input_gain``)."""
+    if modulator not in RULES:
+        raise ValueError(f"task_organoid.modulator must be one of {tuple(RULES)}; got {modulator!r}")
+    r = RULES[modulator]
+    r = r._replace(**{f: v for f, v in (("lr", lr), ("noise", noise), ("post", post), ("decay", decay))
+                      if v is not None})
     return px.PraxisConfig(
-        network=px.NetworkConfig(topology=choose_topology(kind, n, k), n_inputs=n_inputs, noise_std=noise,
+        network=px.NetworkConfig(topology=choose_topology(kind, n, k), n_inputs=n_inputs, noise_std=r.noise,
                                  **network),
-        plasticity=px.PlasticityConfig(enabled=modulator != "none", lr=lr),
+        plasticity=px.PlasticityConfig(enabled=modulator != "none", lr=r.lr, post=r.post, decay=r.decay, pre=pre,
+                                       update_every=ticks),
         homeostasis=px.HomeostasisConfig(enabled=False),
-        quant=px.QuantConfig(numerics=numerics),
+        quant=px.QuantConfig(numerics=numerics, elig_max=elig_max(ticks, r.decay)),
     )

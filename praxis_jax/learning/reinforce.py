@@ -1,26 +1,29 @@
 """Reward-modulated learning on control episodes (node perturbation; no gradients).
 
 Per env step t of an episode (the env from :mod:`praxis_jax.tasks.control`):
-  the organoid runs ``ticks_per_step`` ticks with input x = obs(t) (a carried over the episode, a(0) = 0;
-  exploration noise η ~ N(0, noise_std²) in v on every tick when ``learn_W``);
+  the organoid runs ``ticks_per_step`` ticks of the engine's ``step`` with input x = obs(t) (its short
+  state carried over the episode from rest; exploration noise η ~ N(0, noise_std²) in v when the
+  network's noise_std > 0; W and b fixed while the episodes run);
   f(t) = a(t) ``(N,)`` (the raw obs ``(K,)`` for the linear baseline, ``params=None``; the state of an
   echo state network, ``params`` an :class:`praxis_jax.baselines.esn.ESN`, as baseline reservoir);
   z = f·R + c,  ξ ~ N(0, σ²) ``(C,)``,  action = argmax over the env's first A ≤ C outputs of z + ξ
   (noise injected into the outputs; a readout wider than the env's actions serves several envs, and the
   other outputs get ξ = 0, so they neither act nor learn);
-  eligibility  e_R = λ·e_R + f ⊗ ξ/σ,  e_c = λ·e_c + ξ/σ,  e_W = λ·e_W + pre ⊗ η/noise_std
-  (``w_eligibility="hebbian"``: e_W = λ·e_W + pre ⊗ post, A-STDP-ET's own pre·post trace, so W learns by
-  the pure seed rule: one scalar reward modulator times a Hebbian trace; no network noise needed).
+  eligibility  e_R = λ·e_R + f ⊗ ξ/σ,  e_c = λ·e_c + ξ/σ,  and when plasticity is enabled A-STDP-ET's own
+  trace e = decay·e + pre·post on every tick (``PlasticityConfig.post = "noise"``: post = η/noise_std,
+  node perturbation of the network; ``"a"``: the pure seed rule, one scalar reward modulator times a
+  Hebbian trace, no network noise needed).
 After a batch of B episodes (vmapped, W and R shared) with returns G_b:
   m_b = (G_b − Ḡ) / (std_b(G) + 1)   with Ḡ the batch mean ("batch") or a running mean ("running"),
-  R += lr·Σ_b m_b·e_R,b / B,  c likewise,  W ← A-STDP-ET phases 2–3 with modulator·eligibility Σ_b m_b·e_W,b / B.
+  R += lr·Σ_b m_b·e_R,b / B,  c likewise,  W ← A-STDP-ET phases 2–3 (:func:`astdp_et.apply`) with
+  ⟨m·e⟩ = Σ_b m_b·e_b / B: the update phase of the tick, run once the returns are known.
 E[m·ξ/σ] is σ times the derivative of the expected return with respect to z (Gaussian smoothing), so this
 is a stochastic estimate of the return's gradient made from the noise/reward correlation alone.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import equinox as eqx
 import jax
@@ -29,14 +32,13 @@ from jaxtyping import Array
 
 from praxis_jax.baselines.esn import ESN
 from praxis_jax.learning.readout import Readout, init_readout
-from praxis_jax.plasticity.astdp_et import astdp_et
+from praxis_jax.plasticity import astdp_et
 from praxis_jax.quant import Codec
-from praxis_jax.simulate import activity, tick_randomness
-from praxis_jax.state import Long, Params
+from praxis_jax.simulate import step
+from praxis_jax.state import Long, Params, State, inference, rest
 from praxis_jax.tasks.control import Env, rollout
 
 BASELINES = ("batch", "running")
-W_ELIGIBILITIES = ("perturbation", "hebbian")
 
 
 class ReinforceConfig(eqx.Module):
@@ -50,9 +52,9 @@ class ReinforceConfig(eqx.Module):
         (and the same factor on A-STDP-ET's modulator when learning W), a linear decay to 0 at update U.
       decay: λ, eligibility decay per env step (1 = whole-episode eligibility).
       baseline: "batch" (batch-centred return) or "running" (return − running mean).
-      baseline_momentum: of the running mean.  learn_W: also learn W by reward-modulated A-STDP-ET (the
-        plasticity ``lr``) with the eligibility ``w_eligibility``: "perturbation" (pre ⊗ η/noise_std; needs
-        the network's ``noise_std`` > 0) or "hebbian" (pre ⊗ post, the seed rule).
+      baseline_momentum: of the running mean.
+    W learns by reward-modulated A-STDP-ET when the organoid's plasticity is enabled (its lr, decay and
+    post factor; see the module docstring).
     """
 
     batch_size: int = eqx.field(static=True, default=32)
@@ -64,8 +66,6 @@ class ReinforceConfig(eqx.Module):
     decay: float = eqx.field(static=True, default=1.0)
     baseline: str = eqx.field(static=True, default="batch")
     baseline_momentum: float = eqx.field(static=True, default=0.9)
-    learn_W: bool = eqx.field(static=True, default=False)
-    w_eligibility: str = eqx.field(static=True, default="perturbation")
 
     def __check_init__(self):
         for name in ("batch_size", "ticks_per_step"):
@@ -79,8 +79,6 @@ class ReinforceConfig(eqx.Module):
             raise ValueError(f"ReinforceConfig.sigma must be > 0; got {self.sigma}")
         if not 0.0 <= self.decay <= 1.0:
             raise ValueError(f"ReinforceConfig.decay must be in [0, 1]; got {self.decay}")
-        if self.w_eligibility not in W_ELIGIBILITIES:
-            raise ValueError(f"ReinforceConfig.w_eligibility must be one of {W_ELIGIBILITIES}; got {self.w_eligibility!r}")
         if self.baseline not in BASELINES:
             raise ValueError(f"ReinforceConfig.baseline must be one of {BASELINES}; got {self.baseline!r}")
         if not 0.0 <= self.baseline_momentum < 1.0:
@@ -99,13 +97,13 @@ class RLearner(NamedTuple):
 
 
 class Carry(NamedTuple):
-    """Per-episode carry: ``a`` ``(N,)`` stored (the ESN's state; ``(0,)`` for the linear policy), ``eR`` ``(M, C)``,
-    ``ec`` ``(C,)``, ``eW`` ``(D, N)`` float32 (``(0,)`` unless learning W)."""
+    """Per-episode carry: ``state``, the policy's recurrent state (the organoid's :class:`State` with
+    ``long`` None, its short state, tick and key; the ESN's ``(M,)`` state; ``(0,)`` for the linear
+    policy), and the readout's eligibility ``eR`` ``(M, C)``, ``ec`` ``(C,)``."""
 
-    a: Array
+    state: Any
     eR: Array
     ec: Array
-    eW: Array
 
 
 def n_features(env: Env, params: Params | ESN | None) -> int:
@@ -124,15 +122,40 @@ def init_rlearner(env: Env, params: Params | ESN | None, long: Long | None, key:
                     jnp.zeros((), jnp.int32))
 
 
-def _carry0(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, n_outputs: int) -> Carry:
+def check_organoid(params: Params) -> None:
+    """Refuse an organoid config the episode trainers cannot honour (each error names the field)."""
+    cfg = params.config
+    if cfg.homeostasis.enabled:
+        raise ValueError("HomeostasisConfig.enabled must be False for control episodes (W and b stay fixed while a "
+                         "batch of episodes runs); got True")
+    if cfg.plasticity.enabled and cfg.plasticity.update_every != 1:
+        raise ValueError("PlasticityConfig.update_every must be 1 for control episodes (W is updated once per batch, "
+                         f"when the returns are known); got {cfg.plasticity.update_every}")
+
+
+def hold_input(params: Params, long: Long, state: State, x: Array, ticks: int) -> State:
+    """The organoid's part of one env step: ``ticks`` ticks of ``step`` with the input ``x`` held, W and b
+    read from ``long`` (fixed during episodes), the eligibility traced but W not updated. ``state`` is
+    the per-episode state with ``long`` None; so is the result."""
+    def tick(st, _):
+        return step(params, st._replace(long=long), x, None)[0]._replace(long=None), None
+
+    return jax.lax.scan(tick, state, None, length=ticks)[0]
+
+
+def episode_state(params: Params, key: Array) -> State:
+    """The per-episode organoid state at rest (``long`` None, tick 0, the episode's ``key``)."""
+    return State(long=None, short=rest(params.config, params.config.plasticity.enabled),
+                 tick=jnp.zeros((), jnp.int32), key=key)
+
+
+def _carry0(env: Env, params: Params | ESN | None, n_outputs: int, key: Array) -> Carry:
     m, c = n_features(env, params), n_outputs
     if params is None or isinstance(params, ESN):
-        a, eW = jnp.zeros(0 if params is None else m, jnp.float32), jnp.zeros(0, jnp.float32)
+        state = jnp.zeros(0 if params is None else m, jnp.float32)
     else:
-        net = params.config.network
-        a = jnp.zeros(net.n, Codec.from_config(params.config).a_dtype)
-        eW = jnp.zeros((net.degree, net.n) if cfg.learn_W else 0, jnp.float32)
-    return Carry(a, jnp.zeros((m, c), jnp.float32), jnp.zeros(c, jnp.float32), eW)
+        state = episode_state(params, key)
+    return Carry(state, jnp.zeros((m, c), jnp.float32), jnp.zeros(c, jnp.float32))
 
 
 def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | None, readout: Readout,
@@ -140,36 +163,16 @@ def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | 
     """The policy ``(carry, obs, key) -> (carry, action, ())`` of :func:`praxis_jax.tasks.control.rollout`,
     acting with the readout's first ``n_actions`` outputs (default: all of them).
 
-    With ``explore`` False there is no noise (ξ = 0, η = 0) and no eligibility.
+    With ``explore`` False there is no noise (ξ = 0, η = 0) and no eligibility: the organoid only runs
+    (:func:`praxis_jax.state.inference`).
     """
     sigma, lam = jnp.float32(cfg.sigma), jnp.float32(cfg.decay)
     esn = isinstance(params, ESN)
-    if cfg.learn_W and esn:
-        raise ValueError("ReinforceConfig.learn_W needs a PRAXIS organoid; got an ESN (its W is fixed)")
-    learn_W = cfg.learn_W and explore and params is not None
     valid = jnp.arange(readout.c.shape[0]) < (readout.c.shape[0] if n_actions is None else n_actions)
     if params is not None and not esn:
+        check_organoid(params)
         codec = Codec.from_config(params.config)
-        net = params.config.network
-        if cfg.learn_W and cfg.w_eligibility == "perturbation" and not net.noise_std > 0:
-            raise ValueError(f"ReinforceConfig.learn_W needs NetworkConfig.noise_std > 0 (the perturbation η); "
-                             f"got {net.noise_std}")
-        if not explore:
-            params = eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.zeros((), jnp.float32))
-
-    def organoid(a, eW, x, key):
-        def tick(c, k):
-            a, eW = c
-            _, noise, _ = tick_randomness(params, k)
-            a_new = activity(codec, params, long, a, x, noise)
-            if learn_W:
-                pre = codec.a(net.topology.gather(a, params.table))  # (D, N) f32
-                post = codec.a(a_new) if cfg.w_eligibility == "hebbian" else noise / params.hyper.noise_std
-                eW = eW + pre * post[None, :]
-            return (a_new, eW), None
-
-        (a, eW), _ = jax.lax.scan(tick, (a, eW), jax.random.split(key, cfg.ticks_per_step))
-        return a, eW
+        params = params if explore else inference(params)
 
     def reservoir(x, obs):
         for _ in range(cfg.ticks_per_step):
@@ -177,21 +180,20 @@ def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | 
         return x
 
     def policy(carry, obs, key):
-        k_net, k_xi = jax.random.split(key)
         if params is None:
-            a, eW, f = carry.a, carry.eW, obs
+            st, f = carry.state, obs
         elif esn:
-            a = f = reservoir(carry.a, obs)
-            eW = carry.eW
+            st = f = reservoir(carry.state, obs)
         else:
-            a, eW = organoid(carry.a, lam * carry.eW if learn_W else carry.eW, obs, k_net)
-            f = codec.a(a)
+            st = hold_input(params, long, carry.state, obs, cfg.ticks_per_step)
+            f = codec.a(st.short.a)
         z = jnp.where(valid, f @ readout.R + readout.c, -jnp.inf)
         if not explore:
-            return carry._replace(a=a), jnp.argmax(z).astype(jnp.int32), ()
+            return carry._replace(state=st), jnp.argmax(z).astype(jnp.int32), ()
+        _, k_xi = jax.random.split(key)  # (the first half once drew the network noise; it lives in the state now)
         u = jnp.where(valid, jax.random.normal(k_xi, z.shape, jnp.float32), 0.0)  # ξ/σ
         action = jnp.argmax(z + sigma * u).astype(jnp.int32)
-        return Carry(a, lam * carry.eR + f[:, None] * u[None, :], lam * carry.ec + u, eW), action, ()
+        return Carry(st, lam * carry.eR + f[:, None] * u[None, :], lam * carry.ec + u), action, ()
 
     return policy
 
@@ -201,8 +203,12 @@ def run_episodes(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, le
     """``n`` vmapped episodes with the learner's weights -> :class:`praxis_jax.tasks.control.Episode` with a
     leading ``(n,)`` axis."""
     policy = make_policy(params, cfg, learner.long, learner.readout, explore, env.n_actions)
-    c0 = _carry0(env, params, cfg, learner.readout.c.shape[0])
-    return jax.vmap(lambda k: rollout(env, policy, c0, k, cfg.n_steps))(jax.random.split(key, n))
+
+    def episode(k):
+        c0 = _carry0(env, params, learner.readout.c.shape[0], jax.random.fold_in(k, 1))
+        return rollout(env, policy, c0, k, cfg.n_steps)
+
+    return jax.vmap(episode)(jax.random.split(key, n))
 
 
 def train_batch(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learner: RLearner) -> tuple[RLearner, Array]:
@@ -223,12 +229,12 @@ def train_batch(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, lea
     readout = Readout(learner.readout.R + lr * jnp.einsum("b,bmc->mc", m, ep.carry.eR) / b,
                       learner.readout.c + lr * jnp.einsum("b,bc->c", m, ep.carry.ec) / b)
     long = learner.long
-    if cfg.learn_W and params is not None:
+    if isinstance(params, Params) and params.config.plasticity.enabled:
         net, pl = params.config.network, params.config.plasticity
-        rule = astdp_et(Codec.from_config(params.config), pl.clip_sigma * net.weight_std, 1)
-        me = jnp.einsum("b,bdn->dn", m, ep.carry.eW) / b
+        codec = Codec.from_config(params.config)
+        me = scale * jnp.einsum("b,bdn->dn", m, codec.e(ep.carry.state.short.e)) / b
         seed = jax.random.bits(k_seed, (), jnp.uint32)
-        long = long._replace(W=rule.apply(long.W, scale, me, params.hyper, seed))
+        long = long._replace(W=astdp_et.apply(codec, pl.clip_sigma * net.weight_std, long.W, me, params.hyper, seed))
     return RLearner(long, readout, baseline, key, learner.step + 1), G
 
 

@@ -1,8 +1,11 @@
-"""Trial-based learning of a classification task: delta-rule readout plus modulated A-STDP-ET.
+"""Trial-based learning of a classification task: a delta-rule readout plus A-STDP-ET in W.
 
-Per batch of B trials (W shared, each trial from rest with its own key):
+Per batch of B trials, run in lockstep from rest against one shared W (:func:`praxis_jax.learning.trial.run_trials`,
+every tick the engine's ``step``):
   f_b = mean_t a_b(t) ``(N,)``,  err_b = softmax(f_b·R + c) − y_b ``(C,)``,  R, c by the delta rule;
-  W ← clip(W + lr·mean_b(m_b ⊙ e_b(T)))  (phases 2–3 of A-STDP-ET), m_b from TrainConfig.modulator.
+  W by A-STDP-ET on the plasticity's schedule, ``W += lr·⟨m_b ⊙ e_b⟩``, with the learning signal m_b of
+  TrainConfig.modulator (:func:`learning_signal`). With ``update_every = T`` (one update at each trial's
+  last tick) this is one update per batch; smaller values update online within the trials.
 An epoch is one ``lax.scan`` over shuffled batches (a remainder smaller than B is left out that epoch).
 """
 
@@ -10,12 +13,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax.config import TrainConfig
+from praxis_jax.config import PraxisConfig, TrainConfig
 from praxis_jax.learning.loop import in_batches, run_epochs, shuffled_batches
 from praxis_jax.learning.readout import (
     Readout,
@@ -28,12 +30,10 @@ from praxis_jax.learning.readout import (
     predictor_step,
     ridge_readout,
 )
-from praxis_jax.learning.trial import run_trial
-from praxis_jax.plasticity.astdp_et import astdp_et
-from praxis_jax.quant import Codec
-from praxis_jax.state import Long, Params
+from praxis_jax.learning.trial import TRIALS, Signal, run_trials
+from praxis_jax.state import Long, Params, inference
 
-REWARDED = ("reward", "surprise")  # modulators of the form R_b − R̄_b
+REWARDED = ("reward", "surprise")  # modulators of the form R_b − R̄_b, known at a trial's last tick
 
 
 class Learner(NamedTuple):
@@ -59,89 +59,158 @@ def init_learner(params: Params, long: Long, n_classes: int, key: Array) -> Lear
                    init_readout(n, params.U.shape[0]))
 
 
-def _quiet(params: Params) -> Params:
-    """``params`` with the exploration noise off."""
-    return eqx.tree_at(lambda p: p.hyper.noise_std, params, jnp.zeros((), jnp.float32))
+def check_trainer(config: PraxisConfig, cfg: TrainConfig, ticks: int) -> None:
+    """Refuse, before any work, an organoid ``config`` this trainer cannot honour with ``cfg`` on trials of
+    ``ticks`` ticks (each error names the field)."""
+    pl = config.plasticity
+    if cfg.modulator == "none" and pl.enabled:
+        raise ValueError("PlasticityConfig.enabled must be False when TrainConfig.modulator = 'none' (W is frozen, "
+                         "only the readout learns); got True")
+    if cfg.modulator != "none" and not pl.enabled:
+        raise ValueError(f"PlasticityConfig.enabled must be True for TrainConfig.modulator = {cfg.modulator!r}; "
+                         "got False")
+    if cfg.modulator in REWARDED and pl.enabled and pl.update_every % ticks:
+        raise ValueError(f"PlasticityConfig.update_every must be a multiple of the trial length {ticks} for "
+                         f"TrainConfig.modulator = {cfg.modulator!r} (its signal exists at a trial's last tick); "
+                         f"got {pl.update_every}")
 
 
-def _batch_trials(params: Params, long: Long, x: Array, key: Array, learn: bool):
-    keys = jax.random.split(key, x.shape[0])
-    return jax.vmap(lambda xs, k: run_trial(params, long, xs, k, learn))(x, keys)
+def _running_mean(c, t, post):
+    """The time-mean activations up to tick t, from the sum of the earlier ones ``c``."""
+    return (c + post) / (t + 1).astype(jnp.float32)
 
 
-def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y: Array) -> tuple[Learner, Array]:
-    """One update from trials ``x`` ``(B, T, K)`` with labels ``y`` ``(B,)``; returns (learner, loss ``(B,)``)."""
-    learn = cfg.modulator != "none" and params.config.plasticity.enabled
-    key, k_trial, k_seed = jax.random.split(learner.key, 3)
-    A, e = _batch_trials(params, learner.long, x, k_trial, learn)
-    F = features(A)  # (B, N)
-    err, loss = output_error(learner.readout, F, y)
-    lr_r = jnp.float32(cfg.readout_lr)
-    readout = delta_rule(learner.readout, F, err, lr_r)
+def learning_signal(params: Params, cfg: TrainConfig, learner: Learner, ticks: int) -> Signal:
+    """The per-trial learning signal of ``cfg.modulator`` (the trial's data is its label ``y_b``, its input
+    ``x_b`` and, for the paired baseline, its noiseless reward R̄_b):
+
+    - ``readout``: ``m_j(t) = −(1/T)·Σ_c err_c(t)·R_jc``, the output error sent back through the readout's
+      own weights (``−∂L/∂a_j(t)`` for the time-mean readout), with ``err(t)`` the error of the running
+      time-mean features up to tick t (at the last tick, the trial's error);
+    - ``feedback``: the same through the fixed random feedback weights B: ``−(1/T)·Σ_c err_c(t)·B_cj``;
+    - ``reward``: ``R_b − R̄_b`` at the last tick, R_b = −cross-entropy of the trial; R̄_b the noiseless
+      trial's reward with the batch mean of the difference subtracted (``paired``) or the running mean;
+    - ``surprise``: as reward with R_b = −s_b, the surprise of the trial (:func:`next_input_error`).
+    """
+    n, T = params.config.network.n, float(ticks)
+    mod, readout = cfg.modulator, learner.readout
+    feature_sum = lambda c, t, x_next, post: c + post  # noqa: E731
+
+    def error(c, t, post, y):
+        z = logits(readout, _running_mean(c, t, post)[None])
+        return jax.nn.softmax(z[0]) - jax.nn.one_hot(y, z.shape[-1], dtype=jnp.float32), -jax.nn.log_softmax(z[0])[y]
+
+    if mod in ("readout", "feedback"):
+        M = readout.R if mod == "readout" else learner.feedback.T  # (N, C)
+        return Signal(lambda d: (jnp.zeros(n, jnp.float32), d["y"]),
+                      lambda c, t, post: -(M @ error(c[0], t, post, c[1])[0]) / T,
+                      lambda c, t, x_next, post: (feature_sum(c[0], t, x_next, post), c[1]))
+
+    def centred(adv):
+        return adv - jax.lax.pmean(adv, TRIALS) if cfg.reward_baseline == "paired" else adv
+
+    if mod == "reward":
+        return Signal(lambda d: (jnp.zeros(n, jnp.float32), d),
+                      lambda c, t, post: centred(-error(c[0], t, post, c[1]["y"])[1] - c[1]["baseline"]),
+                      lambda c, t, x_next, post: (feature_sum(c[0], t, x_next, post), c[1]))
+
+    P = learner.predictor  # surprise: the sum of squared next-input errors of ticks 0 .. T−2
+
+    def surprise_sum(c, t, x_next, post):
+        err = post @ P.R + P.c - x_next
+        return c + jnp.where(t < ticks - 1, jnp.sum(err**2), 0.0)
+
+    return Signal(lambda d: (jnp.zeros((), jnp.float32), d),
+                  lambda c, t, post: centred(-c[0] / (T - 1) - c[1]["baseline"]),
+                  lambda c, t, x_next, post: (surprise_sum(c[0], t, x_next, post), c[1]))
+
+
+def _keys(key: Array, b: int) -> Array:
+    return jax.random.split(key, b)
+
+
+def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y: Array,
+                scale: Array = 1.0) -> tuple[Learner, Array]:
+    """One batch of trials ``x`` ``(B, T, K)`` with labels ``y`` ``(B,)``, the readout's rate and the learning
+    signal scaled by ``scale`` (the lr schedule); returns (learner, loss ``(B,)``)."""
+    b, ticks = x.shape[0], x.shape[1]
+    key, k_trial = jax.random.split(learner.key)
+    keys = _keys(k_trial, b)
+    tick = learner.step * ticks
     long, baseline, predictor = learner.long, learner.baseline, learner.predictor
-    if cfg.modulator == "surprise":
-        predictor = predictor_step(learner.predictor, A, next_input_error(learner.predictor, A, x)[0], lr_r)
+    scale = jnp.asarray(scale, jnp.float32)
+    lr_r = jnp.float32(cfg.readout_lr) * scale
 
-    def trial_reward(A):
+    def reward(A):
         """R_b ``(B,)`` under the learner before this update: −cross-entropy, or −surprise (self-supervised)."""
         if cfg.modulator == "surprise":
             return -next_input_error(learner.predictor, A, x)[1]
         return -output_error(learner.readout, features(A), y)[1]
 
-    if learn:
-        if cfg.modulator in REWARDED and cfg.reward_baseline == "paired":
-            A0, _ = _batch_trials(_quiet(params), learner.long, x, k_trial, False)
-            adv = trial_reward(A) - trial_reward(A0)
-            me = jnp.einsum("b,bdn->dn", adv - adv.mean(), e) / x.shape[0]
-        elif cfg.modulator in REWARDED:
-            r = trial_reward(A)
-            me = jnp.einsum("b,bdn->dn", r - baseline, e) / x.shape[0]
-            mom = cfg.baseline_momentum
-            baseline = mom * baseline + (1.0 - mom) * r.mean()
-        else:  # feedback
-            m = -err @ learner.feedback  # (B, N)
-            me = jnp.einsum("bn,bdn->dn", m, e) / x.shape[0]
-        codec = Codec.from_config(params.config)
-        net, pl = params.config.network, params.config.plasticity
-        rule = astdp_et(codec, pl.clip_sigma * net.weight_std, 1)
-        seed = jax.random.bits(k_seed, (), jnp.uint32)
-        long = long._replace(W=rule.apply(long.W, jnp.ones((), jnp.float32), me, params.hyper, seed))
+    data = {"y": y}
+    if cfg.modulator in REWARDED:
+        if cfg.reward_baseline == "paired":
+            _, A0 = run_trials(inference(params), long, tick, x, keys)
+            data["baseline"] = reward(A0)
+        else:
+            data["baseline"] = jnp.broadcast_to(baseline, (b,))
+    if cfg.modulator == "none":
+        long, A = run_trials(params, long, tick, x, keys)
+    else:
+        s = learning_signal(params, cfg, learner, ticks)
+        long, A = run_trials(params, long, tick, x, keys, s._replace(m=lambda c, t, post: scale * s.m(c, t, post)), data)
+    F = features(A)  # (B, N)
+    err, loss = output_error(learner.readout, F, y)
+    readout = delta_rule(learner.readout, F, err, lr_r)
+    if cfg.modulator == "surprise":
+        predictor = predictor_step(learner.predictor, A, next_input_error(learner.predictor, A, x)[0], lr_r)
+    if cfg.modulator in REWARDED and cfg.reward_baseline == "running":
+        mom = cfg.baseline_momentum
+        baseline = mom * baseline + (1.0 - mom) * reward(A).mean()
     return Learner(long, readout, baseline, learner.feedback, key, learner.step + 1, predictor), loss
 
 
 def train_epoch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y: Array) -> tuple[Learner, Array]:
-    """One pass over ``x`` ``(S, T, K)``, ``y`` ``(S,)`` in shuffled batches; returns (learner, loss per batch)."""
+    """One pass over ``x`` ``(S, T, K)``, ``y`` ``(S,)`` in shuffled batches; returns (learner, loss per batch).
+    With ``cfg.lr_decay`` batch k of the run (``learner.step``) is scaled by ``max(0, 1 − k/K)``, K the run's
+    ``epochs × (S // B)`` batches."""
     key, k_perm = jax.random.split(learner.key)
     idx = shuffled_batches(k_perm, x.shape[0], cfg.batch_size, "TrainConfig.batch_size")
 
+    total = cfg.epochs * idx.shape[0]
+
     def body(lr, i):
-        lr, loss = train_batch(params, cfg, lr, x[i], y[i])
+        scale = jnp.maximum(0.0, 1.0 - lr.step.astype(jnp.float32) / total) if cfg.lr_decay else 1.0
+        lr, loss = train_batch(params, cfg, lr, x[i], y[i], scale)
         return lr, loss.mean()
 
     return jax.lax.scan(body, learner._replace(key=key), idx)
 
 
 def evaluate(params: Params, learner: Learner, x: Array, y: Array, batch: int = 500) -> Array:
-    """Accuracy of the readout on ``x`` ``(S, T, K)`` with the exploration noise off (float32 ``()``)."""
+    """Accuracy of the readout on ``x`` ``(S, T, K)`` with the organoid only read (float32 ``()``)."""
     F = trial_features(params, learner.long, x, learner.key, batch)
     return (logits(learner.readout, F).argmax(-1) == y).mean()
 
 
 def trial_features(params: Params, long: Long, x: Array, key: Array, batch: int = 500) -> Array:
-    """Time-mean activations ``(S, N)`` of trials ``x`` ``(S, T, K)``, noise off, ``batch`` trials at a time."""
-    quiet = _quiet(params)
-    return in_batches(lambda xb: features(_batch_trials(quiet, long, xb, key, False)[0]), x, batch)
+    """Time-mean activations ``(S, N)`` of trials ``x`` ``(S, T, K)`` with the organoid only read (no
+    plasticity, homeostasis or noise: :func:`praxis_jax.state.inference`), ``batch`` trials at a time."""
+    quiet = inference(params)
+    tick = jnp.zeros((), jnp.int32)
+    return in_batches(lambda xb: features(run_trials(quiet, long, tick, xb, _keys(key, xb.shape[0]))[1]), x, batch)
 
 
 def fit(params: Params, cfg: TrainConfig, learner: Learner, data, on_epoch=None,
-        history: list[dict] | None = None) -> tuple[Learner, list[dict]]:
+        history: list[dict] | None = None, train_eval: int | None = None) -> tuple[Learner, list[dict]]:
     """Train until ``cfg.epochs`` epochs are done on a :class:`praxis_jax.tasks.Dataset`, evaluating after
     each (records, ``on_epoch(record, learner)`` and resuming with ``history``: see
     :func:`praxis_jax.learning.loop.run_epochs`)."""
+    check_trainer(params.config, cfg, data.ticks)
     return run_epochs(
         lambda lr, x, y: train_epoch(params, cfg, lr, x, y),
         lambda lr, x, y: evaluate(params, lr, x, y),
-        learner, data, cfg.epochs, on_epoch, history,
+        learner, data, cfg.epochs, on_epoch, history, train_eval,
     )
 
 

@@ -98,7 +98,7 @@ def _learn_kernel(s_ref, h_ref, seed_ref, a2_ref, post_ref, m_ref, W_ref, e_ref,
         u_e = hash_uniform_at(seed, row, ucols, STREAM_E) if codec.int8 else None
         u_w = hash_uniform_at(seed, row, ucols, STREAM_W) if codec.int8 else None
         e_f, e_new = eligibility(codec, decay, pre, post, e, u_e)
-        W_new = jnp.where(on > 0, weight(codec, clip, lr, wd, W, m, e_f, u_w), W)
+        W_new = jnp.where(on > 0, weight(codec, clip, lr, wd, W, m * e_f, u_w), W)
         plgpu.store(e_out.at[j, pl.ds(start, block)], e_new, mask=mask)
         plgpu.store(W_out.at[j, pl.ds(start, block)], W_new, mask=mask)
         return carry

@@ -1,6 +1,6 @@
 """Local plasticity rules, one per module, each a NamedTuple of pure functions built by a factory."""
 
-from praxis_jax.plasticity.astdp_et import AstdpEt, astdp_et
+from praxis_jax.plasticity import astdp_et
 from praxis_jax.plasticity.sampled_hebbian import (
     SampledHebbianConfig,
     SampledHebbianHyper,
@@ -22,7 +22,6 @@ from praxis_jax.plasticity.stdp import (
 )
 
 __all__ = [
-    "AstdpEt",
     "PairSTDPConfig",
     "PairTraces",
     "RewardSTDPConfig",

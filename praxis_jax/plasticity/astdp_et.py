@@ -1,37 +1,61 @@
 """A-STDP-ET: additive STDP with eligibility traces, the PRAXIS three-factor rule.
 
 Phase 1, every tick:          e_ij = decay·e_ij + pre_i·post_j
-Phase 2, every K-th tick:     W_ij = W_ij + lr·m_j·e_ij − weight_decay·W_ij
+Phase 2, every K-th tick:     W_ij = W_ij + lr·⟨m_j·e_ij⟩ − weight_decay·W_ij
 Phase 3, after phase 2:       W_ij = clip(W_ij, −c·σ_w, +c·σ_w)
 
-``pre`` is the presynaptic activation of the previous tick gathered per edge, ``post`` the
-postsynaptic activation of this tick; ``m`` is a global scalar modulator or a per-neuron ``(N,)``
-broadcast signal. In int8 numerics W is stochastically rounded and e is μ-law coded (see quant).
+The factors are options of the one rule (``PlasticityConfig.pre`` and ``.post``):
 
-The phases are also exposed one by one (``trace``: phase 1; ``apply``: phases 2 and 3) for callers that
-run the trace through a trial and apply one update at its end (:mod:`praxis_jax.learning`).
+  post_j  = a_j(t)  |  f'(v_j(t)) = 1 − (a_j(t)/2)²  |  1  |  η_j(t)/noise_std
+  pre_ij  = a_i(t−1)  |  ε_ij(t) = a_i(t−1) + leak·f'(v_j(t−1))·ε_ij(t−1)   (e-prop's eligibility vector)
+
+``m`` is the learning signal: a global scalar or a per-neuron ``(N,)`` broadcast signal. ``⟨·⟩`` is the
+mean over the trials of a batch that run in lockstep against one shared W (the ``axis_name`` of a
+``vmap``, see :func:`praxis_jax.simulate.step`); for a single trial it is the identity. In int8 numerics
+W is stochastically rounded and e is μ-law coded (see :mod:`praxis_jax.quant`).
+
+With ``post = "fprime"``, ``decay = 1`` (the trace sums the trial), the update once at the trial's end
+and ``m_j = −∂L/∂a_j``, the loss's direct dependence on a_j (for a time-mean readout the output error sent
+back through the readout's weights, :func:`praxis_jax.learning.readout.readout_signal`), ``lr·m·e`` is
+−lr times e-prop's estimate of the loss gradient (Bellec et al. 2020): at leak 0 with either pre factor,
+at any leak with ``pre = "eprop"``.
 """
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
-import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
 from praxis_jax.quant import Codec, hash_uniform
 
-STREAM_E, STREAM_W = 1, 2
+STREAM_E, STREAM_W, STREAM_EPS = 1, 2, 4  # (3 is homeostasis')
 
 
-class AstdpEt(NamedTuple):
-    """The rule's pure functions (see :func:`astdp_et`)."""
+def post_factor(pl, hyper, a: Array, noise: Array) -> Array:
+    """The postsynaptic factor ``(N,)`` of ``pl.post`` from this tick's float32 activations a and noise η."""
+    if pl.post == "a":
+        return a
+    if pl.post == "fprime":
+        return 1.0 - jnp.square(0.5 * a)
+    if pl.post == "one":
+        return jnp.ones_like(a)
+    return noise / jnp.maximum(hyper.noise_std, jnp.float32(1e-30))  # η/σ (η = 0 when σ = 0)
 
-    init: Callable
-    trace: Callable
-    apply: Callable
-    update: Callable
+
+def presynaptic(codec: Codec, pl, hyper, gathered: Array, a_prev: Array, eps: Array, seed: Array) -> tuple[Array, Array]:
+    """The presynaptic factor ``(D, N)`` float32 of ``pl.pre`` and the new stored ε.
+
+    ``gathered`` is a(t−1) gathered per edge ``(D, N)``, ``a_prev`` the postsynaptic neurons' own a(t−1)
+    ``(N,)``; for ``pre = "eprop"``, ``ε = gathered + leak·f'(a_prev)·ε`` (stored with the eligibility's
+    code, its own rounding stream), else the gathered activations and ε unchanged.
+    """
+    if pl.pre == "a":
+        return gathered, eps
+    eps_f = gathered + hyper.leak * (1.0 - jnp.square(0.5 * a_prev))[None, :] * codec.e(eps)
+    u = hash_uniform(seed, eps.shape, STREAM_EPS) if codec.int8 else None
+    return eps_f, codec.store_e(eps_f, u)
 
 
 def eligibility(codec: Codec, decay, pre: Array, post: Array, e: Array, u: Array | None) -> tuple[Array, Array]:
@@ -43,36 +67,35 @@ def eligibility(codec: Codec, decay, pre: Array, post: Array, e: Array, u: Array
     return e_f, codec.store_e(e_f, u)
 
 
-def weight(codec: Codec, clip: float, lr, weight_decay, W: Array, m: Array, e_f: Array, u: Array | None) -> Array:
-    """Phases 2 and 3 elementwise: ``clip(W + lr·m·e_f − weight_decay·W, ±clip)``, stored with uniforms ``u``."""
+def weight(codec: Codec, clip: float, lr, weight_decay, W: Array, me: Array, u: Array | None) -> Array:
+    """Phases 2 and 3 elementwise from the product ``me = ⟨m·e⟩``: ``clip(W + lr·me − weight_decay·W, ±clip)``,
+    stored with uniforms ``u``."""
     W_f = codec.w(W)
-    return codec.store_w(jnp.clip(W_f + lr * m * e_f - weight_decay * W_f, -clip, clip), u)
+    return codec.store_w(jnp.clip(W_f + lr * me - weight_decay * W_f, -clip, clip), u)
 
 
-def astdp_et(codec: Codec, clip: float, update_every: int) -> AstdpEt:
-    """Build the rule for one numerics (``codec``), clip bound ``clip`` = c·σ_w and phase-2 period K."""
+def trace(codec: Codec, pre: Array, post: Array, e: Array, hyper, seed: Array) -> tuple[Array, Array]:
+    """Phase 1 over every edge: pre ``(D, N)`` f32 (gathered), post ``(N,)`` f32, e ``(D, N)`` stored ->
+    (e float32, e stored)."""
+    u = hash_uniform(seed, e.shape, STREAM_E) if codec.int8 else None
+    return eligibility(codec, hyper.decay, pre, post[None, :], e, u)
 
-    def init(W: Array) -> Array:
-        return jnp.zeros(W.shape, jnp.int8 if codec.int8 else jnp.float32)
 
-    def trace(pre, post, e, hyper, seed):
-        """Phase 1. pre ``(D, N)`` f32, post ``(N,)`` f32, e ``(D, N)`` stored -> (e float32, e stored)."""
-        u = hash_uniform(seed, e.shape, STREAM_E) if codec.int8 else None
-        return eligibility(codec, hyper.decay, pre, post[None, :], e, u)
+def modulated(m: Array, e_f: Array) -> Array:
+    """``m·e`` for a scalar or per-neuron ``(N,)`` signal m and e ``(D, N)``."""
+    m = jnp.asarray(m, jnp.float32)
+    return (m[None, :] if m.ndim == 1 else m) * e_f
 
-    def apply(W, m, e_f, hyper, seed):
-        """Phases 2 and 3. W ``(D, N)`` stored, m ``()`` or ``(N,)``, e_f float32 ``(D, N)`` -> W stored."""
-        m = jnp.asarray(m, jnp.float32)
-        m = m[None, :] if m.ndim == 1 else m
-        u = hash_uniform(seed, W.shape, STREAM_W) if codec.int8 else None
-        return weight(codec, clip, hyper.lr, hyper.weight_decay, W, m, e_f, u)
 
-    def update(pre, post, m, e, W, hyper, tick, seed):
-        """All three phases of one tick: ``(pre, post, m, e, W, hyper, tick, seed) -> (W, e)`` stored."""
-        e_f, e_new = trace(pre, post, e, hyper, seed)
-        if update_every == 1:
-            return apply(W, m, e_f, hyper, seed), e_new
-        on = (tick + 1) % update_every == 0
-        return jax.lax.cond(on, lambda W: apply(W, m, e_f, hyper, seed), lambda W: W, W), e_new
+def apply(codec: Codec, clip: float, W: Array, me: Array, hyper, seed: Array) -> Array:
+    """Phases 2 and 3 over every edge: W ``(D, N)`` stored and ``me = ⟨m·e⟩`` float32 ``(D, N)`` -> W stored."""
+    u = hash_uniform(seed, W.shape, STREAM_W) if codec.int8 else None
+    return weight(codec, clip, hyper.lr, hyper.weight_decay, W, me, u)
 
-    return AstdpEt(init, trace, apply, update)
+
+def update(codec: Codec, clip: float, pre: Array, post: Array, m: Array, e: Array, W: Array, hyper,
+           seed: Array) -> tuple[Array, Array]:
+    """All three phases of one update tick of one trial: pre ``(D, N)`` and post ``(N,)`` float32, m ``()``
+    or ``(N,)``, e and W ``(D, N)`` stored -> (W, e) stored."""
+    e_f, e_new = trace(codec, pre, post, e, hyper, seed)
+    return apply(codec, clip, W, modulated(m, e_f), hyper, seed), e_new

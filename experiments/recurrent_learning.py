@@ -1,0 +1,229 @@
+"""Recurrent learning: A-STDP-ET in W against the fixed organoid with the same local readout, the rule's
+ablations, and the gradient learners, each tuned with the same budget on a validation split.
+
+Every organoid method trains the same organoid (``--organoid``: the engine's defaults, or the settings
+``local_readout.py --tune`` picked on MNIST-1D's validation split) from the same initial state with the
+same local readout: the delta rule on the time-mean activations, batches of 32, ``--epochs`` epochs, its
+rate and the learning signal decayed linearly to 0 over the run (TrainConfig.lr_decay). Methods (METHODS):
+
+- ``fixed``: W fixed (a reservoir); only the readout learns.
+- ``readout``: the rule, A-STDP-ET with post factor f'(v), decay 1 (the trace sums the trial), and the
+  readout's own output error sent back to each neuron as its learning signal, W updated once per batch.
+- ablations of it: ``post-a`` (the seed's Hebbian post factor), ``post-one``, ``decay-0.9``,
+  ``feedback`` (the error through fixed random weights), ``eprop-trace`` (e-prop's leaky eligibility
+  vector as the presynaptic factor), and the seed's scalar signals: ``reward`` (post a, decay 0.9,
+  reward − paired noiseless reward, noise 0.2) and ``node-perturbation`` (post η/σ, decay 1, the same
+  reward signal).
+- gradient learners of the same organoid (W, U, b and readout by Adam): ``eprop`` and ``bptt``.
+
+Tuning (``--stage tune``): each method gets a grid of 4 points (GRIDS: the readout's rate for ``fixed``;
+the W learning rate for the rules, at the readout rate ``fixed`` chose; Adam's rate for the gradient
+learners), trained on the first S − 500 training signals and scored on the last 500 (float32, seed 0).
+Final (``--stage final``): each method with its chosen point on all training signals, ``--seeds``,
+``--numerics``; the test accuracy of its local readout, and of a ridge readout refitted on its organoid.
+
+Runs already in the record are skipped, so an interrupted run resumes where it stopped.
+
+Usage: python experiments/recurrent_learning.py --stage tune|final [--organoid default|tuned] [--methods ...]
+       [--seeds 0 1 2 3 4] [--numerics float32 int8] [--n 1000] [--epochs 8]
+Writes experiments/results/recurrent-<task>-<organoid>.json; ``--table`` prints the tables from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import praxis_jax as px
+from praxis_jax.baselines import fit_bptt, fit_eprop
+from praxis_jax.config import TrainConfig
+from praxis_jax.learning import fit, init_learner, ridge_accuracy
+from praxis_jax.learning.presets import task_organoid
+from praxis_jax.learning.readout import RIDGE_LAMBDA
+from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.tasks import Dataset, load_fashion_mnist, load_mnist1d
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+TASKS = {"mnist1d": load_mnist1d, "fashion_mnist": lambda: load_fashion_mnist("sequence")}
+ORGANOIDS = {"default": {}, "tuned": {"leak": 0.0, "gain": 0.8, "input_gain": 1.0}}
+VALIDATION = 500
+
+# name -> (label, TrainConfig.modulator, rule settings for task_organoid: post, decay, noise, pre)
+METHODS = {
+    "fixed": ("W fixed (reservoir)", "none", {}),
+    "readout": ("W learned: f'(v), decay 1, readout error per neuron", "readout", {}),
+    "post-a": ("ablation: post = a (the seed's Hebbian factor)", "readout", {"post": "a"}),
+    "post-one": ("ablation: post = 1", "readout", {"post": "one"}),
+    "decay-0.9": ("ablation: eligibility decay 0.9", "readout", {"decay": 0.9}),
+    "eprop-trace": ("ablation: pre = e-prop's leaky eligibility vector", "readout", {"pre": "eprop"}),
+    "feedback": ("ablation: error through fixed random feedback", "feedback", {"post": "fprime", "decay": 1.0}),
+    "reward": ("seed rule: post a, decay 0.9, scalar reward − paired reward", "reward", {}),
+    "node-perturbation": ("node perturbation: post η/σ, scalar reward − paired reward", "reward",
+                          {"post": "noise", "decay": 1.0, "noise": 0.2}),
+}
+GRADIENT = {"eprop": ("e-prop (W, U, b, readout; Adam)", fit_eprop),
+            "bptt": ("BPTT (W, U, b, readout; Adam)", fit_bptt)}
+GRIDS = {
+    "fixed": [0.05, 0.1, 0.2, 0.4],  # the readout's rate
+    "readout": [0.3, 1.0, 3.0, 10.0], "post-a": [0.03, 0.1, 0.3, 1.0], "post-one": [0.3, 1.0, 3.0, 10.0],
+    "decay-0.9": [0.3, 1.0, 3.0, 10.0], "eprop-trace": [0.3, 1.0, 3.0, 10.0], "feedback": [0.1, 0.3, 1.0, 3.0],
+    "reward": [1e-5, 1e-4, 1e-3, 1e-2], "node-perturbation": [1e-3, 1e-2, 1e-1, 1.0],
+    "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
+}
+
+
+def split(data: Dataset) -> Dataset:
+    """Train on all but the last VALIDATION training signals, test on those (the validation split)."""
+    v = VALIDATION
+    return data._replace(x_train=data.x_train[:-v], y_train=data.y_train[:-v], x_test=data.x_train[-v:],
+                         y_test=data.y_train[-v:])
+
+
+def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, readout_lr: float, lr_w: float,
+              numerics: str, seed: int) -> dict:
+    """One organoid trained by a local method; its local readout's and a refitted ridge readout's accuracy."""
+    _, modulator, rule = METHODS[method]
+    cfg = task_organoid(n, data.n_inputs, modulator, numerics, ticks=data.ticks,
+                        lr=lr_w if modulator != "none" else None, **rule, **organoid)
+    tc = TrainConfig(modulator=modulator, epochs=epochs, readout_lr=readout_lr, lr_decay=True)
+    k_init, k_learn, k_eval = jax.random.split(jax.random.PRNGKey(seed), 3)
+    params, state = px.init(cfg, k_init)
+    t0 = time.perf_counter()
+    learner, history = fit(params, tc, init_learner(params, state.long, data.n_classes, k_learn), data,
+                           on_epoch=_printer(f"{method} {numerics} seed {seed}"), train_eval=1000)
+    seconds = time.perf_counter() - t0
+    _, ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)
+    codec = px.Codec.from_config(cfg)
+    W0, W = np.asarray(codec.w(state.long.W)), np.asarray(codec.w(learner.long.W))
+    return {"local_readout": history[-1]["test_acc"], "ridge_readout": ridge, "history": history,
+            "weight_change_rel": float(np.linalg.norm(W - W0) / np.linalg.norm(W0)), "train_seconds": seconds,
+            "n": cfg.network.n, "degree": cfg.network.degree}
+
+
+def run_gradient(data: Dataset, method: str, organoid: dict, n: int, epochs: int, lr: float, seed: int) -> dict:
+    cfg = task_organoid(n, data.n_inputs, "none", ticks=data.ticks, **organoid)
+    k_init, k_opt = jax.random.split(jax.random.PRNGKey(seed))
+    params, state = px.init(cfg, k_init)
+    t0 = time.perf_counter()
+    _, history = GRADIENT[method][1](params, state.long, data, epochs, lr=lr, key=k_opt,
+                                     on_epoch=_printer(f"{method} seed {seed}"))
+    return {"readout": history[-1]["test_acc"], "history": history, "train_seconds": time.perf_counter() - t0}
+
+
+def _printer(tag):
+    return lambda r, _c: print(f"  [{tag}] epoch {r['epoch']:>2}: loss {r['loss']:.3f} train {r['train_acc']:.3f} "
+                               f"test {r['test_acc']:.3f} ({r['seconds']:.1f} s)", flush=True)
+
+
+def _score(r: dict) -> float:
+    return r["readout"] if "readout" in r else r["local_readout"]
+
+
+def chosen(record: dict, method: str) -> tuple[float, float] | None:
+    """(readout rate, method rate) picked on validation, or None if the method is not tuned yet."""
+    tune = record["tune"]
+    if "fixed" not in tune or not tune.get(method):
+        return None
+    rlr = max(tune["fixed"], key=lambda k: _score(tune["fixed"][k]))
+    if method == "fixed":
+        return float(rlr), 0.0
+    best = max(tune[method], key=lambda k: _score(tune[method][k]))
+    return float(rlr), float(best)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--stage", choices=("tune", "final"), default="tune")
+    ap.add_argument("--task", choices=list(TASKS), default="mnist1d")
+    ap.add_argument("--organoid", choices=list(ORGANOIDS), default="default")
+    ap.add_argument("--methods", nargs="+", choices=(*METHODS, *GRADIENT), default=["fixed", "readout"])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    ap.add_argument("--numerics", nargs="+", choices=("float32", "int8"), default=["float32"])
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--table", action="store_true", help="print the tables of the record and exit")
+    args = ap.parse_args(argv)
+    out = args.out or os.path.join(OUT, f"recurrent-{args.task}-{args.organoid}.json")
+    record = json.load(open(out)) if os.path.exists(out) else {"tune": {}, "final": {}}
+    if args.table:
+        print("\n".join(tables(record)))
+        return
+    record.update(**provenance(), task=args.task, organoid=args.organoid, organoid_settings=ORGANOIDS[args.organoid],
+                  n=args.n, epochs=args.epochs, validation=VALIDATION, grids=GRIDS, ridge_lambda=RIDGE_LAMBDA,
+                  methods={m: (METHODS.get(m) or GRADIENT[m])[0] for m in (*METHODS, *GRADIENT)})
+    full = TASKS[args.task]()
+    data = split(full) if args.stage == "tune" else full
+    organoid = ORGANOIDS[args.organoid]
+
+    def save():
+        record["table"] = tables(record)
+        write_json(out, record)
+
+    for method in args.methods:
+        if args.stage == "tune":
+            runs = record["tune"].setdefault(method, {})
+            for value in GRIDS[method]:
+                if str(value) in runs:
+                    continue
+                if method in GRADIENT:
+                    runs[str(value)] = run_gradient(data, method, organoid, args.n, args.epochs, value, 0)
+                else:
+                    rlr = value if method == "fixed" else chosen(record, "fixed")[0]
+                    runs[str(value)] = run_local(data, method, organoid, args.n, args.epochs, rlr,
+                                                 value, "float32", 0)
+                print(f"{method} {value}: validation {_score(runs[str(value)]):.3f}", flush=True)
+                save()
+            continue
+        pick = chosen(record, method)
+        if pick is None:
+            raise SystemExit(f"recurrent_learning: tune {method} (and fixed) first: --stage tune --methods fixed {method}")
+        for numerics in (["float32"] if method in GRADIENT else args.numerics):
+            runs = record["final"].setdefault(method, {}).setdefault(numerics, {})
+            for seed in args.seeds:
+                if str(seed) in runs:
+                    continue
+                if method in GRADIENT:
+                    runs[str(seed)] = run_gradient(data, method, organoid, args.n, args.epochs, pick[1], seed)
+                else:
+                    runs[str(seed)] = run_local(data, method, organoid, args.n, args.epochs, pick[0], pick[1],
+                                                numerics, seed)
+                runs[str(seed)]["settings"] = {"readout_lr": pick[0], "lr": pick[1]}
+                save()
+    save()
+    print("\n".join(record["table"]))
+
+
+def _ms(values) -> str:
+    v = 100 * np.asarray(values)
+    return f"{v.mean():.1f} ± {v.std():.1f}% ({v.min():.1f}–{v.max():.1f})"
+
+
+def tables(record: dict) -> list[str]:
+    """Markdown: the validation grid of each method, and the final test accuracies."""
+    lines = ["| method | grid (validation accuracy) | chosen |", "|---|---|---|"]
+    for method, runs in record.get("tune", {}).items():
+        grid = ", ".join(f"{k}: {100 * _score(r):.1f}%" for k, r in runs.items())
+        pick = chosen(record, method)
+        lines.append(f"| {record['methods'].get(method, method)} | {grid} | {pick[1] if pick and method != 'fixed' else (pick or [''])[0]} |")
+    lines += ["", "| method | numerics | seeds | local readout (test) | ridge readout refitted (test) | ‖ΔW‖/‖W₀‖ | train s |",
+              "|---|---|---|---|---|---|---|"]
+    for method, by_num in record.get("final", {}).items():
+        for numerics, runs in by_num.items():
+            rs = list(runs.values())
+            ridge = _ms([r["ridge_readout"] for r in rs]) if "ridge_readout" in rs[0] else "—"
+            dw = f"{np.mean([r['weight_change_rel'] for r in rs]):.3f}" if "weight_change_rel" in rs[0] else "—"
+            lines.append(f"| {record['methods'].get(method, method)} | {numerics} | {len(rs)} | "
+                         f"{_ms([_score(r) for r in rs])} | {ridge} | {dw} | "
+                         f"{np.mean([r['train_seconds'] for r in rs]):.0f} |")
+    return lines
+
+
+if __name__ == "__main__":
+    main()
