@@ -150,7 +150,7 @@ def main():
         "int8": ("PRAXIS organoid int8, W fixed; readout by node perturbation",
                  NodePerturbation(net("int8"), ReinforceConfig(lr=args.lr, **base))),
         "learn_w": ("PRAXIS organoid float32; readout + W (A-STDP-ET, network noise 0.05, W lr 1e-4)",
-                    NodePerturbation(net("float32", 0.05, 1e-4), ReinforceConfig(lr=args.lr, learn_W=True, **base))),
+                    NodePerturbation(net("float32", 0.05, 1e-4), ReinforceConfig(lr=args.lr, **base))),
         "esn": (f"ESN (N = {args.n}, α {args.esn_alpha}, sr {args.esn_sr}, input scaling {args.esn_input_scaling}); "
                 "readout by node perturbation", NodePerturbation(esn, ReinforceConfig(lr=args.lr, **base))),
         "linear": ("linear policy on the 10 observation channels, same rule (no reservoir)",

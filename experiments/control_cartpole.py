@@ -39,13 +39,18 @@ OUT = os.path.join(os.path.dirname(__file__), "results")
 
 
 def organoid(env, n: int, numerics: str, noise_std: float, lr_w: float, seed: int, kind: str = "singer",
-             k: float = 2.0, **network):
+             k: float = 2.0, decay: float = 1.0, post: str | None = None, **network):
     """An organoid of topology ``kind`` near ``n`` neurons, D ≈ k·sqrt(N), for ``env``: (params, long,
-    description); ``network`` overrides NetworkConfig fields (e.g. leak)."""
+    description). W learns when ``lr_w`` > 0, by A-STDP-ET with eligibility decay ``decay`` per tick (1:
+    the whole episode) and post factor ``post`` (default: the noise η/σ, node perturbation, when
+    ``noise_std`` > 0, else the seed's a); ``network`` overrides NetworkConfig fields (e.g. leak)."""
     topo = choose_topology(kind, n, k)
+    post = post or ("noise" if noise_std > 0 else "a")
     cfg = px.PraxisConfig(
         network=px.NetworkConfig(topology=topo, n_inputs=env.obs_size, noise_std=noise_std, **network),
-        plasticity=px.PlasticityConfig(lr=lr_w), quant=px.QuantConfig(numerics=numerics))
+        plasticity=px.PlasticityConfig(enabled=lr_w > 0, lr=lr_w, decay=decay, post=post),
+        homeostasis=px.HomeostasisConfig(enabled=False),
+        quant=px.QuantConfig(numerics=numerics, elig_max=4.0 * env.max_steps))
     params, state = px.init(cfg, jax.random.PRNGKey(1000 + seed))
     return params, state.long, topo.describe()
 
@@ -108,11 +113,11 @@ def main():
         specs["PRAXIS organoid int8, readout by node perturbation"] = (net("int8"), ReinforceConfig(lr=args.lr, **base))
     if args.learn_w:
         specs["PRAXIS organoid float32, readout + W (A-STDP-ET, node-perturbation eligibility)"] = (
-            net("float32", 0.05, 1e-4), ReinforceConfig(lr=args.lr, learn_W=True, **base))
+            net("float32", 0.05, 1e-4), ReinforceConfig(lr=args.lr, **base))
     if args.seed_rule:
         for lr_w in args.seed_rule_lrs:
             specs[f"PRAXIS organoid float32, readout + W by the seed rule (return modulator × pre·post, W lr {lr_w:g})"] = (
-                net("float32", 0.0, lr_w), ReinforceConfig(lr=args.lr, learn_W=True, w_eligibility="hebbian", **base))
+                net("float32", 0.0, lr_w), ReinforceConfig(lr=args.lr, **base))
     specs["linear policy on the raw observation, same rule (baseline)"] = (
         lambda seed: (None, None), ReinforceConfig(lr=args.lr_linear, **base))
     t_all = time.perf_counter()
@@ -121,8 +126,7 @@ def main():
         seeds = args.int8_seeds if "int8" in name and args.int8_seeds is not None else args.seeds
         rows[name] = run_row(env, make_net, rcfg, seeds, args.batches, first_seed=args.first_seed)
         rows[name]["config"] = {k: getattr(rcfg, k) for k in ("batch_size", "sigma", "lr", "lr_decay_updates", "decay",
-                                                               "baseline", "ticks_per_step", "learn_W",
-                                                               "w_eligibility")}
+                                                               "baseline", "ticks_per_step")}
     rand = [float(random_returns(env, jax.random.PRNGKey(10_000 + s)).mean())
             for s in range(args.first_seed, args.first_seed + args.seeds)]
     rows["random policy (baseline)"] = {"eval_mean_return": rand, "mean": float(np.mean(rand)),

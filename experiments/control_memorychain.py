@@ -60,8 +60,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(OUT, "memorychain.json"))
     args = ap.parse_args()
     rcfg = ReinforceConfig(batch_size=args.batch, sigma=args.sigma, lr=args.lr, decay=0.0)
-    seed_rule = ReinforceConfig(batch_size=args.batch, sigma=args.sigma, lr=args.lr, decay=0.0, learn_W=True,
-                                w_eligibility="hebbian")
+    seed_rule = ReinforceConfig(batch_size=args.batch, sigma=args.sigma, lr=args.lr, decay=0.0)
     results, desc = {}, None
     t_all = time.perf_counter()
     for L in args.lengths:
@@ -70,7 +69,7 @@ def main():
         def net(numerics, zero_w=False, lr_w=0.0):
             def f(seed):
                 nonlocal desc
-                params, long, desc = organoid(env, args.n, numerics, 0.0, lr_w, seed, leak=args.leak)
+                params, long, desc = organoid(env, args.n, numerics, 0.0, lr_w, seed, decay=0.0, leak=args.leak)
                 return params, (long._replace(W=jnp.zeros_like(long.W)) if zero_w else long)
             return f
 

@@ -256,7 +256,10 @@ class TrainConfig(eqx.Module):
     Fields: modulator, reward_baseline, batch_size (trials per batch), epochs, readout_lr (delta-rule
     rate), baseline_momentum (of the running R̄), lr_decay (False: constant rates; True: the readout's rate
     and the learning signal m scaled by ``max(0, 1 − k/K)`` at batch k of the run's K batches, so the last
-    epoch ends where the rates reach 0 instead of wherever the last batches' noise put it).
+    epoch ends where the rates reach 0 instead of wherever the last batches' noise put it), standardize
+    (the readout reads each neuron's feature z-scored by running statistics of the training batches, an
+    average over the first batches and then an exponential one with ``stats_momentum``; the learning
+    signal goes back through the same map), stats_momentum.
     """
 
     modulator: str = eqx.field(static=True, default="none")
@@ -266,11 +269,15 @@ class TrainConfig(eqx.Module):
     readout_lr: float = eqx.field(static=True, default=0.05)
     baseline_momentum: float = eqx.field(static=True, default=0.9)
     lr_decay: bool = eqx.field(static=True, default=False)
+    standardize: bool = eqx.field(static=True, default=False)
+    stats_momentum: float = eqx.field(static=True, default=0.99)
 
     def __check_init__(self):
         o = "TrainConfig"
-        if not isinstance(self.lr_decay, bool):
-            fail(o, "lr_decay", self.lr_decay, "a bool")
+        for name in ("lr_decay", "standardize"):
+            if not isinstance(getattr(self, name), bool):
+                fail(o, name, getattr(self, name), "a bool")
+        check_number(o, "stats_momentum", self.stats_momentum, 0, 1)
         if self.modulator not in MODULATORS:
             fail(o, "modulator", self.modulator, f"one of {MODULATORS}")
         if self.reward_baseline not in REWARD_BASELINES:

@@ -36,7 +36,7 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--n", type=int, default=1000, help="requested neurons (rounded to a Singer size)")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--numerics", choices=px.config.NUMERICS, default="float32")
-    ap.add_argument("--readout-lr", type=float, default=0.1)
+    ap.add_argument("--readout-lr", type=float, default=0.4)
     ap.add_argument("--lr-w", type=float, default=RULES["readout"].lr, help="A-STDP-ET learning rate of W")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="runs/demo", help="folder of the numbered demo runs")

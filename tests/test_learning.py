@@ -416,3 +416,38 @@ def test_train_config_errors_name_field_and_value():
         TrainConfig(batch_size=0)
     with pytest.raises(ValueError, match=r"TrainConfig.readout_lr .*; got nan"):
         TrainConfig(readout_lr=float("nan"))
+
+
+def test_feature_stats_standardise_and_fold_into_a_raw_readout():
+    """update_stats averages the first batches then moves by 1 − momentum; a readout of standardised
+    features equals its fold onto raw features; fresh stats standardise nothing."""
+    from praxis_jax.learning.readout import init_stats, on_raw_features, standardize, update_stats
+
+    rng = np.random.default_rng(0)
+    F1, F2, F3 = (jnp.asarray(rng.normal(3.0, 2.0, (16, 5)), jnp.float32) for _ in range(3))
+    s0 = init_stats(5)
+    np.testing.assert_array_equal(standardize(s0, F1), F1)
+    s1 = update_stats(update_stats(s0, F1, 0.9), F2, 0.9)  # weights 1, then 1/2: the mean of two batches
+    both = np.concatenate([F1, F2])
+    np.testing.assert_allclose(s1.mean, both.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(s1.sq, (both**2).mean(0), rtol=1e-5)
+    s2 = update_stats(s1, F3, 0.9)  # weight max(1/3, 0.1)
+    np.testing.assert_allclose(s2.mean, s1.mean + (F3.mean(0) - s1.mean) / 3, rtol=1e-5)
+    Z = np.asarray(standardize(s1, both))
+    np.testing.assert_allclose(Z.mean(0), 0.0, atol=1e-4)
+    np.testing.assert_allclose(Z.std(0), 1.0, rtol=1e-3)
+    r = init_readout(5, 3)._replace(R=jnp.asarray(rng.normal(size=(5, 3)), jnp.float32), c=jnp.ones(3))
+    np.testing.assert_allclose(logits(on_raw_features(r, s1), F3), logits(r, standardize(s1, F3)), rtol=1e-4, atol=1e-5)
+
+
+def test_standardised_readout_learns_and_its_signal_goes_through_the_same_map():
+    """TrainConfig(standardize=True): the learner's stats follow the batches' features, the W update uses the
+    readout folded onto raw features (m = −(1/T)·R'·err), and the toy task is learned."""
+    data = _toy_task(jax.random.PRNGKey(0))
+    cfg = _cfg(lr=0.3, post="fprime", decay=1.0, update_every=12)
+    params, state = px.init(cfg, jax.random.PRNGKey(1))
+    tc = TrainConfig(modulator="readout", batch_size=16, epochs=3, readout_lr=0.1, standardize=True)
+    learner, history = fit(params, tc, init_learner(params, state.long, 2, jax.random.PRNGKey(2)), data)
+    assert float(learner.stats.count) == 3 * (128 // 16)
+    assert history[-1]["test_acc"] >= 0.95, history
+    assert not np.array_equal(np.asarray(learner.long.W), np.asarray(state.long.W))

@@ -8,7 +8,7 @@ import pytest
 import praxis_jax as px
 from praxis_jax.baselines import esn_states, init_esn
 from praxis_jax.learning import reservoir_states
-from praxis_jax.learning.forecast import forecast_nrmse, seed_rule_pass
+from praxis_jax.learning.forecast import error_rule_pass, forecast_nrmse, seed_rule_pass
 from praxis_jax.tasks.timeseries import NARMA10, SERIES, load_series, nrmse
 from praxis_jax.topology import choose_topology
 
@@ -77,9 +77,9 @@ def test_organoid_forecast_beats_persistence_in_both_numerics():
         forecast_nrmse(A, s, validation=s.n_train)
 
 
-def _quiet_organoid(lr: float, numerics: str = "float32"):
+def _quiet_organoid(lr: float, numerics: str = "float32", **rule):
     net = px.NetworkConfig(topology=choose_topology("singer", 57, k=2), n_inputs=1)
-    cfg = px.PraxisConfig(network=net, plasticity=px.PlasticityConfig(lr=lr),
+    cfg = px.PraxisConfig(network=net, plasticity=px.PlasticityConfig(lr=lr, **rule),
                           homeostasis=px.HomeostasisConfig(enabled=False), quant=px.QuantConfig(numerics=numerics))
     return px.init(cfg, jax.random.PRNGKey(0))
 
@@ -108,6 +108,40 @@ def test_seed_rule_pass_matches_a_numpy_nlms_reference():
     np.testing.assert_allclose(np.asarray(mod), ref_m, rtol=2e-3, atol=2e-3)
     assert np.abs(np.asarray(mod)).max() <= 1.0
     assert np.asarray(surprise)[-50:].mean() < 0.1 * np.asarray(surprise)[1:51].mean()  # the predictor learns
+
+
+def test_error_rule_pass_signal_is_the_prediction_error_through_the_predictor():
+    """lr = 0: the online predictor's squared errors equal a numpy NLMS loop over the reservoir's states;
+    lr > 0: W moves by A-STDP-ET with m_j(t) = −Σ_k P_jk ε_k(t) (checked on the first ticks by hand)."""
+    s = load_series("mackey_glass", n_timesteps=200)
+    params, state = _quiet_organoid(0.0, post="fprime", decay=0.0)
+    state = state._replace(short=state.short._replace(a=jnp.zeros_like(state.short.a)))
+    new, err = jax.jit(error_rule_pass)(params, state, jnp.asarray(s.u), jnp.asarray(s.y))
+    np.testing.assert_array_equal(np.asarray(new.long.W), np.asarray(state.long.W))
+    A = np.asarray(reservoir_states(params, state.long, jnp.asarray(s.u)), np.float64)
+    P, p, ref = np.zeros((57, 1)), np.zeros(1), []
+    for t in range(len(s.u)):
+        eps = A[t] @ P + p - s.y[t]
+        ref.append(float((eps**2).sum()))
+        g = 0.5 / (A[t] @ A[t] + 1.0)
+        P, p = P - g * np.outer(A[t], eps), p - g * eps
+    np.testing.assert_allclose(np.asarray(err), ref, rtol=2e-3, atol=1e-7)
+    assert np.mean(ref[-50:]) < 0.2 * np.mean(ref[:50])  # the predictor learns
+    params, state = _quiet_organoid(1e-2, post="fprime", decay=0.0)
+    state = state._replace(short=state.short._replace(a=jnp.zeros_like(state.short.a)))
+    new, _ = jax.jit(error_rule_pass)(params, state, jnp.asarray(s.u[:3]), jnp.asarray(s.y[:3]))
+    # P = 0 at tick 0, so the first update is m = 0; the second uses P after one NLMS step
+    a0, a1 = A[0], A[1]
+    eps0 = -s.y[0]
+    P1, p1 = -0.5 / (a0 @ a0 + 1.0) * np.outer(a0, eps0), -0.5 / (a0 @ a0 + 1.0) * eps0
+    m1 = -(P1 @ (a1 @ P1 + p1 - s.y[1]))
+    topo = params.config.network.topology
+    nbrs = (np.arange(topo.n)[:, None] + np.asarray(topo.offsets)[None, :]) % topo.n
+    W2 = np.asarray(state.long.W) + 1e-2 * m1[None, :] * a0[nbrs.T] * (1 - (a1 / 2) ** 2)[None, :]
+    bound = 3.0 * params.config.network.weight_std
+    one, _ = error_rule_pass(params, state, jnp.asarray(s.u[:2]), jnp.asarray(s.y[:2]))
+    np.testing.assert_allclose(np.asarray(one.long.W), np.clip(W2, -bound, bound), atol=1e-6)
+    assert not np.array_equal(np.asarray(new.long.W), np.asarray(state.long.W))
 
 
 @pytest.mark.parametrize("numerics", ["float32", "int8"])

@@ -6,7 +6,9 @@ equations of strongly correlated reservoir states lose digits in float32: in one
 ESN on Mackey-Glass one step, the float32 solve's NRMSE was 0.0056 against 0.0044 in float64; not a
 recorded benchmark). Scored by :func:`praxis_jax.tasks.timeseries.nrmse`.
 
-:func:`seed_rule_pass` lets W learn from the series first (the scalar-modulator ablation).
+Before that fit, W can learn from the training part of the series: :func:`error_rule_pass` (the prediction
+error sent back to each neuron through an online predictor's weights) or :func:`seed_rule_pass` (the
+scalar-modulator ablation).
 """
 
 from __future__ import annotations
@@ -42,6 +44,37 @@ def forecast_nrmse(A: Array, series: Series, validation: int = 0, lam: float = F
         r = ridge_regression(A64[series.washout:stop], jnp.asarray(series.y[series.washout:stop], jnp.float64), lam)
         y_hat = np.asarray(logits(r, A64[score]))
     return nrmse(series.y[score], y_hat)
+
+
+def error_rule_pass(params: Params, state: State, u: Array, y: Array, lms_rate: float = 0.5) -> tuple[State, Array]:
+    """W learns online from a series by A-STDP-ET (``params``' plasticity: e.g. post f'(v), e-prop's
+    presynaptic trace, decay 0, every tick) with the prediction error as the per-neuron learning signal.
+
+    Per tick t, in the step with input u(t) (P = 0, p = 0 at the start): with this tick's activations a(t),
+      ε(t) = a(t)·P + p − y(t) ``(M,)``,   m_j(t) = −Σ_k P_jk·ε_k(t)   (−∂(½‖ε‖²)/∂a_j: the error through
+      the predictor's own weights, as the readout signal of classification);
+    after the step, P −= lms_rate·a(t) ⊗ ε(t)/(‖a(t)‖² + 1) and p alike (normalised LMS).
+
+    Args: ``u`` ``(T, K)`` inputs, ``y`` ``(T, M)`` targets.
+    Returns: (state after T ticks, ‖ε(t)‖² ``(T,)`` of the online predictor before its step).
+    """
+    if not lms_rate > 0:
+        raise ValueError(f"error_rule_pass lms_rate must be > 0; got {lms_rate}")
+    codec = Codec.from_config(params.config)
+    n, m_out = params.config.network.n, y.shape[1]
+
+    def tick(c, inp):
+        st, P, p = c
+        x, yt = inp
+        st, _ = step(params, st, x, lambda post: -(P @ (post[:n] @ P + p - yt)))
+        a = codec.a(st.short.a)
+        eps = a @ P + p - yt
+        g = lms_rate / (a @ a + 1.0)
+        return (st, P - g * a[:, None] * eps[None, :], p - g * eps), jnp.sum(eps**2)
+
+    c0 = (state, jnp.zeros((n, m_out), jnp.float32), jnp.zeros(m_out, jnp.float32))
+    (state, _, _), err = jax.lax.scan(tick, c0, (jnp.asarray(u, jnp.float32), jnp.asarray(y, jnp.float32)))
+    return state, err
 
 
 def seed_rule_pass(params: Params, state: State, u: Array, y: Array, lms_rate: float = 0.5,

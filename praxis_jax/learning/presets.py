@@ -28,7 +28,7 @@ class RulePreset(NamedTuple):
 
 RULES = {
     "none": RulePreset(0.0, 0.0, "a", 0.9),
-    "readout": RulePreset(1.0, 0.0, "fprime", 1.0),
+    "readout": RulePreset(3.0, 0.0, "fprime", 1.0),
     "reward": RulePreset(1e-4, 0.2, "a", 0.9),
     "feedback": RulePreset(1e-4, 0.0, "a", 0.9),
     "surprise": RulePreset(1e-4, 0.2, "a", 0.9),

@@ -47,6 +47,44 @@ def output_error(readout: Readout, F: Array, y: Array) -> tuple[Array, Array]:
     return jnp.exp(logp) - onehot, -(onehot * logp).sum(-1)
 
 
+class FeatureStats(NamedTuple):
+    """Running statistics of the readout's input features: ``mean`` and ``sq`` (mean of squares) ``(N,)``
+    float32, ``count`` (batches seen, float32 ``()``). A fresh one (mean 0, sq 1) standardises nothing."""
+
+    mean: Array
+    sq: Array
+    count: Array
+
+
+def init_stats(n: int) -> FeatureStats:
+    return FeatureStats(jnp.zeros(n, jnp.float32), jnp.ones(n, jnp.float32), jnp.zeros((), jnp.float32))
+
+
+def update_stats(stats: FeatureStats, F: Array, momentum: float) -> FeatureStats:
+    """Fold a batch of features F ``(B, N)`` in with weight ``w = max(1/(count + 1), 1 − momentum)``: the
+    plain average of the first batches, then an exponential moving average."""
+    w = jnp.maximum(1.0 / (stats.count + 1.0), 1.0 - momentum)
+    return FeatureStats(stats.mean + w * (F.mean(0) - stats.mean), stats.sq + w * ((F**2).mean(0) - stats.sq),
+                        stats.count + 1.0)
+
+
+def standardize(stats: FeatureStats, F: Array) -> Array:
+    """``(F − mean)/sd``: each neuron's feature z-scored (:func:`feature_sd`; F itself before any batch)."""
+    return (F - stats.mean) / feature_sd(stats)
+
+
+def feature_sd(stats: FeatureStats) -> Array:
+    """``sqrt(max(sq − mean², 0)) + 1e-3`` per neuron, or 1 while no batch has been seen."""
+    return jnp.where(stats.count > 0, jnp.sqrt(jnp.maximum(stats.sq - stats.mean**2, 0.0)) + 1e-3, 1.0)
+
+
+def on_raw_features(readout: Readout, stats: FeatureStats) -> Readout:
+    """The readout of standardised features as one of raw features: ``standardize(F)·R + c = F·R' + c'`` with
+    ``R' = R/sd`` and ``c' = c − (mean/sd)·R``."""
+    sd = feature_sd(stats)
+    return Readout(readout.R / sd[:, None], readout.c - (stats.mean / sd) @ readout.R)
+
+
 def delta_rule(readout: Readout, F: Array, err: Array, lr: Array) -> Readout:
     """``R −= lr·Fᵀ·err / B``, ``c −= lr·mean(err)``."""
     b = F.shape[0]

@@ -20,15 +20,20 @@ from jaxtyping import Array
 from praxis_jax.config import PraxisConfig, TrainConfig
 from praxis_jax.learning.loop import in_batches, run_epochs, shuffled_batches
 from praxis_jax.learning.readout import (
+    FeatureStats,
     Readout,
     delta_rule,
     features,
     init_readout,
+    init_stats,
     logits,
     next_input_error,
+    on_raw_features,
     output_error,
     predictor_step,
     ridge_readout,
+    standardize,
+    update_stats,
 )
 from praxis_jax.learning.trial import TRIALS, Signal, run_trials
 from praxis_jax.state import Long, Params, inference
@@ -37,9 +42,10 @@ REWARDED = ("reward", "surprise")  # modulators of the form R_b − R̄_b, known
 
 
 class Learner(NamedTuple):
-    """Everything a training run carries: ``long`` (W, b, ...), ``readout``, ``baseline`` R̄ (float32 ``()``),
-    ``feedback`` B float32 ``(C, N)`` (fixed), ``key``, ``step`` (batches done, int32 ``()``) and the
-    next-input ``predictor`` (P ``(N, K)``, p ``(K,)``) of the surprise modulator."""
+    """Everything a training run carries: ``long`` (W, b, ...), ``readout`` (of standardised features when
+    ``stats`` standardise: see :func:`local_readout`), ``baseline`` R̄ (float32 ``()``), ``feedback`` B float32
+    ``(C, N)`` (fixed), ``key``, ``step`` (batches done, int32 ``()``), the next-input ``predictor`` (P
+    ``(N, K)``, p ``(K,)``) of the surprise modulator, and the running feature ``stats``."""
 
     long: Long
     readout: Readout
@@ -48,6 +54,7 @@ class Learner(NamedTuple):
     key: Array
     step: Array
     predictor: Readout
+    stats: FeatureStats
 
 
 def init_learner(params: Params, long: Long, n_classes: int, key: Array) -> Learner:
@@ -56,7 +63,13 @@ def init_learner(params: Params, long: Long, n_classes: int, key: Array) -> Lear
     key, k_b = jax.random.split(key)
     fb = jax.random.normal(k_b, (n_classes, n), jnp.float32) / jnp.sqrt(n_classes)
     return Learner(long, init_readout(n, n_classes), jnp.zeros((), jnp.float32), fb, key, jnp.zeros((), jnp.int32),
-                   init_readout(n, params.U.shape[0]))
+                   init_readout(n, params.U.shape[0]), init_stats(n))
+
+
+def local_readout(learner: Learner) -> Readout:
+    """The learner's readout as a readout of raw features (its own on standardised features, folded back
+    through the running stats; the identity while they standardise nothing)."""
+    return on_raw_features(learner.readout, learner.stats)
 
 
 def check_trainer(config: PraxisConfig, cfg: TrainConfig, ticks: int) -> None:
@@ -93,7 +106,7 @@ def learning_signal(params: Params, cfg: TrainConfig, learner: Learner, ticks: i
     - ``surprise``: as reward with R_b = −s_b, the surprise of the trial (:func:`next_input_error`).
     """
     n, T = params.config.network.n, float(ticks)
-    mod, readout = cfg.modulator, learner.readout
+    mod, readout = cfg.modulator, local_readout(learner)
     feature_sum = lambda c, t, x_next, post: c + post  # noqa: E731
 
     def error(c, t, post, y):
@@ -141,11 +154,13 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
     scale = jnp.asarray(scale, jnp.float32)
     lr_r = jnp.float32(cfg.readout_lr) * scale
 
+    current = local_readout(learner)  # the readout before this batch's step, on raw features
+
     def reward(A):
         """R_b ``(B,)`` under the learner before this update: −cross-entropy, or −surprise (self-supervised)."""
         if cfg.modulator == "surprise":
             return -next_input_error(learner.predictor, A, x)[1]
-        return -output_error(learner.readout, features(A), y)[1]
+        return -output_error(current, features(A), y)[1]
 
     data = {"y": y}
     if cfg.modulator in REWARDED:
@@ -160,14 +175,15 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
         s = learning_signal(params, cfg, learner, ticks)
         long, A = run_trials(params, long, tick, x, keys, s._replace(m=lambda c, t, post: scale * s.m(c, t, post)), data)
     F = features(A)  # (B, N)
-    err, loss = output_error(learner.readout, F, y)
-    readout = delta_rule(learner.readout, F, err, lr_r)
+    err, loss = output_error(current, F, y)
+    readout = delta_rule(learner.readout, standardize(learner.stats, F), err, lr_r)
+    stats = update_stats(learner.stats, F, cfg.stats_momentum) if cfg.standardize else learner.stats
     if cfg.modulator == "surprise":
         predictor = predictor_step(learner.predictor, A, next_input_error(learner.predictor, A, x)[0], lr_r)
     if cfg.modulator in REWARDED and cfg.reward_baseline == "running":
         mom = cfg.baseline_momentum
         baseline = mom * baseline + (1.0 - mom) * reward(A).mean()
-    return Learner(long, readout, baseline, learner.feedback, key, learner.step + 1, predictor), loss
+    return Learner(long, readout, baseline, learner.feedback, key, learner.step + 1, predictor, stats), loss
 
 
 def train_epoch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y: Array) -> tuple[Learner, Array]:
@@ -190,7 +206,7 @@ def train_epoch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
 def evaluate(params: Params, learner: Learner, x: Array, y: Array, batch: int = 500) -> Array:
     """Accuracy of the readout on ``x`` ``(S, T, K)`` with the organoid only read (float32 ``()``)."""
     F = trial_features(params, learner.long, x, learner.key, batch)
-    return (logits(learner.readout, F).argmax(-1) == y).mean()
+    return (logits(local_readout(learner), F).argmax(-1) == y).mean()
 
 
 def trial_features(params: Params, long: Long, x: Array, key: Array, batch: int = 500) -> Array:

@@ -1,16 +1,22 @@
-"""The pure seed rule on time series: does W learned by A-STDP-ET with one scalar error modulator help forecasting?
+"""W learned on time series against W fixed: does A-STDP-ET in W help forecasting?
 
 For each task, the organoid of ``forecast_timeseries.py`` with the settings its 36-point grid picked (read
-from that task's record, per numerics) first runs over the training ticks with plasticity on, the
-modulator being the relative surprise of an online linear predictor
-(:func:`praxis_jax.learning.forecast.seed_rule_pass`; homeostasis off, eligibility decay 0.9). Then W is
-frozen and the same ridge readout as every forecasting row is fitted on its states from rest and scored.
+from that task's record, per numerics) first runs over the training ticks with plasticity on (homeostasis
+off), W learning online by one of two rules (``--rule``):
+  - ``error`` (default): post factor f'(v), e-prop's presynaptic trace, decay 0, an update every tick,
+    and the prediction error of an online linear predictor sent back to each neuron through the
+    predictor's weights as its learning signal (:func:`praxis_jax.learning.forecast.error_rule_pass`);
+  - ``seed``: the pure seed rule, post a, decay 0.9, one scalar modulator, the relative surprise of the
+    same predictor (:func:`praxis_jax.learning.forecast.seed_rule_pass`).
+Then W is frozen and the same ridge readout as every forecasting row is fitted on its states from rest
+and scored.
 The W learning rate is picked from ``--lrs`` by validation NRMSE (the last 20% of the training ticks,
 learning on the ticks before them; seeds 100–102), then the test runs 10 fresh seeds, each against the
 same organoid with W fixed (lr 0).
 
-Usage: python experiments/forecast_seedrule.py [--tasks "Mackey-Glass, 1 step" NARMA-10] [--seeds 10]
-Writes experiments/results/timeseries-seedrule.json and prints the table rows.
+Usage: python experiments/forecast_learning.py [--rule error|seed] [--tasks "Mackey-Glass, 1 step" NARMA-10] [--seeds 10]
+Writes experiments/results/timeseries-learned.json (``--rule seed``: timeseries-seedrule.json) and prints
+the table rows.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from forecast_timeseries import TASKS, TUNING_SEEDS
 
 import praxis_jax as px
 from praxis_jax.learning import reservoir_states
-from praxis_jax.learning.forecast import forecast_nrmse, seed_rule_pass
+from praxis_jax.learning.forecast import error_rule_pass, forecast_nrmse, seed_rule_pass
 from praxis_jax.quant import Codec
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks.timeseries import load_series
@@ -49,18 +55,24 @@ def picked(task: str, numerics: str) -> dict:
         return json.load(f)["results"][task][f"PRAXIS organoid, {numerics}"]["hyper"]
 
 
-def make_organoid(n: int, k: int, numerics: str, seed: int, leak: float, gain: float, input_gain: float):
+# --rule -> (the plasticity of the learning pass, the pass)
+RULES = {"error": (px.PlasticityConfig(post="fprime", pre="eprop", decay=0.0), error_rule_pass),
+         "seed": (px.PlasticityConfig(), seed_rule_pass)}
+
+
+def make_organoid(n: int, k: int, numerics: str, seed: int, leak: float, gain: float, input_gain: float,
+                  plasticity: px.PlasticityConfig):
     net = px.NetworkConfig(topology=choose_topology("singer", n, k=2), n_inputs=k, leak=leak, gain=gain,
                            input_gain=input_gain)
-    cfg = px.PraxisConfig(network=net, quant=px.QuantConfig(numerics=numerics),
+    cfg = px.PraxisConfig(network=net, plasticity=plasticity, quant=px.QuantConfig(numerics=numerics),
                           homeostasis=px.HomeostasisConfig(enabled=False))
     return px.init(cfg, jax.random.PRNGKey(seed))
 
 
 def score(series, n: int, numerics: str, hyper: dict, seed: int, lr: float, validation: int,
-          learn) -> tuple[float, float]:
+          rule: str, learn) -> tuple[float, float]:
     """NRMSE of the ridge readout after the learning pass at ``lr`` (0: W fixed), and ‖ΔW‖/‖W‖."""
-    params, state = make_organoid(n, series.u.shape[1], numerics, seed, **hyper)
+    params, state = make_organoid(n, series.u.shape[1], numerics, seed, **hyper, plasticity=RULES[rule][0])
     params = eqx.tree_at(lambda p: p.hyper.lr, params, jnp.float32(lr))
     stop = series.n_train - validation
     codec = Codec.from_config(params.config)
@@ -77,13 +89,17 @@ def main(argv=None):
     ap.add_argument("--tasks", nargs="+", choices=list(TASKS), default=["Mackey-Glass, 1 step", "NARMA-10"])
     ap.add_argument("--n", type=int, default=130, help="as forecast_timeseries.py (the Singer graph near it)")
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--rule", choices=list(RULES), default="error")
     ap.add_argument("--lrs", type=float, nargs="+", default=[1e-7, 1e-6, 1e-5, 1e-4, 1e-3])
-    ap.add_argument("--out", default=os.path.join(RESULTS, "timeseries-seedrule.json"))
+    ap.add_argument("--out", default=None, help="default: results/timeseries-learned.json (seed: -seedrule)")
     args = ap.parse_args(argv)
     if not all(lr > 0 for lr in args.lrs):
         raise ValueError(f"--lrs must all be > 0; got {args.lrs}")
-    learn = jax.jit(lambda p, s, u, y: seed_rule_pass(p, s, u, y)[0])
-    results, table, t0 = {}, ["| task | numerics | W fixed | seed rule (lr picked) | ‖ΔW‖/‖W‖ | seeds better |",
+    args.out = args.out or os.path.join(RESULTS, "timeseries-learned.json" if args.rule == "error"
+                                        else "timeseries-seedrule.json")
+    learn = jax.jit(lambda p, s, u, y: RULES[args.rule][1](p, s, u, y)[0])
+    name_rule = "W learned, error per neuron" if args.rule == "error" else "seed rule"
+    results, table, t0 = {}, [f"| task | numerics | W fixed | {name_rule} (lr picked) | ‖ΔW‖/‖W‖ | seeds better |",
                               "|---|---|---|---|---|---|"], time.perf_counter()
     for task in args.tasks:
         name, horizon = TASKS[task]
@@ -91,11 +107,11 @@ def main(argv=None):
         val = max(1, (series.n_train - series.washout) // 5)
         for numerics in ("float32", "int8"):
             hyper = picked(task, numerics)
-            grid = {lr: float(np.mean([score(series, args.n, numerics, hyper, s, lr, val, learn)[0] for s in TUNING_SEEDS]))
-                    for lr in [0.0, *args.lrs]}
+            grid = {lr: float(np.mean([score(series, args.n, numerics, hyper, s, lr, val, args.rule, learn)[0]
+                                       for s in TUNING_SEEDS])) for lr in [0.0, *args.lrs]}
             lr = min(args.lrs, key=grid.get)
-            fixed = [score(series, args.n, numerics, hyper, s, 0.0, 0, learn)[0] for s in range(args.seeds)]
-            learned = [score(series, args.n, numerics, hyper, s, lr, 0, learn) for s in range(args.seeds)]
+            fixed = [score(series, args.n, numerics, hyper, s, 0.0, 0, args.rule, learn)[0] for s in range(args.seeds)]
+            learned = [score(series, args.n, numerics, hyper, s, lr, 0, args.rule, learn) for s in range(args.seeds)]
             nr = [x[0] for x in learned]
             row = {"hyper": hyper, "validation": {str(k): v for k, v in grid.items()}, "lr": lr,
                    "fixed": fixed, "learned": nr, "moved": [x[1] for x in learned],
