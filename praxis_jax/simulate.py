@@ -75,8 +75,8 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
     """A-STDP-ET over every edge for one tick -> (W, e, ε) stored.
 
     ``short`` holds a(t−1), e and ε; ``a`` is a(t) stored, ``noise`` η ``(N,)``, ``modulator`` m ``()`` or
-    ``(N,)``, or None (the eligibility only: no weight update this tick); per-neuron vectors may be padded past N (see :func:`simulate`). The rule's phases run on the
-    gathered ``(D, N)`` presynaptic factors; for int8 circulant organoids with the seed's factors, the same
+    ``(N,)``, or None (the eligibility only: no weight update this tick); per-neuron vectors may be padded
+    past N (see :func:`simulate`). The rule's phases run on the gathered ``(D, N)`` presynaptic factors; for int8 circulant organoids with the seed's factors, the same
     equations in one fused pass that reads and writes W and e once: a Pallas kernel on GPUs
     (:mod:`praxis_jax.pallas.circulant`), the native kernel on the CPU (:mod:`praxis_jax.native`, when it
     is built). Float32 numerics (the reference, and the path ``jax.grad`` goes through), lockstep batches
@@ -88,10 +88,8 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
     on = ((tick + 1) % pl.update_every == 0) & learn
     modulator = jnp.zeros((), jnp.float32) if modulator is None else modulator
     m_n = modulator[:n] if modulator.ndim else modulator
-    eps = short.eps
 
-    def unfused(W, e):
-        nonlocal eps
+    def unfused(W, e, eps):
         a_prev = codec.a(short.a[:n])
         pre, eps = astdp_et.presynaptic(codec, pl, hyper, net.topology.gather(a_prev, params.table), a_prev, eps, seed)
         e_f, e = astdp_et.trace(codec, pre, astdp_et.post_factor(pl, hyper, codec.a(a[:n]), noise[:n]), e, hyper, seed)
@@ -101,13 +99,12 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
             me = me if axis_name is None else jax.lax.pmean(me, axis_name)
             return astdp_et.apply(codec, clip, W, me, hyper, shared_seed)
 
-        if not learn:
-            return W, e
-        return (update(W) if pl.update_every == 1 else jax.lax.cond(on, update, lambda W: W, W)), e
+        if learn:
+            W = update(W) if pl.update_every == 1 else jax.lax.cond(on, update, lambda W: W, W)
+        return W, e, eps
 
     if not _fusable(params, codec, axis_name):
-        W, e = unfused(W, short.e)
-        return W, e, eps
+        return unfused(W, short.e, short.eps)
 
     def fused(kernel, a_prev, a, m):
         def run(W, e):
@@ -120,8 +117,8 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
     branches = {"cuda": fused(pallas_circulant.learn, short.a[:n], a[:n], m_n)}
     if native.available():
         branches["cpu"] = fused(native.circulant_learn, short.a, a, modulator)
-    W, e = jax.lax.platform_dependent(W, short.e, default=unfused, **branches)
-    return W, e, eps
+    W, e = jax.lax.platform_dependent(W, short.e, default=lambda W, e: unfused(W, e, None)[:2], **branches)
+    return W, e, short.eps  # the fused pass has the seed's factors: no ε
 
 
 def step(params: Params, state: State, x: Array, modulator: Array | Callable[[Array], Array] | None,
