@@ -15,6 +15,8 @@ rate and the learning signal decayed linearly to 0 over the run (TrainConfig.lr_
   reward − paired noiseless reward, noise 0.2) and ``node-perturbation`` (post η/σ, decay 1, the same
   reward signal).
 - gradient learners of the same organoid (W, U, b and readout by Adam): ``eprop`` and ``bptt``.
+- ``raw-input``: the same delta rule (batches, epochs, schedule) on the raw input sequence, flattened: what
+  the organoid adds.
 
 Tuning (``--stage tune``): each method gets a grid of 4 points (GRIDS: the W learning rate for the rules,
 at the readout rate ``fixed`` had chosen when they were tuned; Adam's rate for the gradient learners), and
@@ -26,7 +28,7 @@ Final (``--stage final``): each method with its chosen point on all training sig
 Runs already in the record are skipped, so an interrupted run resumes where it stopped.
 
 Usage: python experiments/recurrent_learning.py --stage tune|final [--organoid default|tuned] [--methods ...]
-       [--seeds 0 1 2 3 4] [--numerics float32 int8] [--n 1000] [--epochs 8]
+       [--seeds 0 1 2 3 4] [--numerics float32 int8] [--n 1000] [--epochs 8] [--task fashion_mnist] [--standardize]
 Writes experiments/results/recurrent-<task>-<organoid>.json; ``--table`` prints the tables from it.
 """
 
@@ -46,7 +48,8 @@ from praxis_jax.baselines import fit_bptt, fit_eprop
 from praxis_jax.config import TrainConfig
 from praxis_jax.learning import fit, init_learner, ridge_accuracy
 from praxis_jax.learning.presets import task_organoid
-from praxis_jax.learning.readout import RIDGE_LAMBDA
+from praxis_jax.learning.loop import shuffled_batches
+from praxis_jax.learning.readout import RIDGE_LAMBDA, delta_rule, init_readout, logits, output_error
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks import Dataset, load_fashion_mnist, load_mnist1d
 
@@ -70,13 +73,16 @@ METHODS = {
 }
 GRADIENT = {"eprop": ("e-prop (W, U, b, readout; Adam)", fit_eprop),
             "bptt": ("BPTT (W, U, b, readout; Adam)", fit_bptt)}
+RAW = {"raw-input": "delta rule on the raw input (no organoid)"}
 GRIDS = {
     "fixed": [0.05, 0.1, 0.2, 0.4, 0.8, 1.6],  # the readout's rate
     "readout": [0.3, 1.0, 3.0, 10.0], "post-a": [0.03, 0.1, 0.3, 1.0], "post-one": [0.3, 1.0, 3.0, 10.0],
     "decay-0.9": [0.3, 1.0, 3.0, 10.0], "eprop-trace": [0.3, 1.0, 3.0, 10.0], "feedback": [0.1, 0.3, 1.0, 3.0],
     "reward": [1e-5, 1e-4, 1e-3, 1e-2], "node-perturbation": [1e-3, 1e-2, 1e-1, 1.0],
     "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
+    "raw-input": [0.01, 0.03, 0.1, 0.3, 1.0, 3.0],  # the delta rule's rate
 }
+BATCH = 32
 
 
 def split(data: Dataset) -> Dataset:
@@ -87,12 +93,13 @@ def split(data: Dataset) -> Dataset:
 
 
 def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, readout_lr: float, lr_w: float,
-              numerics: str, seed: int) -> dict:
+              numerics: str, seed: int, standardize: bool = False) -> dict:
     """One organoid trained by a local method; its local readout's and a refitted ridge readout's accuracy."""
     _, modulator, rule = METHODS[method]
     cfg = task_organoid(n, data.n_inputs, modulator, numerics, ticks=data.ticks,
                         lr=lr_w if modulator != "none" else None, **rule, **organoid)
-    tc = TrainConfig(modulator=modulator, epochs=epochs, readout_lr=readout_lr, lr_decay=True)
+    tc = TrainConfig(modulator=modulator, epochs=epochs, readout_lr=readout_lr, lr_decay=True, batch_size=BATCH,
+                     standardize=standardize)
     k_init, k_learn, k_eval = jax.random.split(jax.random.PRNGKey(seed), 3)
     params, state = px.init(cfg, k_init)
     t0 = time.perf_counter()
@@ -117,6 +124,31 @@ def run_gradient(data: Dataset, method: str, organoid: dict, n: int, epochs: int
     return {"readout": history[-1]["test_acc"], "history": history, "train_seconds": time.perf_counter() - t0}
 
 
+def run_raw(data: Dataset, epochs: int, lr: float, seed: int) -> dict:
+    """The delta rule on the flattened raw input, batches of BATCH, its rate decayed linearly to 0 per batch."""
+    F, Ft = (jnp.asarray(a.reshape(a.shape[0], -1)) for a in (data.x_train, data.x_test))
+    y, yt = jnp.asarray(data.y_train), jnp.asarray(data.y_test)
+    nb = F.shape[0] // BATCH
+    total = epochs * nb
+
+    @jax.jit
+    def epoch(r, e, key):
+        def body(r, ib):
+            i, idx = ib
+            err, loss = output_error(r, F[idx], y[idx])
+            return delta_rule(r, F[idx], err, jnp.float32(lr) * (1.0 - (e * nb + i) / total)), loss.mean()
+
+        return jax.lax.scan(body, r, (jnp.arange(nb), shuffled_batches(key, F.shape[0], BATCH)))
+
+    t0 = time.perf_counter()
+    r, history = init_readout(F.shape[1], data.n_classes), []
+    for e, key in enumerate(jax.random.split(jax.random.PRNGKey(seed), epochs)):
+        r, loss = epoch(r, e, key)
+        history.append({"epoch": e + 1, "loss": float(loss.mean()),
+                        "test_acc": float((logits(r, Ft).argmax(-1) == yt).mean())})
+    return {"readout": history[-1]["test_acc"], "history": history, "train_seconds": time.perf_counter() - t0}
+
+
 def _printer(tag):
     return lambda r, _c: print(f"  [{tag}] epoch {r['epoch']:>2}: loss {r['loss']:.3f} train {r['train_acc']:.3f} "
                                f"test {r['test_acc']:.3f} ({r['seconds']:.1f} s)", flush=True)
@@ -130,7 +162,7 @@ def chosen(record: dict, method: str) -> tuple[float, float] | None:
     """(readout rate, method rate) picked on validation, or None if the method is not tuned yet; a rule
     keeps the readout rate it was tuned with."""
     tune = record["tune"]
-    if "fixed" not in tune or not tune.get(method):
+    if not tune.get(method) or ("fixed" not in tune and method in METHODS):
         return None
     if method == "fixed":
         return float(max(tune["fixed"], key=lambda k: _score(tune["fixed"][k]))), 0.0
@@ -143,22 +175,24 @@ def main(argv=None):
     ap.add_argument("--stage", choices=("tune", "final"), default="tune")
     ap.add_argument("--task", choices=list(TASKS), default="mnist1d")
     ap.add_argument("--organoid", choices=list(ORGANOIDS), default="default")
-    ap.add_argument("--methods", nargs="+", choices=(*METHODS, *GRADIENT), default=["fixed", "readout"])
+    ap.add_argument("--methods", nargs="+", choices=(*METHODS, *GRADIENT, *RAW), default=["fixed", "readout"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--numerics", nargs="+", choices=("float32", "int8"), default=["float32"])
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--standardize", action="store_true",
+                    help="the local readout reads standardised features (TrainConfig.standardize); record suffix -std")
     ap.add_argument("--out", default=None)
     ap.add_argument("--table", action="store_true", help="print the tables of the record and exit")
     args = ap.parse_args(argv)
-    out = args.out or os.path.join(OUT, f"recurrent-{args.task}-{args.organoid}.json")
+    out = args.out or os.path.join(OUT, f"recurrent-{args.task}-{args.organoid}{'-std' if args.standardize else ''}.json")
     record = json.load(open(out)) if os.path.exists(out) else {"tune": {}, "final": {}}
     if args.table:
         print("\n".join(tables(record)))
         return
     record.update(**provenance(), task=args.task, organoid=args.organoid, organoid_settings=ORGANOIDS[args.organoid],
-                  n=args.n, epochs=args.epochs, validation=VALIDATION, grids=GRIDS, ridge_lambda=RIDGE_LAMBDA,
-                  methods={m: (METHODS.get(m) or GRADIENT[m])[0] for m in (*METHODS, *GRADIENT)})
+                  n=args.n, epochs=args.epochs, validation=VALIDATION, standardize=args.standardize, batch=BATCH, grids=GRIDS, ridge_lambda=RIDGE_LAMBDA,
+                  methods={**{m: (METHODS.get(m) or GRADIENT[m])[0] for m in (*METHODS, *GRADIENT)}, **RAW})
     full = TASKS[args.task]()
     data = split(full) if args.stage == "tune" else full
     organoid = ORGANOIDS[args.organoid]
@@ -175,27 +209,32 @@ def main(argv=None):
                     continue
                 if method in GRADIENT:
                     runs[str(value)] = run_gradient(data, method, organoid, args.n, args.epochs, value, 0)
+                elif method in RAW:
+                    runs[str(value)] = run_raw(data, args.epochs, value, 0)
                 else:
                     rlr = value if method == "fixed" else chosen(record, "fixed")[0]
                     runs[str(value)] = run_local(data, method, organoid, args.n, args.epochs, rlr,
-                                                 value, "float32", 0)
+                                                 value, "float32", 0, args.standardize)
                     runs[str(value)]["readout_lr"] = rlr
                 print(f"{method} {value}: validation {_score(runs[str(value)]):.3f}", flush=True)
                 save()
             continue
         pick = chosen(record, method)
         if pick is None:
-            raise SystemExit(f"recurrent_learning: tune {method} (and fixed) first: --stage tune --methods fixed {method}")
-        for numerics in (["float32"] if method in GRADIENT else args.numerics):
+            raise SystemExit(f"recurrent_learning: tune {method} first (the rules after fixed): --stage tune --methods "
+                             f"{method}")
+        for numerics in (["float32"] if method in GRADIENT or method in RAW else args.numerics):
             runs = record["final"].setdefault(method, {}).setdefault(numerics, {})
             for seed in args.seeds:
                 if str(seed) in runs:
                     continue
                 if method in GRADIENT:
                     runs[str(seed)] = run_gradient(data, method, organoid, args.n, args.epochs, pick[1], seed)
+                elif method in RAW:
+                    runs[str(seed)] = run_raw(data, args.epochs, pick[1], seed)
                 else:
                     runs[str(seed)] = run_local(data, method, organoid, args.n, args.epochs, pick[0], pick[1],
-                                                numerics, seed)
+                                                numerics, seed, args.standardize)
                 runs[str(seed)]["settings"] = {"readout_lr": pick[0], "lr": pick[1]}
                 save()
     save()
