@@ -80,7 +80,7 @@ GRIDS = {
     "decay-0.9": [0.3, 1.0, 3.0, 10.0], "eprop-trace": [0.3, 1.0, 3.0, 10.0], "feedback": [0.1, 0.3, 1.0, 3.0],
     "reward": [1e-5, 1e-4, 1e-3, 1e-2], "node-perturbation": [1e-3, 1e-2, 1e-1, 1.0],
     "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
-    "raw-input": [0.01, 0.03, 0.1, 0.3, 1.0, 3.0],  # the delta rule's rate
+    "raw-input": [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0],  # the delta rule's rate
 }
 BATCH = 32
 
