@@ -93,8 +93,9 @@ def split(data: Dataset) -> Dataset:
 
 
 def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, readout_lr: float, lr_w: float,
-              numerics: str, seed: int, standardize: bool = False) -> dict:
-    """One organoid trained by a local method; its local readout's and a refitted ridge readout's accuracy."""
+              numerics: str, seed: int, standardize: bool = False, ridge: bool = True) -> dict:
+    """One organoid trained by a local method; its local readout's and (``ridge``) a refitted ridge readout's
+    accuracy."""
     _, modulator, rule = METHODS[method]
     cfg = task_organoid(n, data.n_inputs, modulator, numerics, ticks=data.ticks,
                         lr=lr_w if modulator != "none" else None, **rule, **organoid)
@@ -106,7 +107,7 @@ def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, r
     learner, history = fit(params, tc, init_learner(params, state.long, data.n_classes, k_learn), data,
                            on_epoch=_printer(f"{method} {numerics} seed {seed}"), train_eval=1000)
     seconds = time.perf_counter() - t0
-    _, ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)
+    ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)[1] if ridge else None
     codec = px.Codec.from_config(cfg)
     W0, W = np.asarray(codec.w(state.long.W)), np.asarray(codec.w(learner.long.W))
     return {"local_readout": history[-1]["test_acc"], "ridge_readout": ridge, "history": history,
