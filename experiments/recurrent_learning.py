@@ -17,6 +17,8 @@ rate and the learning signal decayed linearly to 0 over the run (TrainConfig.lr_
 - gradient learners of the same organoid (W, U, b and readout by Adam): ``eprop`` and ``bptt``.
 - ``raw-input``: the same delta rule (batches, epochs, schedule) on the raw input sequence, flattened: what
   the organoid adds.
+- an external peer, braintrace (optional extra ``online-peers``): a dense rate RNN with the same N and tick
+  trained online by its ``pp_prop`` or ``EProp`` (D-RTRL) learners (:mod:`praxis_jax.baselines.braintrace_rnn`).
 
 Tuning (``--stage tune``): each method gets a grid of 4 points (GRIDS: the W learning rate for the rules,
 at the readout rate ``fixed`` had chosen when they were tuned; Adam's rate for the gradient learners), and
@@ -74,6 +76,9 @@ METHODS = {
 GRADIENT = {"eprop": ("e-prop (W, U, b, readout; Adam)", fit_eprop),
             "bptt": ("BPTT (W, U, b, readout; Adam)", fit_bptt)}
 RAW = {"raw-input": "delta rule on the raw input (no organoid)"}
+# braintrace (an external peer, optional extra): a dense rate RNN of the same N and tick, trained online
+PEERS = {"braintrace-pp_prop": "braintrace pp_prop (ES-D-RTRL), dense rate RNN, same N (Adam)",
+         "braintrace-eprop": "braintrace EProp (D-RTRL), dense rate RNN, same N (Adam)"}
 GRIDS = {
     "fixed": [0.05, 0.1, 0.2, 0.4, 0.8, 1.6],  # the readout's rate
     "readout": [0.3, 1.0, 3.0, 10.0], "post-a": [0.03, 0.1, 0.3, 1.0], "post-one": [0.3, 1.0, 3.0, 10.0],
@@ -81,6 +86,7 @@ GRIDS = {
     "reward": [1e-5, 1e-4, 1e-3, 1e-2], "node-perturbation": [1e-3, 1e-2, 1e-1, 1.0],
     "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
     "raw-input": [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0],  # the delta rule's rate
+    "braintrace-pp_prop": [3e-4, 1e-3, 3e-3, 1e-2], "braintrace-eprop": [1e-3],  # Adam's rate (eprop: too slow to tune)
 }
 BATCH = 32
 
@@ -123,6 +129,17 @@ def run_gradient(data: Dataset, method: str, organoid: dict, n: int, epochs: int
     _, history = GRADIENT[method][1](params, state.long, data, epochs, lr=lr, key=k_opt,
                                      on_epoch=_printer(f"{method} seed {seed}"))
     return {"readout": history[-1]["test_acc"], "history": history, "train_seconds": time.perf_counter() - t0}
+
+
+def run_peer(data: Dataset, method: str, organoid: dict, n: int, epochs: int, lr: float, seed: int) -> dict:
+    from praxis_jax.baselines.braintrace_rnn import fit_braintrace
+
+    net = {"leak": 0.2, "gain": 1.2, **{k: v for k, v in organoid.items() if k in ("leak", "gain")}}
+    t0 = time.perf_counter()
+    history = fit_braintrace(data, n, epochs, method.split("-", 1)[1], lr=lr, batch_size=BATCH, seed=seed,
+                             on_epoch=_printer(f"{method} seed {seed}"), **net)
+    return {"readout": history[-1]["test_acc"], "history": history, "train_seconds": time.perf_counter() - t0,
+            "seconds_per_epoch": float(np.mean([r["seconds"] for r in history]))}
 
 
 def run_raw(data: Dataset, epochs: int, lr: float, seed: int) -> dict:
@@ -176,7 +193,7 @@ def main(argv=None):
     ap.add_argument("--stage", choices=("tune", "final"), default="tune")
     ap.add_argument("--task", choices=list(TASKS), default="mnist1d")
     ap.add_argument("--organoid", choices=list(ORGANOIDS), default="default")
-    ap.add_argument("--methods", nargs="+", choices=(*METHODS, *GRADIENT, *RAW), default=["fixed", "readout"])
+    ap.add_argument("--methods", nargs="+", choices=(*METHODS, *GRADIENT, *RAW, *PEERS), default=["fixed", "readout"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--numerics", nargs="+", choices=("float32", "int8"), default=["float32"])
     ap.add_argument("--n", type=int, default=1000)
@@ -193,7 +210,7 @@ def main(argv=None):
         return
     record.update(**provenance(), task=args.task, organoid=args.organoid, organoid_settings=ORGANOIDS[args.organoid],
                   n=args.n, epochs=args.epochs, validation=VALIDATION, standardize=args.standardize, batch=BATCH, grids=GRIDS, ridge_lambda=RIDGE_LAMBDA,
-                  methods={**{m: (METHODS.get(m) or GRADIENT[m])[0] for m in (*METHODS, *GRADIENT)}, **RAW})
+                  methods={**{m: (METHODS.get(m) or GRADIENT[m])[0] for m in (*METHODS, *GRADIENT)}, **RAW, **PEERS})
     full = TASKS[args.task]()
     data = split(full) if args.stage == "tune" else full
     organoid = ORGANOIDS[args.organoid]
@@ -212,6 +229,8 @@ def main(argv=None):
                     runs[str(value)] = run_gradient(data, method, organoid, args.n, args.epochs, value, 0)
                 elif method in RAW:
                     runs[str(value)] = run_raw(data, args.epochs, value, 0)
+                elif method in PEERS:
+                    runs[str(value)] = run_peer(data, method, organoid, args.n, args.epochs, value, 0)
                 else:
                     rlr = value if method == "fixed" else chosen(record, "fixed")[0]
                     runs[str(value)] = run_local(data, method, organoid, args.n, args.epochs, rlr,
@@ -224,7 +243,7 @@ def main(argv=None):
         if pick is None:
             raise SystemExit(f"recurrent_learning: tune {method} first (the rules after fixed): --stage tune --methods "
                              f"{method}")
-        for numerics in (["float32"] if method in GRADIENT or method in RAW else args.numerics):
+        for numerics in (["float32"] if method not in METHODS else args.numerics):
             runs = record["final"].setdefault(method, {}).setdefault(numerics, {})
             for seed in args.seeds:
                 if str(seed) in runs:
@@ -233,6 +252,8 @@ def main(argv=None):
                     runs[str(seed)] = run_gradient(data, method, organoid, args.n, args.epochs, pick[1], seed)
                 elif method in RAW:
                     runs[str(seed)] = run_raw(data, args.epochs, pick[1], seed)
+                elif method in PEERS:
+                    runs[str(seed)] = run_peer(data, method, organoid, args.n, args.epochs, pick[1], seed)
                 else:
                     runs[str(seed)] = run_local(data, method, organoid, args.n, args.epochs, pick[0], pick[1],
                                                 numerics, seed, args.standardize)

@@ -109,3 +109,16 @@ def test_gradient_baseline_resumed_from_checkpoint_equals_uninterrupted(tmp_path
     assert step == 1 and [r["epoch"] for r in h] == [1, 2, 3]
     chex.assert_trees_all_equal(resumed, full)
     assert [r["loss"] for r in h] == [r["loss"] for r in h_full]
+
+
+@pytest.mark.parametrize("algorithm", ["eprop", "pp_prop"])
+def test_braintrace_peer_learns_toy_task(algorithm):
+    """The external online-learning peer (optional extra online-peers) trains its rate RNN on the toy task."""
+    pytest.importorskip("braintrace")
+    from praxis_jax.baselines.braintrace_rnn import fit_braintrace
+
+    history = fit_braintrace(_toy_task(jax.random.PRNGKey(0), s=256, t=6), 16, 3, algorithm, lr=3e-2, batch_size=16)
+    assert [r["epoch"] for r in history] == [1, 2, 3] and history[0]["compile_s"] > 0
+    assert history[-1]["loss"] < history[0]["loss"] and history[-1]["test_acc"] >= 0.9, history
+    with pytest.raises(ValueError, match="fit_braintrace.algorithm must be one of"):
+        fit_braintrace(_toy_task(jax.random.PRNGKey(0), s=64, t=6), 16, 1, "bptt")
