@@ -14,11 +14,17 @@ the full test set (5,000 per task). Rows, each trained on A, scored, then traine
     this task) with the same three readouts;
   - BPTT through the same float32 organoid (W, U, b, readout; Adam 1e-3, batch 32, the Adam state carried
     from A to B), ``--bptt-epochs`` epochs per task;
-  - as references, the delta rule trained on both tasks at once (same epochs as one task).
+  - as references, the delta rule trained on both tasks at once (same epochs as one task);
+  - with ``--learned-lr LR``: the organoid trained by the trainer of ``recurrent_learning.py`` on A and then
+    on B, once with W fixed and once with W learned by the rule (f'(v), decay 1, the readout's error per
+    neuron; W lr LR), both with the same local readout (standardised by running statistics, readout lr
+    ``--trainer-readout-lr``, ``--trainer-epochs`` epochs per task, rates decayed to 0 within each task):
+    what learning W does to forgetting.
 Scores on each task's test images: class-incremental accuracy (argmax over all 10 classes) and
 task-incremental accuracy (argmax over the task's 5 classes); see :mod:`praxis_jax.learning.continual`.
 
 Usage: python experiments/continual_fmnist.py [--n 1000] [--seeds 0 1] [--epochs 20] [--bptt-epochs 1]
+       [--learned-lr LR --trainer-readout-lr R --trainer-epochs E --numerics float32 int8] [--no-fixed-features]
 Writes experiments/results/continual_fmnist.json and prints the table of the README.
 """
 
@@ -50,7 +56,9 @@ from praxis_jax.learning.readout import (
     ridge_targets,
     solve_ridge,
 )
-from praxis_jax.learning.supervised import trial_features
+from praxis_jax.config import TrainConfig
+from praxis_jax.learning import fit, init_learner
+from praxis_jax.learning.supervised import local_readout, trial_features
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks import load_fashion_mnist, restrict
 
@@ -96,6 +104,28 @@ def readout_rows(F, y, Ft, yt, epochs: int, key) -> dict:
     return rows
 
 
+def trainer_rows(data, n: int, epochs: int, seed: int, numerics: str, lr_w: float, readout_lr: float) -> dict:
+    """The trainer, task after task, with W fixed and with W learned; test scores after each task."""
+    k_init, k_learn = jax.random.split(jax.random.PRNGKey(seed))
+    xt, yt = jnp.asarray(data.x_test), jnp.asarray(data.y_test)
+    out = {}
+    for name, modulator in (("W fixed", "none"), ("W learned", "readout")):
+        cfg = task_organoid(n, data.n_inputs, modulator, numerics, ticks=data.ticks,
+                            lr=lr_w if modulator != "none" else None)
+        params, state = px.init(cfg, k_init)
+        learner = init_learner(params, state.long, data.n_classes, k_learn)
+        tc = TrainConfig(modulator=modulator, epochs=epochs, readout_lr=readout_lr, lr_decay=True, standardize=True)
+        res, t0 = {}, time.perf_counter()
+        for task, classes in TASKS.items():  # a fresh schedule per task: the step count restarts
+            learner, _ = fit(params, tc, learner._replace(step=jnp.zeros_like(learner.step)), restrict(data, classes),
+                             on_epoch=lambda r, _c, t=f"{name} {numerics} {task}": print(
+                                 f"  [{t}] epoch {r['epoch']}: test {r['test_acc']:.3f} ({r['seconds']:.0f} s)",
+                                 flush=True), train_eval=1000)
+            res[task] = scores(logits(local_readout(learner), trial_features(params, learner.long, xt, k_learn)), yt)
+        out[name] = {"scores": res, "train_s": time.perf_counter() - t0}
+    return out
+
+
 def esn_features(esn, x, batch: int = 500):
     """Time-mean ESN states ``(S, N)`` of trials x ``(S, T, K)``."""
     return in_batches(jax.vmap(lambda u: esn_states(esn, u).mean(0)), x, batch)
@@ -127,12 +157,17 @@ def main(argv=None):
     ap.add_argument("--bptt-seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--n-train", type=int, default=None, help="first n training images (default all)")
     ap.add_argument("--n-test", type=int, default=None, help="first n test images (default all)")
+    ap.add_argument("--learned-lr", type=float, default=None, help="W lr of the trainer rows (none: no trainer rows)")
+    ap.add_argument("--trainer-readout-lr", type=float, default=0.4)
+    ap.add_argument("--trainer-epochs", type=int, default=1)
+    ap.add_argument("--numerics", nargs="+", choices=("float32", "int8"), default=["float32", "int8"])
+    ap.add_argument("--no-fixed-features", action="store_true", help="leave out the cached-feature and ESN rows")
     ap.add_argument("--out", default=OUT)
     args = ap.parse_args(argv)
     data = load_fashion_mnist("sequence", n_train=args.n_train, n_test=args.n_test)
     x, y, xt, yt = (jnp.asarray(a) for a in data[:4])
     runs = []
-    for seed in args.seeds:
+    for seed in [] if args.no_fixed_features else args.seeds:
         k_init, k_feat, k_read = jax.random.split(jax.random.PRNGKey(seed), 3)
         models = {f"PRAXIS organoid {nm}": task_organoid(args.n, data.n_inputs, "none", numerics=nm)
                   for nm in ("float32", "int8")}
@@ -154,6 +189,13 @@ def main(argv=None):
             runs.append({"model": "BPTT through the same organoid (float32)", "readout": "trained with it",
                          "seed": seed, "train_s": res["train_s"], "scores": res["bptt"]})
             print(runs[-1], flush=True)
+    for seed in args.seeds if args.learned_lr is not None else []:
+        for numerics in args.numerics:
+            for name, res in trainer_rows(data, args.n, args.trainer_epochs, seed, numerics, args.learned_lr,
+                                          args.trainer_readout_lr).items():
+                runs.append({"model": f"PRAXIS organoid {numerics}, {name}, trainer", "readout":
+                             "local (delta rule, standardised, running stats)", "seed": seed, **res})
+                print(runs[-1], flush=True)
     table = table_rows(runs)
     print("\n".join(table))
     write_json(args.out, {**provenance(), "config": vars(args), "delta_lr": DELTA_LR, "ridge_lambda": RIDGE_LAMBDA,
