@@ -36,7 +36,8 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--n", type=int, default=1000, help="requested neurons (rounded to a Singer size)")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--numerics", choices=px.config.NUMERICS, default="float32")
-    ap.add_argument("--readout-lr", type=float, default=0.4)
+    ap.add_argument("--readout-lr", type=float, default=None,
+                    help="the local readout's rate (default: each run's rate picked on validation, RULES)")
     ap.add_argument("--lr-w", type=float, default=RULES["readout"].lr, help="A-STDP-ET learning rate of W")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="runs/demo", help="folder of the numbered demo runs")
@@ -46,7 +47,8 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
 
 def spec_from_args(args: argparse.Namespace, modulator: str) -> RunSpec:
     """The run spec of one of the demo's two organoids: every value validated before any data is loaded."""
-    train = TrainConfig(modulator=modulator, epochs=args.epochs, readout_lr=args.readout_lr, lr_decay=True)
+    readout_lr = RULES[modulator].readout_lr if args.readout_lr is None else args.readout_lr
+    train = TrainConfig(modulator=modulator, epochs=args.epochs, readout_lr=readout_lr, lr_decay=True)
     run = RunConfig(seed=args.seed)
     praxis = task_organoid(args.n, TASK_INPUTS[run.task], modulator, args.numerics, ticks=TASK_TICKS[run.task],
                            lr=args.lr_w if modulator != "none" else None)

@@ -1,9 +1,11 @@
 """Default organoids for task learning, shared by the demo and the experiments.
 
 ``RULES`` maps each TrainConfig.modulator to its A-STDP-ET settings: learning rate, exploration noise,
-the rule's post factor and eligibility decay. ``readout`` is the rule that learns W (the post factor
-f'(v), the trace summed over the trial, the readout's own error per neuron); its lr was picked on
-MNIST-1D's validation split (``experiments/recurrent_learning.py``). The others are the ablations, picked
+the rule's post factor and eligibility decay, and the local readout's rate. ``readout`` is the rule that
+learns W (the post factor f'(v), the trace summed over the trial, the readout's own error per neuron); its
+rates, and the readout's rate of ``none`` (W fixed), were picked on MNIST-1D's validation split
+(``experiments/recurrent_learning.py``, with the readout's rate decayed to 0). The others are the
+ablations, picked
 by hand on MNIST-1D with seed 0 (see experiments/README.md); they are starting points for a sweep, not
 tuned optima. Every rule updates W once at the last tick of each trial (``update_every = T``), so one
 update per batch.
@@ -18,17 +20,19 @@ from praxis_jax.topology import choose_topology
 
 
 class RulePreset(NamedTuple):
-    """A-STDP-ET settings of one modulator: ``lr``, exploration ``noise`` std, ``post`` factor, ``decay``."""
+    """A-STDP-ET settings of one modulator: ``lr``, exploration ``noise`` std, ``post`` factor, ``decay``,
+    and the local readout's rate ``readout_lr`` it was tuned with."""
 
     lr: float
     noise: float
     post: str
     decay: float
+    readout_lr: float = 0.1
 
 
 RULES = {
-    "none": RulePreset(0.0, 0.0, "a", 0.9),
-    "readout": RulePreset(3.0, 0.0, "fprime", 1.0),
+    "none": RulePreset(0.0, 0.0, "a", 0.9, readout_lr=0.8),
+    "readout": RulePreset(3.0, 0.0, "fprime", 1.0, readout_lr=0.4),
     "reward": RulePreset(1e-4, 0.2, "a", 0.9),
     "feedback": RulePreset(1e-4, 0.0, "a", 0.9),
     "surprise": RulePreset(1e-4, 0.2, "a", 0.9),
