@@ -86,6 +86,25 @@ def _readout_m(R, c, A, y, upto=None, T=None):
     return -(err @ np.asarray(R).T) / T
 
 
+def _with_readout(cfg, scale):
+    """params, state and a learner whose readout R is scale·N(0, 1) (57 neurons, 2 classes)."""
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
+    R = scale * jax.random.normal(jax.random.PRNGKey(4), (57, 2))
+    return params, state, learner._replace(readout=learner.readout._replace(R=R))
+
+
+def _one_trial(params, state, learner, T, label):
+    """One trial of T ticks (random inputs) run by the trainer's machinery with the readout signal:
+    (x (1, T, 2), y (1,), its key (1, 2), the long state after it, its activations (1, T, N))."""
+    x = jax.random.normal(jax.random.PRNGKey(2), (1, T, 2))
+    y = jnp.array([label])
+    keys = _trial_keys(learner, 1)
+    signal = learning_signal(params, TrainConfig(modulator="readout"), learner, T)
+    long, A = jax.jit(lambda: run_trials(params, state.long, jnp.int32(0), x, keys, signal, {"y": y}))()
+    return x, y, keys, long, A
+
+
 @pytest.mark.parametrize("numerics", ["float32", "int8"])
 def test_trainer_trial_equals_simulate_tick_for_tick(numerics):
     """One trial of the trainer's batch (run_trials with the readout signal, homeostasis on, W updated
@@ -93,15 +112,9 @@ def test_trainer_trial_equals_simulate_tick_for_tick(numerics):
     same final W, b and e (int8: bit for bit)."""
     T = 10
     cfg = _cfg(numerics, lr=0.5, homeostasis=True, post="fprime", decay=1.0, update_every=3)
-    params, state = px.init(cfg, jax.random.PRNGKey(0))
-    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
-    R = 0.3 * jax.random.normal(jax.random.PRNGKey(4), (57, 2))
-    learner = learner._replace(readout=learner.readout._replace(R=R))
-    x = jax.random.normal(jax.random.PRNGKey(2), (1, T, 2))
-    y = jnp.array([1])
-    keys = _trial_keys(learner, 1)
-    signal = learning_signal(params, TrainConfig(modulator="readout"), learner, T)
-    long, A = jax.jit(lambda: run_trials(params, state.long, jnp.int32(0), x, keys, signal, {"y": y}))()
+    params, state, learner = _with_readout(cfg, 0.3)
+    x, y, keys, long, A = _one_trial(params, state, learner, T, 1)
+    R = learner.readout.R
     ms = np.stack([_readout_m(R, learner.readout.c, np.asarray(A), y, t + 1)[0] for t in range(T)])
     end, outs = jax.jit(px.simulate)(params, _from_rest(state, keys[0]), x[0], jnp.asarray(ms, jnp.float32))
     same = chex.assert_trees_all_equal if numerics == "int8" else (
@@ -117,10 +130,8 @@ def test_batch_update_is_lr_mean_of_signal_times_eligibility():
     with m_b the readout signal of trial b and e_b its own trace; the numpy lockstep reference agrees."""
     T, B, lr = 6, 4, 0.5
     cfg = _cfg(lr=lr, post="fprime", decay=1.0, update_every=T)
-    params, state = px.init(cfg, jax.random.PRNGKey(0))
-    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
-    R = 0.5 * jax.random.normal(jax.random.PRNGKey(4), (57, 2))
-    learner = learner._replace(readout=learner.readout._replace(R=R))
+    params, state, learner = _with_readout(cfg, 0.5)
+    R = learner.readout.R
     data = _toy_task(jax.random.PRNGKey(3), s=2 * B, t=T)
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     new, loss = jax.jit(lambda lr: train_batch(params, TrainConfig(modulator="readout", batch_size=B), lr, x, y))(learner)
@@ -177,10 +188,8 @@ def test_post_factor_ablation_moves_w_by_its_own_trace(post):
     """Each post factor through the trainer: ΔW = lr·mean_b(m_b ⊙ e_b) with e_b = Σ_t pre·post (decay 1)."""
     T, B, lr = 5, 4, 0.5
     cfg = _cfg(lr=lr, post=post, decay=1.0, update_every=T)
-    params, state = px.init(cfg, jax.random.PRNGKey(0))
-    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
-    R = 0.5 * jax.random.normal(jax.random.PRNGKey(4), (57, 2))
-    learner = learner._replace(readout=learner.readout._replace(R=R))
+    params, state, learner = _with_readout(cfg, 0.5)
+    R = learner.readout.R
     data = _toy_task(jax.random.PRNGKey(3), s=2 * B, t=T)
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     new, _ = train_batch(params, TrainConfig(modulator="readout", batch_size=B), learner, x, y)
@@ -202,15 +211,9 @@ def test_online_updates_within_a_trial_use_the_running_error():
     the readout error of the running time-mean up to t; the trial's activations follow the moving W."""
     T, lr = 6, 0.5
     cfg = _cfg(lr=lr, post="fprime", decay=0.0, update_every=2)
-    params, state = px.init(cfg, jax.random.PRNGKey(0))
-    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
-    R = 0.5 * jax.random.normal(jax.random.PRNGKey(4), (57, 2))
-    learner = learner._replace(readout=learner.readout._replace(R=R))
-    x = jax.random.normal(jax.random.PRNGKey(2), (1, T, 2))
-    y = jnp.array([0])
-    keys = _trial_keys(learner, 1)
-    signal = learning_signal(params, TrainConfig(modulator="readout"), learner, T)
-    long, A = run_trials(params, state.long, jnp.int32(0), x, keys, signal, {"y": y})
+    params, state, learner = _with_readout(cfg, 0.5)
+    x, y, keys, long, A = _one_trial(params, state, learner, T, 0)
+    R = learner.readout.R
     W, a = np.asarray(state.long.W, np.float64), np.zeros(57)
     topo = cfg.network.topology
     nbrs = (np.arange(topo.n)[:, None] + np.asarray(topo.offsets)[None, :]) % topo.n
