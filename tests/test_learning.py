@@ -183,11 +183,12 @@ def test_readout_rule_is_minus_lr_times_eprop_gradient(leak):
         assert 0.9 < cos["a"] < 0.9999, cos
 
 
-@pytest.mark.parametrize("post", ["a", "one", "fprime"])
-def test_post_factor_ablation_moves_w_by_its_own_trace(post):
-    """Each post factor through the trainer: ΔW = lr·mean_b(m_b ⊙ e_b) with e_b = Σ_t pre·post (decay 1)."""
+@pytest.mark.parametrize("post, decay", [("a", 1.0), ("one", 1.0), ("fprime", 1.0), ("fprime", 0.9)])
+def test_factor_ablations_move_w_by_their_own_trace(post, decay):
+    """Each post factor and decay through the trainer: ΔW = lr·mean_b(m_b ⊙ e_b) with
+    e_b = Σ_t decay^(T−t)·pre(t)·post(t)."""
     T, B, lr = 5, 4, 0.5
-    cfg = _cfg(lr=lr, post=post, decay=1.0, update_every=T)
+    cfg = _cfg(lr=lr, post=post, decay=decay, update_every=T)
     params, state, learner = _with_readout(cfg, 0.5)
     R = learner.readout.R
     data = _toy_task(jax.random.PRNGKey(3), s=2 * B, t=T)
@@ -198,7 +199,7 @@ def test_post_factor_ablation_moves_w_by_its_own_trace(post):
     nbrs = (np.arange(topo.n)[:, None] + np.asarray(topo.offsets)[None, :]) % topo.n
     prev = np.concatenate([np.zeros((B, 1, topo.n)), A[:, :-1]], 1)
     fac = {"a": A, "one": np.ones_like(A), "fprime": 1.0 - (A / 2) ** 2}[post]
-    e_ref = np.einsum("btdn,btn->bdn", prev[:, :, nbrs.T], fac)
+    e_ref = np.einsum("btdn,btn,t->bdn", prev[:, :, nbrs.T], fac, decay ** np.arange(T - 1, -1, -1.0))
     np.testing.assert_allclose(e, e_ref, rtol=1e-5, atol=1e-5)
     m = _readout_m(R, learner.readout.c, A, y)
     bound = 3.0 * cfg.network.weight_std
