@@ -85,10 +85,9 @@ GRIDS = {
     "decay-0.9": [0.3, 1.0, 3.0, 10.0], "eprop-trace": [0.3, 1.0, 3.0, 10.0], "feedback": [0.1, 0.3, 1.0, 3.0],
     "reward": [1e-5, 1e-4, 1e-3, 1e-2], "node-perturbation": [1e-3, 1e-2, 1e-1, 1.0],
     "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
-    "raw-input": [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0],  # the delta rule's rate on MNIST-1D's small inputs
+    "raw-input": [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0],  # the delta rule's rate
     "braintrace-pp_prop": [3e-4, 1e-3, 3e-3, 1e-2], "braintrace-eprop": [1e-3],  # Adam's rate (eprop: too slow to tune)
 }
-GRIDS_BY_TASK = {"fashion_mnist": {"raw-input": [0.003, 0.01, 0.03, 0.1, 0.3, 1.0]}}  # 784 pixels in [0, 1]
 BATCH = 32
 
 
@@ -210,8 +209,7 @@ def main(argv=None):
         print("\n".join(tables(record)))
         return
     record.update(**provenance(), task=args.task, organoid=args.organoid, organoid_settings=ORGANOIDS[args.organoid],
-                  n=args.n, epochs=args.epochs, validation=VALIDATION, standardize=args.standardize, batch=BATCH,
-                  grids_by_task=GRIDS_BY_TASK, grids=GRIDS, ridge_lambda=RIDGE_LAMBDA,
+                  n=args.n, epochs=args.epochs, validation=VALIDATION, standardize=args.standardize, batch=BATCH, grids=GRIDS, ridge_lambda=RIDGE_LAMBDA,
                   methods={**{m: (METHODS.get(m) or GRADIENT[m])[0] for m in (*METHODS, *GRADIENT)}, **RAW, **PEERS})
     full = TASKS[args.task]()
     data = split(full) if args.stage == "tune" else full
@@ -224,7 +222,7 @@ def main(argv=None):
     for method in args.methods:
         if args.stage == "tune":
             runs = record["tune"].setdefault(method, {})
-            for value in {**GRIDS, **GRIDS_BY_TASK.get(args.task, {})}[method]:
+            for value in GRIDS[method]:
                 if str(value) in runs:
                     continue
                 if method in GRADIENT:
