@@ -272,7 +272,7 @@ def tables(record: dict) -> list[str]:
     """Markdown: the validation grid of each method, and the final test accuracies."""
     lines = ["| method | grid (validation accuracy) | chosen |", "|---|---|---|"]
     for method, runs in record.get("tune", {}).items():
-        grid = ", ".join(f"{k}: {100 * _score(r):.1f}%" for k, r in runs.items())
+        grid = ", ".join(f"{k}: {100 * _score(r):.1f}%" for k, r in sorted(runs.items(), key=lambda kv: float(kv[0])))
         pick = chosen(record, method)
         choice = "" if pick is None else (f"readout lr {pick[0]:g}" if method == "fixed" else
                                           f"lr {pick[1]:g}" + (f" (readout lr {pick[0]:g})" if pick[0] else ""))
