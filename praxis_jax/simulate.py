@@ -76,10 +76,10 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
 
     ``short`` holds a(t−1), e and ε; ``a`` is a(t) stored, ``noise`` η ``(N,)``, ``modulator`` m ``()`` or
     ``(N,)``, or None (the eligibility only: no weight update this tick); per-neuron vectors may be padded
-    past N (see :func:`simulate`). The rule's phases run on the gathered ``(D, N)`` presynaptic factors; for int8 circulant organoids with the seed's factors, the same
-    equations in one fused pass that reads and writes W and e once: a Pallas kernel on GPUs
-    (:mod:`praxis_jax.pallas.circulant`), the native kernel on the CPU (:mod:`praxis_jax.native`, when it
-    is built). Float32 numerics (the reference, and the path ``jax.grad`` goes through), lockstep batches
+    past N (see :func:`simulate`). The rule's phases run on the gathered ``(D, N)`` presynaptic factors;
+    for int8 circulant organoids with the seed's factors, the same equations run in one fused pass that
+    reads and writes W and e once: a Pallas kernel on GPUs (:mod:`praxis_jax.pallas.circulant`), the native
+    kernel on the CPU (:mod:`praxis_jax.native`, when it is built). Float32 numerics (the reference, and the path ``jax.grad`` goes through), lockstep batches
     (``axis_name``) and neuron-sharded runs take the unfused phases.
     """
     net, pl = params.config.network, params.config.plasticity
