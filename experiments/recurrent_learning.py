@@ -14,7 +14,9 @@ rate and the learning signal decayed linearly to 0 over the run (TrainConfig.lr_
   vector as the presynaptic factor), and the seed's scalar signals: ``reward`` (post a, decay 0.9,
   reward − paired noiseless reward, noise 0.2) and ``node-perturbation`` (post η/σ, decay 1, the same
   reward signal).
-- gradient learners of the same organoid (W, U, b and readout by Adam): ``eprop`` and ``bptt``.
+- gradient learners of the same organoid (W, U, b and readout by Adam): ``eprop`` and ``bptt``; and, as
+  the ablation "U and b learned or frozen", ``eprop-w`` and ``bptt-w``, which learn only what the rule
+  learns (W and the readout).
 - ``raw-input``: the same delta rule (batches, epochs, schedule) on the raw input sequence, flattened: what
   the organoid adds.
 - an external peer, braintrace (optional extra ``online-peers``): a dense rate RNN with the same N and tick
@@ -73,8 +75,11 @@ METHODS = {
     "node-perturbation": ("node perturbation: post η/σ, scalar reward − paired reward", "reward",
                           {"post": "noise", "decay": 1.0, "noise": 0.2}),
 }
-GRADIENT = {"eprop": ("e-prop (W, U, b, readout; Adam)", fit_eprop),
-            "bptt": ("BPTT (W, U, b, readout; Adam)", fit_bptt)}
+# name -> (label, learner, the organoid parameters it trains; the readout always learns)
+GRADIENT = {"eprop": ("e-prop (W, U, b, readout; Adam)", fit_eprop, ("W", "U", "b")),
+            "bptt": ("BPTT (W, U, b, readout; Adam)", fit_bptt, ("W", "U", "b")),
+            "eprop-w": ("ablation: e-prop with U and b frozen (W, readout; Adam)", fit_eprop, ("W",)),
+            "bptt-w": ("ablation: BPTT with U and b frozen (W, readout; Adam)", fit_bptt, ("W",))}
 RAW = {"raw-input": "delta rule on the raw input (no organoid)"}
 # braintrace (an external peer, optional extra): a dense rate RNN of the same N and tick, trained online
 PEERS = {"braintrace-pp_prop": "braintrace pp_prop (ES-D-RTRL), dense rate RNN, same N (Adam)",
@@ -85,6 +90,7 @@ GRIDS = {
     "decay-0.9": [0.3, 1.0, 3.0, 10.0], "eprop-trace": [0.3, 1.0, 3.0, 10.0], "feedback": [0.01, 0.03, 0.1, 0.3],
     "reward": [1e-5, 1e-4, 1e-3, 1e-2], "node-perturbation": [1e-3, 1e-2, 1e-1, 1.0],
     "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
+    "eprop-w": [3e-4, 1e-3, 3e-3, 1e-2], "bptt-w": [3e-4, 1e-3, 3e-3, 1e-2],
     "raw-input": [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0],  # the delta rule's rate
     "braintrace-pp_prop": [3e-4, 1e-3, 3e-3, 1e-2], "braintrace-eprop": [1e-3],  # Adam's rate (eprop: too slow to tune)
 }
@@ -126,7 +132,7 @@ def run_gradient(data: Dataset, method: str, organoid: dict, n: int, epochs: int
     k_init, k_opt = jax.random.split(jax.random.PRNGKey(seed))
     params, state = px.init(cfg, k_init)
     t0 = time.perf_counter()
-    _, history = GRADIENT[method][1](params, state.long, data, epochs, lr=lr, key=k_opt,
+    _, history = GRADIENT[method][1](params, state.long, data, epochs, lr=lr, key=k_opt, train=GRADIENT[method][2],
                                      on_epoch=_printer(f"{method} seed {seed}"))
     return {"readout": history[-1]["test_acc"], "history": history, "train_seconds": time.perf_counter() - t0}
 

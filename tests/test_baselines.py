@@ -92,6 +92,34 @@ def test_eprop_learns_toy_task():
 
 
 @pytest.mark.parametrize("fit", [fit_bptt, fit_eprop], ids=["bptt", "eprop"])
+@pytest.mark.parametrize("train", [("W",), ("U", "b"), ("W", "U", "b")], ids=["W", "U+b", "all"])
+def test_gradient_baselines_learn_only_the_parameters_named_in_train(fit, train):
+    """The ablation "U and b learned or frozen": a parameter left out of ``train`` ends bit-equal to its
+    initial value, one named in it moves, and the readout always learns."""
+    cfg = _cfg(plastic=False)
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    long = state.long._replace(b=0.1 * jnp.arange(57.0) / 57)
+    st, history = fit(params, long, _toy_task(jax.random.PRNGKey(1), s=64, t=6), 2, batch_size=16, lr=1e-2,
+                      train=train)
+    start = {"W": long.W, "U": params.U, "b": long.b}
+    for name, before in start.items():
+        after = np.asarray(getattr(st.theta, name))
+        if name in train:
+            assert not np.array_equal(after, np.asarray(before)), name
+        else:
+            np.testing.assert_array_equal(after, np.asarray(before), err_msg=name)
+    assert float(jnp.abs(st.theta.readout.R).max()) > 0 and history[-1]["loss"] < history[0]["loss"]
+
+
+@pytest.mark.parametrize("fit", [fit_bptt, fit_eprop], ids=["bptt", "eprop"])
+@pytest.mark.parametrize("bad", ["W", ("W", "W"), ("W", "readout"), ("w",), (1,)])
+def test_gradient_baselines_refuse_a_bad_train_before_work(fit, bad):
+    params, state = px.init(_cfg(plastic=False), jax.random.PRNGKey(0))
+    with pytest.raises(ValueError, match=r"train must be distinct names from \('W', 'U', 'b'\).*got "):
+        fit(params, state.long, _toy_task(jax.random.PRNGKey(1)), epochs=1, train=bad)
+
+
+@pytest.mark.parametrize("fit", [fit_bptt, fit_eprop], ids=["bptt", "eprop"])
 def test_gradient_baseline_resumed_from_checkpoint_equals_uninterrupted(tmp_path, fit):
     """θ, the Adam state and the key go through an orbax checkpoint; the resumed run ends bit for bit."""
     from praxis_jax import checkpoint

@@ -12,10 +12,12 @@ import jax
 from jaxtyping import Array
 
 from praxis_jax.baselines.gradient import (
+    TRAINABLE,
     GradState,
     Theta,
     check_gradient_organoid,
     check_noiseless,
+    check_train,
     check_weight_bits,
     fit_gradient,
     organoid,
@@ -38,13 +40,15 @@ def batch_loss(theta: Theta, params: Params, long: Long, x: Array, y: Array,
 def fit_bptt(params: Params, long: Long, data, epochs: int, batch_size: int = 32, lr: float = 1e-3,
              key: Array | None = None, on_epoch=None, state: GradState | None = None,
              history: list[dict] | None = None,
-             weight_bits: int | None = None) -> tuple[GradState, list[dict]]:
+             weight_bits: int | None = None, train=TRAINABLE) -> tuple[GradState, list[dict]]:
     """Train θ by BPTT with Adam(lr) for ``epochs`` epochs on a Dataset; records as in ``run_epochs``
     (resume with ``state`` and ``history``: see :func:`fit_gradient`). ``weight_bits`` (None, 8, 4 or 2):
-    quantization-aware training of W and U (:func:`praxis_jax.lowbit.fake_quant`)."""
+    quantization-aware training of W and U (:func:`praxis_jax.lowbit.fake_quant`); ``train``: the organoid
+    parameters that learn, of ("W", "U", "b") (the readout always does)."""
     check_gradient_organoid(params, "BPTT")
     check_noiseless(params, "BPTT")
     check_weight_bits(weight_bits, "fit_bptt")
     grad_fn = jax.value_and_grad(lambda th, x, y: batch_loss(th, params, long, x, y, weight_bits))
     return fit_gradient(grad_fn, params, long, data, epochs, batch_size, lr,
-                        jax.random.PRNGKey(0) if key is None else key, on_epoch, state, history, weight_bits)
+                        jax.random.PRNGKey(0) if key is None else key, on_epoch, state, history, weight_bits,
+                        check_train(train, "fit_bptt"))

@@ -20,10 +20,12 @@ import jax.numpy as jnp
 from jaxtyping import Array
 
 from praxis_jax.baselines.gradient import (
+    TRAINABLE,
     GradState,
     Theta,
     check_gradient_organoid,
     check_noiseless,
+    check_train,
     fit_gradient,
     organoid,
 )
@@ -80,11 +82,13 @@ def eprop_grad(theta: Theta, params: Params, long: Long, x: Array, y: Array) -> 
 
 def fit_eprop(params: Params, long: Long, data, epochs: int, batch_size: int = 32, lr: float = 1e-3,
               key: Array | None = None, on_epoch=None, state: GradState | None = None,
-             history: list[dict] | None = None) -> tuple[GradState, list[dict]]:
+             history: list[dict] | None = None, train=TRAINABLE) -> tuple[GradState, list[dict]]:
     """Train θ by e-prop gradients with Adam(lr) for ``epochs`` epochs; records as in ``run_epochs``
-    (resume with ``state`` and ``history``: see :func:`fit_gradient`)."""
+    (resume with ``state`` and ``history``: see :func:`fit_gradient`); ``train``: the organoid parameters
+    that learn, of ("W", "U", "b") (the readout always does)."""
     check_gradient_organoid(params, "e-prop")
     check_noiseless(params, "e-prop")
     grad_fn = lambda th, x, y: eprop_grad(th, params, long, x, y)  # noqa: E731
     return fit_gradient(grad_fn, params, long, data, epochs, batch_size, lr,
-                        jax.random.PRNGKey(0) if key is None else key, on_epoch, state, history)
+                        jax.random.PRNGKey(0) if key is None else key, on_epoch, state, history,
+                        train=check_train(train, "fit_eprop"))

@@ -5,6 +5,10 @@ organoid on the same trials (from rest, noise off), features (time-mean activati
 cross-entropy) as the local rules; they differ only in how the gradient is obtained (``grad_fn``).
 W is not clipped to ±3σ_w (the gradient learners get their usual freedom).
 
+``train`` (default ``("W", "U", "b")``) names the organoid parameters the optimizer moves; the readout
+always learns, and a parameter left out keeps its initial value (its Adam update is set to zero), e.g.
+``train=("W",)`` learns what the local rules learn (W and the readout) with U and b frozen.
+
 Quantization-aware training (``weight_bits`` = 8, 4 or 2, default None = off): the trial runs with
 ``W`` and ``U`` replaced by ``lowbit.fake_quant(·, weight_bits)`` (per-tensor scale max|·|/qmax), whose
 straight-through gradient trains the float32 θ; b and the readout stay float32. Accuracy is measured
@@ -65,6 +69,24 @@ def check_noiseless(params: Params, who: str) -> None:
                          f"{params.config.network.noise_std}")
 
 
+TRAINABLE = ("W", "U", "b")
+
+
+def check_train(train, who: str) -> tuple[str, ...]:
+    """``train`` as a tuple of distinct names from TRAINABLE (the readout always learns)."""
+    if isinstance(train, str) or not all(isinstance(t, str) for t in train) or len(set(train)) != len(train) \
+            or not set(train) <= set(TRAINABLE):
+        raise ValueError(f"{who} train must be distinct names from {TRAINABLE} (the readout always learns); "
+                         f"got {train!r}")
+    return tuple(train)
+
+
+def optimizer_for(lr: float, train: tuple[str, ...]) -> optax.GradientTransformation:
+    """Adam(lr) on the readout and on the parameters named in ``train``; the others get a zero update."""
+    labels = Theta(*("adam" if name in train else "frozen" for name in TRAINABLE), readout="adam")
+    return optax.multi_transform({"adam": optax.adam(lr), "frozen": optax.set_to_zero()}, labels)
+
+
 def check_weight_bits(weight_bits: int | None, who: str) -> None:
     if weight_bits is not None and (isinstance(weight_bits, bool) or weight_bits not in BITS):
         raise ValueError(f"{who} weight_bits must be None or one of {BITS}; got {weight_bits!r}")
@@ -108,14 +130,15 @@ def accuracy(params: Params, long: Long, st: GradState, x: Array, y: Array,
 def fit_gradient(grad_fn: Callable, params: Params, long: Long, data, epochs: int, batch_size: int, lr: float,
                  key: Array, on_epoch=None, state: GradState | None = None,
                  history: list[dict] | None = None,
-                 weight_bits: int | None = None) -> tuple[GradState, list[dict]]:
+                 weight_bits: int | None = None, train=TRAINABLE) -> tuple[GradState, list[dict]]:
     """Adam(lr) on ``grad_fn`` until ``epochs`` epochs of a Dataset are done; records as in ``run_epochs``.
 
     ``on_epoch(record, grad_state)`` sees θ, the optimizer state and the key after every epoch (e.g. to
     checkpoint them); passing a restored ``state`` and its ``history`` resumes bit for bit.
-    ``weight_bits`` (the one ``grad_fn`` trains with) makes the accuracy use quantized W and U.
+    ``weight_bits`` (the one ``grad_fn`` trains with) makes the accuracy use quantized W and U; ``train``
+    names the organoid parameters that learn (the others stay at their initial values).
     """
-    optimizer = optax.adam(lr)
+    optimizer = optimizer_for(lr, check_train(train, "fit_gradient"))
     st = init_grad_state(params, long, data.n_classes, optimizer, key) if state is None else state
     return run_epochs(
         lambda s, x, y: gradient_epoch(grad_fn, optimizer, batch_size, s, x, y),
