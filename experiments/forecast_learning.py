@@ -9,7 +9,7 @@ off), W learning online by one of two rules (``--rule``):
   - ``seed``: the pure seed rule, post a, decay 0.9, one scalar modulator, the relative surprise of the
     same predictor (:func:`praxis_jax.learning.forecast.seed_rule_pass`).
 Then W is frozen and the same ridge readout as every forecasting row is fitted on its states from rest
-and scored.
+and scored. The ESN column is the grid record's ESN (tuned with the same 36-point budget), for scale.
 The W learning rate is picked from ``--lrs`` by validation NRMSE (the last 20% of the training ticks,
 learning on the ticks before them; seeds 100–102), then the test runs 10 fresh seeds, each against the
 same organoid with W fixed (lr 0).
@@ -46,18 +46,29 @@ GRID_RECORDS = {"Mackey-Glass, 1 step": "timeseries-mg1-grid36.json", "Mackey-Gl
                 "NARMA-10": "timeseries-narma-grid36.json", "Santa Fe laser, 1 step": "timeseries-laser-grid36.json"}
 
 
-def picked(task: str, numerics: str) -> dict:
+def grid_record(task: str) -> dict:
+    """The task's rows in its grid record: the organoid's picked settings per numerics, and the ESN's test
+    NRMSE (tuned with the same 36-point budget)."""
     path = os.path.join(RESULTS, GRID_RECORDS[task])
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path} is missing: run experiments/forecast_timeseries.py --tasks {task!r} "
                                 f"--out {path} first (it picks the organoid's settings)")
     with open(path) as f:
-        return json.load(f)["results"][task][f"PRAXIS organoid, {numerics}"]["hyper"]
+        return json.load(f)["results"][task]
 
 
-# --rule -> (the plasticity of the learning pass, the pass)
-RULES = {"error": (px.PlasticityConfig(post="fprime", pre="eprop", decay=0.0), error_rule_pass),
-         "seed": (px.PlasticityConfig(), seed_rule_pass)}
+def picked(task: str, numerics: str) -> dict:
+    return grid_record(task)[f"PRAXIS organoid, {numerics}"]["hyper"]
+
+
+ESN = "ESN (praxis_jax.baselines)"  # its row in the grid records
+
+
+# --rule -> (the plasticity of the learning pass, the pass, the default W learning rates to pick from: the
+# error signal is the prediction error itself, orders of magnitude below the seed's bounded surprise)
+RULES = {"error": (px.PlasticityConfig(post="fprime", pre="eprop", decay=0.0), error_rule_pass,
+                   [1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0]),
+         "seed": (px.PlasticityConfig(), seed_rule_pass, [1e-7, 1e-6, 1e-5, 1e-4, 1e-3])}
 
 
 def make_organoid(n: int, k: int, numerics: str, seed: int, leak: float, gain: float, input_gain: float,
@@ -86,25 +97,27 @@ def score(series, n: int, numerics: str, hyper: dict, seed: int, lr: float, vali
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tasks", nargs="+", choices=list(TASKS), default=["Mackey-Glass, 1 step", "NARMA-10"])
+    ap.add_argument("--tasks", nargs="+", choices=list(GRID_RECORDS), default=list(GRID_RECORDS))
     ap.add_argument("--n", type=int, default=130, help="as forecast_timeseries.py (the Singer graph near it)")
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--rule", choices=list(RULES), default="error")
-    ap.add_argument("--lrs", type=float, nargs="+", default=[1e-7, 1e-6, 1e-5, 1e-4, 1e-3])
+    ap.add_argument("--lrs", type=float, nargs="+", default=None, help="default: the rule's grid (RULES)")
     ap.add_argument("--out", default=None, help="default: results/timeseries-learned.json (seed: -seedrule)")
     args = ap.parse_args(argv)
+    args.lrs = args.lrs or RULES[args.rule][2]
     if not all(lr > 0 for lr in args.lrs):
         raise ValueError(f"--lrs must all be > 0; got {args.lrs}")
     args.out = args.out or os.path.join(RESULTS, "timeseries-learned.json" if args.rule == "error"
                                         else "timeseries-seedrule.json")
     learn = jax.jit(lambda p, s, u, y: RULES[args.rule][1](p, s, u, y)[0])
     name_rule = "W learned, error per neuron" if args.rule == "error" else "seed rule"
-    results, table, t0 = {}, [f"| task | numerics | W fixed | {name_rule} (lr picked) | ‖ΔW‖/‖W‖ | seeds better |",
-                              "|---|---|---|---|---|---|"], time.perf_counter()
+    results, table, t0 = {}, [f"| task | numerics | W fixed | {name_rule} (lr picked) | ‖ΔW‖/‖W‖ | seeds better "
+                              "| ESN (same grid budget) |", "|---|---|---|---|---|---|---|"], time.perf_counter()
     for task in args.tasks:
         name, horizon = TASKS[task]
         series = load_series(name, horizon=horizon)
         val = max(1, (series.n_train - series.washout) // 5)
+        esn = grid_record(task)[ESN]
         for numerics in ("float32", "int8"):
             hyper = picked(task, numerics)
             grid = {lr: float(np.mean([score(series, args.n, numerics, hyper, s, lr, val, args.rule, learn)[0]
@@ -116,12 +129,13 @@ def main(argv=None):
             row = {"hyper": hyper, "validation": {str(k): v for k, v in grid.items()}, "lr": lr,
                    "fixed": fixed, "learned": nr, "moved": [x[1] for x in learned],
                    "fixed_mean": float(np.mean(fixed)), "fixed_std": float(np.std(fixed)),
-                   "learned_mean": float(np.mean(nr)), "learned_std": float(np.std(nr)),
+                   "learned_mean": float(np.mean(nr)), "learned_std": float(np.std(nr)), "esn_mean": esn["mean"],
                    "seeds_better": int(sum(b < a for a, b in zip(fixed, nr)))}
             results[f"{task}, {numerics}"] = row
             table.append(f"| {task} | {numerics} | {row['fixed_mean']:.2e} ± {row['fixed_std']:.1e} | "
                          f"{row['learned_mean']:.2e} ± {row['learned_std']:.1e} (lr {lr:g}) | "
-                         f"{np.mean(row['moved']):.3f} | {row['seeds_better']}/{args.seeds} |")
+                         f"{np.mean(row['moved']):.3f} | {row['seeds_better']}/{args.seeds} | {esn['mean']:.2e} ± "
+                         f"{esn['std']:.1e} |")
             print(table[-1], "validation:", {k: f"{v:.2e}" for k, v in grid.items()}, flush=True)
     total = time.perf_counter() - t0
     print("\n".join(table))

@@ -1,0 +1,68 @@
+"""The experiment scripts' own code on tiny inputs: every kind of method of ``recurrent_learning.py`` runs and
+returns what its record stores, and the tables are rebuilt from the committed records (a script whose glue
+breaks fails here, not an hour into a run)."""
+
+import glob
+import importlib
+import os
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+from test_learning import _toy_task
+
+EXPERIMENTS = os.path.join(os.path.dirname(__file__), "..", "experiments")
+
+
+@pytest.fixture(scope="module")
+def recurrent():
+    sys.path.insert(0, EXPERIMENTS)  # the scripts import their siblings by name
+    try:
+        yield importlib.import_module("recurrent_learning")
+    finally:
+        sys.path.remove(EXPERIMENTS)
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return _toy_task(jax.random.PRNGKey(0), s=256, t=6)  # 4 batches: the rule acts once R is not 0
+
+
+@pytest.mark.parametrize("method, numerics", [("fixed", "float32"), ("readout", "float32"), ("readout", "int8"),
+                                              ("node-perturbation", "float32")])
+def test_recurrent_learning_local_methods_run(recurrent, toy, method, numerics):
+    r = recurrent.run_local(toy, method, {}, 57, 1, 0.1, 1.0, numerics, 0)
+    assert {"local_readout", "ridge_readout", "history", "weight_change_rel", "train_seconds"} <= set(r)
+    assert 0.0 <= r["local_readout"] <= 1.0 and 0.0 <= r["ridge_readout"] <= 1.0 and len(r["history"]) == 1
+    if method == "fixed":
+        assert r["weight_change_rel"] == 0.0
+    else:
+        assert r["weight_change_rel"] > 0.0
+
+
+@pytest.mark.parametrize("method", ["bptt", "eprop-w"])
+def test_recurrent_learning_gradient_methods_run(recurrent, toy, method):
+    r = recurrent.run_gradient(toy, method, {}, 57, 1, 1e-2, 0)
+    assert 0.0 <= r["readout"] <= 1.0 and len(r["history"]) == 1
+
+
+def test_recurrent_learning_raw_input_runs(recurrent, toy):
+    r = recurrent.run_raw(toy, 2, 1.0, 0)
+    assert [h["epoch"] for h in r["history"]] == [1, 2] and r["readout"] >= 0.9  # input 0 carries the label
+
+
+@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(EXPERIMENTS, "results", "recurrent-*.json"))),
+                         ids=os.path.basename)
+def test_recurrent_learning_tables_rebuild_from_each_record(recurrent, path, capsys):
+    recurrent.main(["--table", "--out", path])
+    out = capsys.readouterr().out
+    assert "| method |" in out and "W fixed (reservoir)" in out
+
+
+def test_every_gradient_method_has_a_grid_and_a_label(recurrent):
+    for name, (label, fit, train) in recurrent.GRADIENT.items():
+        assert name in recurrent.GRIDS and label and callable(fit) and set(train) <= {"W", "U", "b"}
+    assert set(recurrent.GRIDS) == {*recurrent.METHODS, *recurrent.GRADIENT, *recurrent.RAW, *recurrent.PEERS}
+    assert np.all([len(v) >= 1 for v in recurrent.GRIDS.values()])
