@@ -14,7 +14,8 @@ The W learning rate is picked from ``--lrs`` by validation NRMSE (the last 20% o
 learning on the ticks before them; seeds 100–102), then the test runs 10 fresh seeds, each against the
 same organoid with W fixed (lr 0).
 
-Usage: python experiments/forecast_learning.py [--rule error|seed] [--tasks "Mackey-Glass, 1 step" NARMA-10] [--seeds 10]
+Usage: python experiments/forecast_learning.py [--rule error|seed] [--tasks "Mackey-Glass, 1 step" ...] [--seeds 10]
+       [--lrs ...] (default: all four series, the rule's rate grid)
 Writes experiments/results/timeseries-learned.json (``--rule seed``: timeseries-seedrule.json) and prints
 the table rows.
 """
