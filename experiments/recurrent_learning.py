@@ -17,6 +17,9 @@ rate and the learning signal decayed linearly to 0 over the run (TrainConfig.lr_
 - gradient learners of the same organoid (W, U, b and readout by Adam): ``eprop`` and ``bptt``; and, as
   the ablation "U and b learned or frozen", ``eprop-w`` and ``bptt-w``, which learn only what the rule
   learns (W and the readout).
+- ``snn``: the surrogate-gradient spiking RNN of :mod:`praxis_jax.baselines.snn` with the organoid's N,
+  its readout the max over the trial of leaky output units' membrane potential, tuned over its membrane
+  time constant τ (Adam's rate fixed at SNN_LR).
 - ``raw-input``: the same delta rule (batches, epochs, schedule) on the raw input sequence, flattened: what
   the organoid adds.
 - an external peer, braintrace (optional extra ``online-peers``): a dense rate RNN with the same N and tick
@@ -39,6 +42,7 @@ Writes experiments/results/recurrent-<task>-<organoid>.json; ``--table`` prints 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import time
@@ -49,6 +53,7 @@ import numpy as np
 
 import praxis_jax as px
 from praxis_jax.baselines import fit_bptt, fit_eprop
+from praxis_jax.baselines.snn import default_lif, fit_snn
 from praxis_jax.config import TrainConfig
 from praxis_jax.learning import fit, init_learner, ridge_accuracy
 from praxis_jax.learning.presets import task_organoid
@@ -81,6 +86,8 @@ GRADIENT = {"eprop": ("e-prop (W, U, b, readout; Adam)", fit_eprop, ("W", "U", "
             "eprop-w": ("ablation: e-prop with U and b frozen (W, readout; Adam)", fit_eprop, ("W",)),
             "bptt-w": ("ablation: BPTT with U and b frozen (W, readout; Adam)", fit_bptt, ("W",))}
 RAW = {"raw-input": "delta rule on the raw input (no organoid)"}
+SNN = {"snn": "surrogate-gradient SNN, same N, dense recurrence, membrane readout (LIF, BPTT, Adam 1e-3)"}
+SNN_LR = 1e-3  # Adam's rate for the SNN, whose grid is over the membrane time constant
 # braintrace (an external peer, optional extra): a dense rate RNN of the same N and tick, trained online
 PEERS = {"braintrace-pp_prop": "braintrace pp_prop (ES-D-RTRL), dense rate RNN, same N (Adam)",
          "braintrace-eprop": "braintrace EProp (D-RTRL), dense rate RNN, same N (Adam)"}
@@ -92,6 +99,7 @@ GRIDS = {
     "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
     "eprop-w": [3e-4, 1e-3, 3e-3, 1e-2], "bptt-w": [3e-4, 1e-3, 3e-3, 1e-2],
     "raw-input": [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0],  # the delta rule's rate
+    "snn": [2.0, 5.0, 10.0, 20.0],  # the LIF membrane time constant τ, in ticks
     "braintrace-pp_prop": [3e-4, 1e-3, 3e-3, 1e-2], "braintrace-eprop": [1e-3],  # Adam's rate (eprop: too slow to tune)
 }
 BATCH = 32
@@ -148,6 +156,15 @@ def run_peer(data: Dataset, method: str, organoid: dict, n: int, epochs: int, lr
             "seconds_per_epoch": float(np.mean([r["seconds"] for r in history]))}
 
 
+def run_snn(data: Dataset, organoid: dict, n: int, epochs: int, tau: float, seed: int) -> dict:
+    """The surrogate-gradient SNN with the organoid's N (Singer size near ``n``), LIF τ = ``tau`` ticks."""
+    n = task_organoid(n, data.n_inputs, "none", ticks=data.ticks, **organoid).network.n
+    t0 = time.perf_counter()
+    _, history = fit_snn(data, n, epochs, dataclasses.replace(default_lif(), tau=tau), batch_size=BATCH, lr=SNN_LR,
+                         key=jax.random.PRNGKey(seed), on_epoch=_printer(f"snn seed {seed}"), readout="membrane")
+    return {"readout": history[-1]["test_acc"], "history": history, "train_seconds": time.perf_counter() - t0, "n": n}
+
+
 def run_raw(data: Dataset, epochs: int, lr: float, seed: int) -> dict:
     """The delta rule on the flattened raw input, batches of BATCH, its rate decayed linearly to 0 per batch."""
     F, Ft = (jnp.asarray(a.reshape(a.shape[0], -1)) for a in (data.x_train, data.x_test))
@@ -171,6 +188,20 @@ def run_raw(data: Dataset, epochs: int, lr: float, seed: int) -> dict:
         history.append({"epoch": e + 1, "loss": float(loss.mean()),
                         "test_acc": float((logits(r, Ft).argmax(-1) == yt).mean())})
     return {"readout": history[-1]["test_acc"], "history": history, "train_seconds": time.perf_counter() - t0}
+
+
+def run(data: Dataset, method: str, organoid: dict, args, readout_lr: float | None, value: float, numerics: str,
+        seed: int) -> dict:
+    """One run of ``method`` at its grid ``value`` (the local rules: with the readout rate ``readout_lr``)."""
+    if method in GRADIENT:
+        return run_gradient(data, method, organoid, args.n, args.epochs, value, seed)
+    if method in RAW:
+        return run_raw(data, args.epochs, value, seed)
+    if method in SNN:
+        return run_snn(data, organoid, args.n, args.epochs, value, seed)
+    if method in PEERS:
+        return run_peer(data, method, organoid, args.n, args.epochs, value, seed)
+    return run_local(data, method, organoid, args.n, args.epochs, readout_lr, value, numerics, seed, args.standardize)
 
 
 def _printer(tag):
@@ -199,7 +230,8 @@ def main(argv=None):
     ap.add_argument("--stage", choices=("tune", "final"), default="tune")
     ap.add_argument("--task", choices=list(TASKS), default="mnist1d")
     ap.add_argument("--organoid", choices=list(ORGANOIDS), default="default")
-    ap.add_argument("--methods", nargs="+", choices=(*METHODS, *GRADIENT, *RAW, *PEERS), default=["fixed", "readout"])
+    ap.add_argument("--methods", nargs="+", choices=(*METHODS, *GRADIENT, *RAW, *SNN, *PEERS),
+                    default=["fixed", "readout"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--numerics", nargs="+", choices=("float32", "int8"), default=["float32"])
     ap.add_argument("--n", type=int, default=1000)
@@ -209,14 +241,17 @@ def main(argv=None):
     ap.add_argument("--out", default=None)
     ap.add_argument("--table", action="store_true", help="print the tables of the record and exit")
     args = ap.parse_args(argv)
-    out = args.out or os.path.join(OUT, f"recurrent-{args.task}-{args.organoid}{'-std' if args.standardize else ''}.json")
+    suffix = "-std" if args.standardize else ""
+    out = args.out or os.path.join(OUT, f"recurrent-{args.task}-{args.organoid}{suffix}.json")
     record = json.load(open(out)) if os.path.exists(out) else {"tune": {}, "final": {}}
     if args.table:
         print("\n".join(tables(record)))
         return
     record.update(**provenance(), task=args.task, organoid=args.organoid, organoid_settings=ORGANOIDS[args.organoid],
-                  n=args.n, epochs=args.epochs, validation=VALIDATION, standardize=args.standardize, batch=BATCH, grids=GRIDS, ridge_lambda=RIDGE_LAMBDA,
-                  methods={**{m: (METHODS.get(m) or GRADIENT[m])[0] for m in (*METHODS, *GRADIENT)}, **RAW, **PEERS})
+                  n=args.n, epochs=args.epochs, validation=VALIDATION, standardize=args.standardize, batch=BATCH,
+                  grids=GRIDS, ridge_lambda=RIDGE_LAMBDA,
+                  methods={**{m: (METHODS.get(m) or GRADIENT[m])[0] for m in (*METHODS, *GRADIENT)}, **RAW, **SNN,
+                           **PEERS})
     full = TASKS[args.task]()
     data = split(full) if args.stage == "tune" else full
     organoid = ORGANOIDS[args.organoid]
@@ -231,16 +266,9 @@ def main(argv=None):
             for value in GRIDS[method]:
                 if str(value) in runs:
                     continue
-                if method in GRADIENT:
-                    runs[str(value)] = run_gradient(data, method, organoid, args.n, args.epochs, value, 0)
-                elif method in RAW:
-                    runs[str(value)] = run_raw(data, args.epochs, value, 0)
-                elif method in PEERS:
-                    runs[str(value)] = run_peer(data, method, organoid, args.n, args.epochs, value, 0)
-                else:
-                    rlr = value if method == "fixed" else chosen(record, "fixed")[0]
-                    runs[str(value)] = run_local(data, method, organoid, args.n, args.epochs, rlr,
-                                                 value, "float32", 0, args.standardize)
+                rlr = None if method not in METHODS else value if method == "fixed" else chosen(record, "fixed")[0]
+                runs[str(value)] = run(data, method, organoid, args, rlr, value, "float32", 0)
+                if rlr is not None:
                     runs[str(value)]["readout_lr"] = rlr
                 print(f"{method} {value}: validation {_score(runs[str(value)]):.3f}", flush=True)
                 save()
@@ -254,15 +282,7 @@ def main(argv=None):
             for seed in args.seeds:
                 if str(seed) in runs:
                     continue
-                if method in GRADIENT:
-                    runs[str(seed)] = run_gradient(data, method, organoid, args.n, args.epochs, pick[1], seed)
-                elif method in RAW:
-                    runs[str(seed)] = run_raw(data, args.epochs, pick[1], seed)
-                elif method in PEERS:
-                    runs[str(seed)] = run_peer(data, method, organoid, args.n, args.epochs, pick[1], seed)
-                else:
-                    runs[str(seed)] = run_local(data, method, organoid, args.n, args.epochs, pick[0], pick[1],
-                                                numerics, seed, args.standardize)
+                runs[str(seed)] = run(data, method, organoid, args, pick[0], pick[1], numerics, seed)
                 runs[str(seed)]["settings"] = {"readout_lr": pick[0], "lr": pick[1]}
                 save()
     save()

@@ -48,6 +48,11 @@ def test_recurrent_learning_gradient_methods_run(recurrent, toy, method):
     assert 0.0 <= r["readout"] <= 1.0 and len(r["history"]) == 1
 
 
+def test_recurrent_learning_snn_runs_with_the_organoids_n(recurrent, toy):
+    r = recurrent.run_snn(toy, {}, 57, 1, 5.0, 0)
+    assert 0.0 <= r["readout"] <= 1.0 and r["n"] == 57 and len(r["history"]) == 1
+
+
 def test_recurrent_learning_raw_input_runs(recurrent, toy):
     r = recurrent.run_raw(toy, 2, 1.0, 0)
     assert [h["epoch"] for h in r["history"]] == [1, 2] and r["readout"] >= 0.9  # input 0 carries the label
@@ -64,5 +69,6 @@ def test_recurrent_learning_tables_rebuild_from_each_record(recurrent, path, cap
 def test_every_gradient_method_has_a_grid_and_a_label(recurrent):
     for name, (label, fit, train) in recurrent.GRADIENT.items():
         assert name in recurrent.GRIDS and label and callable(fit) and set(train) <= {"W", "U", "b"}
-    assert set(recurrent.GRIDS) == {*recurrent.METHODS, *recurrent.GRADIENT, *recurrent.RAW, *recurrent.PEERS}
+    assert set(recurrent.GRIDS) == {*recurrent.METHODS, *recurrent.GRADIENT, *recurrent.RAW, *recurrent.SNN,
+                                       *recurrent.PEERS}
     assert np.all([len(v) >= 1 for v in recurrent.GRIDS.values()])

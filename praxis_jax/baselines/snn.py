@@ -8,8 +8,11 @@ period; τ, dt, v_th from a :class:`~praxis_jax.spiking.LIFConfig` with v_rest =
 
 The forward pass is exactly :func:`praxis_jax.spiking.lif_step` (tested); on the backward pass the
 Heaviside step H gets the fast-sigmoid pseudo-derivative ``1 / (1 + slope·|v' − v_th|)²`` (SuperSpike).
-Features are time-mean spikes ``(N,)``, read out by ``logits = f·R + c`` with softmax cross-entropy, as
-for the organoid; θ = (W_in ``(K, N)``, W_rec ``(N, N)``, b ``(N,)``, readout) trained by Adam via
+The readout (``readout``), trained with softmax cross-entropy:
+  - ``"spikes"``: ``logits = f·R + c`` on the time-mean spikes ``f`` ``(N,)``, as for the organoid;
+  - ``"membrane"``: the membrane potential of C non-spiking leaky output units, max over the trial
+    (Zenke & Vogels 2021): ``u(t) = d·u(t−1) + (1 − d)·(s(t)·R + c)``, ``u(−1) = 0``, ``logits = max_t u(t)``.
+θ = (W_in ``(K, N)``, W_rec ``(N, N)``, b ``(N,)``, readout) trained by Adam via
 :func:`praxis_jax.baselines.gradient.gradient_epoch`. ``weight_bits`` (8, 4 or 2) trains with W_in and W_rec
 fake-quantized in the forward pass (QAT, straight-through gradient; see :mod:`praxis_jax.lowbit`).
 """
@@ -25,11 +28,12 @@ from jaxtyping import Array
 
 from praxis_jax.baselines.gradient import GradState, check_weight_bits, gradient_epoch
 from praxis_jax.learning.loop import run_epochs
-from praxis_jax.learning.readout import Readout, init_readout, logits, output_error
+from praxis_jax.learning.readout import Readout, init_readout, logits
 from praxis_jax.lowbit import fake_quant
 from praxis_jax.spiking import LIFConfig
 
 SLOPE = 10.0  # fast-sigmoid steepness (per unit of v − v_th), as in Zenke & Vogels 2021
+READOUTS = ("spikes", "membrane")
 
 
 @jax.custom_jvp
@@ -104,28 +108,45 @@ def snn_features(theta: SNNTheta, cfg: LIFConfig, x: Array) -> Array:
     return jax.vmap(lambda xs: snn_spikes(theta, cfg, xs).mean(0))(x)
 
 
-def snn_loss(theta: SNNTheta, cfg: LIFConfig, x: Array, y: Array) -> Array:
-    """Mean softmax cross-entropy of the readout of :func:`snn_features`."""
-    _, loss = output_error(theta.readout, snn_features(theta, cfg, x), y)
-    return loss.mean()
+def snn_logits(theta: SNNTheta, cfg: LIFConfig, x: Array, readout: str = "spikes") -> Array:
+    """Logits ``(B, C)`` of trials ``x`` ``(B, T, K)`` by the ``readout`` of the module docstring."""
+    if readout == "spikes":
+        return logits(theta.readout, snn_features(theta, cfg, x))
+    d = jnp.float32(cfg.decay)
+    drive = jax.vmap(lambda xs: logits(theta.readout, snn_spikes(theta, cfg, xs)))(x)  # (B, T, C)
+    _, u = jax.lax.scan(lambda u, i: (d * u + (1 - d) * i, d * u + (1 - d) * i), jnp.zeros_like(drive[:, 0]),
+                        jnp.swapaxes(drive, 0, 1))
+    return u.max(0)
+
+
+def snn_loss(theta: SNNTheta, cfg: LIFConfig, x: Array, y: Array, readout: str = "spikes") -> Array:
+    """Mean softmax cross-entropy of :func:`snn_logits`."""
+    return optax.softmax_cross_entropy_with_integer_labels(snn_logits(theta, cfg, x, readout), y).mean()
+
+
+def check_readout(readout: str) -> None:
+    if readout not in READOUTS:
+        raise ValueError(f"fit_snn readout must be one of {READOUTS}; got {readout!r}")
 
 
 def fit_snn(data, n: int, epochs: int, cfg: LIFConfig | None = None, batch_size: int = 32, lr: float = 1e-3,
-            key: Array | None = None, on_epoch=None, weight_bits: int | None = None) -> tuple[GradState, list[dict]]:
+            key: Array | None = None, on_epoch=None, weight_bits: int | None = None,
+            readout: str = "spikes") -> tuple[GradState, list[dict]]:
     """Train a surrogate-gradient SNN of ``n`` neurons on a Dataset by BPTT with Adam(lr) for ``epochs`` epochs;
     per-epoch records as in :func:`praxis_jax.learning.loop.run_epochs`. ``weight_bits`` (None, 8, 4 or 2):
-    quantization-aware training of W_in and W_rec, and accuracy measured with them quantized."""
+    quantization-aware training of W_in and W_rec, and accuracy measured with them quantized; ``readout``:
+    one of READOUTS (module docstring)."""
     check_weight_bits(weight_bits, "fit_snn")
+    check_readout(readout)
     cfg = default_lif() if cfg is None else cfg
     key = jax.random.PRNGKey(0) if key is None else key
     k_init, key = jax.random.split(key)
     optimizer = optax.adam(lr)
     theta = init_snn(k_init, data.n_inputs, n, data.n_classes, cfg)
-    grad_fn = jax.value_and_grad(lambda th, x, y: snn_loss(quantized(th, weight_bits), cfg, x, y))
+    grad_fn = jax.value_and_grad(lambda th, x, y: snn_loss(quantized(th, weight_bits), cfg, x, y, readout))
 
     def accuracy(st, x, y):
-        F = snn_features(quantized(st.theta, weight_bits), cfg, x)
-        return (logits(st.theta.readout, F).argmax(-1) == y).mean()
+        return (snn_logits(quantized(st.theta, weight_bits), cfg, x, readout).argmax(-1) == y).mean()
 
     return run_epochs(lambda st, x, y: gradient_epoch(grad_fn, optimizer, batch_size, st, x, y), accuracy,
                       GradState(theta, optimizer.init(theta), key), data, epochs, on_epoch)
