@@ -32,7 +32,8 @@ S − 500 training signals and scored on the last 500 (float32, seed 0).
 Final (``--stage final``): each method with its chosen point on all training signals, ``--seeds``,
 ``--numerics``; the test accuracy of its local readout, and of a ridge readout refitted on its organoid.
 
-Runs already in the record are skipped, so an interrupted run resumes where it stopped.
+Runs already in the record are skipped, so an interrupted run resumes where it stopped; runs of different
+methods may write into the same record at the same time (each save merges into the record on disk).
 
 Usage: python experiments/recurrent_learning.py --stage tune|final [--organoid default|tuned] [--methods ...]
        [--seeds 0 1 2 3 4] [--numerics float32 int8] [--n 1000] [--epochs 8] [--task fashion_mnist] [--standardize]
@@ -257,6 +258,11 @@ def main(argv=None):
     organoid = ORGANOIDS[args.organoid]
 
     def save():
+        """Write this run's methods into the record as it is on disk now (another run of other methods into
+        the same record may have written since this one started)."""
+        latest = json.load(open(out)) if os.path.exists(out) else {"tune": {}, "final": {}}
+        for stage in ("tune", "final"):
+            record[stage] = {**latest[stage], **{m: record[stage][m] for m in args.methods if m in record[stage]}}
         record["table"] = tables(record)
         write_json(out, record)
 

@@ -3,6 +3,7 @@ returns what its record stores, and the tables are rebuilt from the committed re
 breaks fails here, not an hour into a run)."""
 
 import glob
+import json
 import importlib
 import os
 import sys
@@ -72,3 +73,24 @@ def test_every_gradient_method_has_a_grid_and_a_label(recurrent):
     assert set(recurrent.GRIDS) == {*recurrent.METHODS, *recurrent.GRADIENT, *recurrent.RAW, *recurrent.SNN,
                                        *recurrent.PEERS}
     assert np.all([len(v) >= 1 for v in recurrent.GRIDS.values()])
+
+
+def test_a_run_keeps_what_a_concurrent_run_of_other_methods_saved(recurrent, toy, tmp_path, monkeypatch):
+    """Two runs of different methods into one record: each save merges into the file as it is on disk."""
+    out = tmp_path / "record.json"
+    monkeypatch.setitem(recurrent.TASKS, "mnist1d", lambda: toy)
+    calls = []
+
+    def fake_raw(data, epochs, lr, seed):
+        if not calls:  # meanwhile another process saves its own method's run
+            other = json.loads(out.read_text()) if out.exists() else {"tune": {}, "final": {}}
+            other["tune"]["bptt"] = {"0.001": {"readout": 0.5, "history": []}}
+            out.write_text(json.dumps(other))
+        calls.append(lr)
+        return {"readout": lr / 1000, "history": []}
+
+    monkeypatch.setattr(recurrent, "run_raw", fake_raw)
+    recurrent.main(["--stage", "tune", "--methods", "raw-input", "--out", str(out)])
+    record = json.loads(out.read_text())
+    assert set(record["tune"]) == {"raw-input", "bptt"} and record["tune"]["bptt"]["0.001"]["readout"] == 0.5
+    assert sorted(map(float, record["tune"]["raw-input"])) == recurrent.GRIDS["raw-input"] == calls
