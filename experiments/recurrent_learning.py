@@ -306,8 +306,9 @@ def tables(record: dict) -> list[str]:
     for method, runs in record.get("tune", {}).items():
         grid = ", ".join(f"{k}: {100 * _score(r):.1f}%" for k, r in sorted(runs.items(), key=lambda kv: float(kv[0])))
         pick = chosen(record, method)
+        name = "τ" if method in SNN else "lr"  # what the method's grid is over
         choice = "" if pick is None else (f"readout lr {pick[0]:g}" if method == "fixed" else
-                                          f"lr {pick[1]:g}" + (f" (readout lr {pick[0]:g})" if pick[0] else ""))
+                                          f"{name} {pick[1]:g}" + (f" (readout lr {pick[0]:g})" if pick[0] else ""))
         lines.append(f"| {record['methods'].get(method, method)} | {grid} | {choice} |")
     lines += ["", "| method | numerics | seeds | local readout (test) | ridge readout refitted (test) | ‖ΔW‖/‖W₀‖ | train s |",
               "|---|---|---|---|---|---|---|"]
