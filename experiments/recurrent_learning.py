@@ -27,7 +27,8 @@ rate and the learning signal decayed linearly to 0 over the run (TrainConfig.lr_
 
 Tuning (``--stage tune``): each method gets a grid of 4 points (GRIDS: the W learning rate for the rules,
 at the readout rate ``fixed`` had chosen when they were tuned; Adam's rate for the gradient learners), and
-``fixed``, the baseline, 6 readout rates (its best first fell on the edge of 4), trained on the first
+``fixed``, the baseline, 6 readout rates (its best first fell on the edge of 4), and so the rule too, 6 W
+rates (on the tuned organoid its best fell on the low edge of 4); each trained on the first
 S − 500 training signals and scored on the last 500 (float32, seed 0).
 Final (``--stage final``): each method with its chosen point on all training signals, ``--seeds``,
 ``--numerics``; the test accuracy of its local readout, and of a ridge readout refitted on its organoid.
@@ -94,7 +95,7 @@ PEERS = {"braintrace-pp_prop": "braintrace pp_prop (ES-D-RTRL), dense rate RNN, 
          "braintrace-eprop": "braintrace EProp (D-RTRL), dense rate RNN, same N (Adam)"}
 GRIDS = {
     "fixed": [0.05, 0.1, 0.2, 0.4, 0.8, 1.6],  # the readout's rate
-    "readout": [0.3, 1.0, 3.0, 10.0], "post-a": [0.03, 0.1, 0.3, 1.0], "post-one": [0.3, 1.0, 3.0, 10.0],
+    "readout": [0.03, 0.1, 0.3, 1.0, 3.0, 10.0], "post-a": [0.03, 0.1, 0.3, 1.0], "post-one": [0.3, 1.0, 3.0, 10.0],
     "decay-0.9": [0.3, 1.0, 3.0, 10.0], "eprop-trace": [0.3, 1.0, 3.0, 10.0], "feedback": [0.01, 0.03, 0.1, 0.3],
     "reward": [1e-5, 1e-4, 1e-3, 1e-2], "node-perturbation": [1e-3, 1e-2, 1e-1, 1.0],
     "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
