@@ -33,8 +33,9 @@ S − 500 training signals and scored on the last 500 (float32, seed 0).
 Final (``--stage final``): each method with its chosen point on all training signals, ``--seeds``,
 ``--numerics``; the test accuracy of its local readout, and of a ridge readout refitted on its organoid.
 
-Runs already in the record are skipped, so an interrupted run resumes where it stopped; runs of different
-methods may write into the same record at the same time (each save merges into the record on disk).
+Runs already in the record are skipped (a final run only if it used the point chosen now), so an interrupted
+run resumes where it stopped; runs of different methods may write into the same record at the same time (each
+save merges into the record on disk).
 
 Usage: python experiments/recurrent_learning.py --stage tune|final [--organoid default|tuned] [--methods ...]
        [--seeds 0 1 2 3 4] [--numerics float32 int8] [--n 1000] [--epochs 8] [--task fashion_mnist] [--standardize]
@@ -286,11 +287,12 @@ def main(argv=None):
                              f"{method}")
         for numerics in (["float32"] if method not in METHODS else args.numerics):
             runs = record["final"].setdefault(method, {}).setdefault(numerics, {})
+            settings = {"readout_lr": pick[0], "lr": pick[1]}
             for seed in args.seeds:
-                if str(seed) in runs:
+                if runs.get(str(seed), {}).get("settings") == settings:
                     continue
                 runs[str(seed)] = run(data, method, organoid, args, pick[0], pick[1], numerics, seed)
-                runs[str(seed)]["settings"] = {"readout_lr": pick[0], "lr": pick[1]}
+                runs[str(seed)]["settings"] = settings
                 save()
     save()
     print("\n".join(record["table"]))
