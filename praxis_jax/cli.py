@@ -1,13 +1,30 @@
 """The ``praxis`` command: demo (the README's main job), run, resume, sweep, bench, info, free-run.
 
-Exit codes: 0 done; 2 a bad config file or argument (the message names the file, section and key);
-128 + signal number when SIGINT/SIGTERM stopped a run after saving its checkpoint.
+Exit codes: 0 done; 2 a bad config file or argument (the message names the file, section and key, or the
+option, and what is allowed); 128 + signal number when SIGINT/SIGTERM stopped a run after saving its
+checkpoint, or 130 when Ctrl-C came before the first checkpoint (or twice).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+
+def bounded(kind: type, lo, hi=None):
+    """An argparse ``type``: a ``kind`` (int or float) in [lo, hi] (hi None: no upper bound), finite."""
+    import math
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {'an int' if kind is int else 'a number'}; got {text!r}")
+        if not (math.isfinite(value) and value >= lo and (hi is None or value <= hi)):
+            raise argparse.ArgumentTypeError(f"must be in [{lo}, {'inf' if hi is None else hi}]; got {text}")
+        return value
+
+    return parse
 
 
 def _info(args: argparse.Namespace) -> None:
@@ -107,33 +124,52 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--quiet", action="store_true", help="print nothing")
     p.set_defaults(func=_sweep)
     p = sub.add_parser("bench", help="synaptic updates/s of the inference and learning tick, against bandwidth")
-    p.add_argument("--n", type=int, default=65_000, help="requested neurons")
+    p.add_argument("--n", type=bounded(int, 7), default=65_000, help="requested neurons")
     p.add_argument("--topology", default="singer", help="singer, lps, primitive, random or stored")
     p.add_argument("--k", type=float, default=2.0, help="degree factor: D ≈ k·sqrt(N)")
     p.add_argument("--numerics", choices=("float32", "int8"), default="int8")
-    p.add_argument("--ticks", type=int, default=8)
-    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--ticks", type=bounded(int, 1), default=8, help="ticks per timed call")
+    p.add_argument("--reps", type=bounded(int, 1), default=3, help="timed calls (the median is reported)")
     p.add_argument("--out", default=None, help="also write the result as JSON here")
     p.set_defaults(func=_bench)
     p = sub.add_parser("free-run", help=free_run_report.__doc__.splitlines()[0])
     free_run_report.add_arguments(p)
     p.set_defaults(func=free_run_report.main)
     p = sub.add_parser("info", help="versions, devices, the native kernel, and the memory of an organoid")
-    p.add_argument("--n", type=int, default=None, help="also estimate the memory of a Singer organoid of ~n neurons")
+    p.add_argument("--n", type=bounded(int, 7), default=None, help="also estimate the memory of a Singer organoid of ~n neurons")
     p.add_argument("--k", type=float, default=2.0, help="degree factor for --n: D ≈ k·sqrt(N)")
     p.add_argument("--numerics", choices=("float32", "int8"), default="int8")
-    p.add_argument("--devices", type=int, default=1, help="devices the neurons are split over (for the estimates)")
+    p.add_argument("--devices", type=bounded(int, 1), default=1, help="devices the neurons are split over (for the estimates)")
     p.set_defaults(func=_info)
     args = ap.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         args.func(args)
-    except ConfigFileError as err:
+    except (ConfigFileError, ValueError) as err:
+        # the library's checks raise ValueError naming the value and what is allowed, before any long work
         print(f"praxis {args.command}: {err}", file=sys.stderr)
         raise SystemExit(2) from None
     except Stopped as stop:
-        if args.command == "demo":
-            hint = f"praxis demo --resume --out {args.out}"
-        else:
-            hint = f"praxis resume {getattr(args, 'out', None) or getattr(args, 'run_dir', None)}"
-        print(f"praxis {args.command}: {stop}; checkpoint saved; continue with: {hint}", file=sys.stderr)
+        print(f"praxis {args.command}: {stop}; checkpoint saved; continue with: {_resume_hint(args)}",
+              file=sys.stderr)
         raise SystemExit(stop.exit_code) from None
+    except KeyboardInterrupt:
+        hint = _resume_hint(args) if _has_checkpoint(args) else None
+        print(f"\npraxis {args.command}: interrupted" + (f"; continue from the last checkpoint with: {hint}"
+                                                          if hint else ""), file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+def _resume_hint(args: argparse.Namespace) -> str:
+    if args.command == "demo":
+        return f"praxis demo --resume --out {args.out}"
+    return f"praxis resume {getattr(args, 'out', None) or getattr(args, 'run_dir', None)}"
+
+
+def _has_checkpoint(args: argparse.Namespace) -> bool:
+    """Whether the run folder of ``run``/``resume``/``demo`` holds a saved step to continue from."""
+    from pathlib import Path
+
+    if args.command not in ("run", "resume", "demo"):
+        return False
+    folder = Path(getattr(args, "out", None) or args.run_dir)
+    return any(p.is_dir() and p.name.isdigit() for p in folder.rglob("checkpoints/*"))

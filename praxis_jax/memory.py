@@ -31,7 +31,7 @@ def state_bytes(config: PraxisConfig) -> dict[str, int]:
         "a": n * w,
         "b_rate_var": 3 * n * 4,
         "U": net.n_inputs * net.n_in * 4,
-        "table": d * n * 4 if net.topology.make_table() is not None else 0,
+        "table": d * n * 4 if net.topology.stores_table else 0,
         "scalars": _SCALARS,
     }
     parts["total"] = sum(parts.values())
@@ -50,6 +50,16 @@ def available_bytes() -> int:
     if "bytes_limit" in stats:
         return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
     return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def check_fits(config: PraxisConfig, who: str) -> None:
+    """Refuse, before allocating, an organoid whose stored state exceeds the default device's free memory."""
+    need, free = state_bytes(config)["total"], available_bytes()
+    if need > free:
+        net = config.network
+        raise ValueError(f"{who}: an organoid of N = {net.n:,}, D = {net.degree:,} ({config.quant.numerics}) needs "
+                         f"{need / 2**30:,.2f} GiB for its stored state; only {free / 2**30:,.2f} GiB is free on "
+                         f"{jax.devices()[0].platform} (a smaller N or k, or int8)")
 
 
 def bytes_per_device(config: PraxisConfig, devices: int = 1, fused: bool = False) -> dict[str, int]:

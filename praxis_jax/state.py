@@ -19,6 +19,7 @@ import numpy as np
 from jaxtyping import Array
 
 from praxis_jax.config import PraxisConfig
+from praxis_jax.memory import check_fits
 from praxis_jax.quant import Codec
 
 
@@ -102,6 +103,7 @@ def init(config: PraxisConfig, key: Array) -> tuple[Params, State]:
     """
     if not isinstance(config, PraxisConfig):
         raise ValueError(f"init.config must be a PraxisConfig; got {type(config).__name__}")
+    check_fits(config, "init")
     net, pl = config.network, config.plasticity
     codec = Codec.from_config(config)
     n, d, k = net.n, net.degree, net.n_inputs

@@ -116,6 +116,37 @@ def test_bad_config_files_exit_2_naming_file_and_key(tmp_path, capsys, text, mes
     assert not (tmp_path / "never").exists()  # refused before any work
 
 
+@pytest.mark.parametrize("argv,message", [
+    (["info", "--n", "-5"], r"argument --n: must be in \[7, inf\]; got -5"),
+    (["bench", "--reps", "0"], r"argument --reps: must be in \[1, inf\]; got 0"),
+    (["info", "--n", "100", "--k", "nan"], r"praxis info: choose_topology.k must be a finite number > 0; got nan"),
+    (["demo", "--n", "-3"], r"praxis demo: choose_topology.n must be an int >= 7; got -3"),
+    (["demo", "--epochs", "0"], r"praxis demo: TrainConfig.epochs must be an int in \[1, inf\]; got 0"),
+])
+def test_bad_arguments_exit_2_with_a_message_not_a_traceback(tmp_path, capsys, argv, message):
+    with pytest.raises(SystemExit) as exc:
+        main(argv + (["--out", str(tmp_path / "never")] if argv[0] == "demo" else []))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and "Traceback" not in err
+    assert not (tmp_path / "never").exists()
+
+
+def test_ctrl_c_exits_130_with_a_resume_hint_only_where_a_checkpoint_exists(tmp_path, capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo, "main", interrupted)
+    out = tmp_path / "demo"
+    for hint in (False, True):
+        with pytest.raises(SystemExit) as exc:
+            main(["demo", "--out", str(out)])
+        assert exc.value.code == 130
+        err = capsys.readouterr().err
+        assert "praxis demo: interrupted" in err and ("praxis demo --resume" in err) == hint
+        (out / "1" / "w_fixed" / "checkpoints" / "1").mkdir(parents=True, exist_ok=True)
+
+
 def test_config_files_round_trip_and_demo_file_is_the_demo():
     spec = configfile.load(files("praxis_jax") / "configs" / "sweep.toml")
     assert configfile.loads(configfile.dump(spec)) == spec

@@ -49,3 +49,19 @@ def test_largest_n_grows_with_memory_devices_and_fusion():
     n = largest_n(16 * gib)
     d = 2 * n**0.5
     assert 2 * n * d + 14 * n <= 0.9 * 16 * gib < 2 * (n + 1000) * (2 * (n + 1000) ** 0.5) + 14 * (n + 1000)
+
+
+def test_an_organoid_that_does_not_fit_is_refused_before_it_is_built(monkeypatch):
+    """init and choose_topology compare what they would allocate with the free memory first, and refuse
+    with the estimate (here the free memory is made small)."""
+    import praxis_jax.memory as memory
+    from praxis_jax.topology import choose_topology
+
+    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=singer(7)))
+    monkeypatch.setattr(memory, "available_bytes", lambda: state_bytes(cfg)["total"] - 1)
+    with pytest.raises(ValueError, match=r"init: an organoid of N = 57, D = 16 \(float32\) needs .* GiB .* is free"):
+        px.init(cfg, jax.random.PRNGKey(0))
+    monkeypatch.setattr(memory, "available_bytes", lambda: 10**6)
+    choose_topology("singer", 300)  # 2·2·sqrt(300)·300 ≈ 21 kB: fits
+    with pytest.raises(ValueError, match=r"N = 1,000,000 with D ≈ 2·sqrt\(N\) needs at least 3.7 GiB"):
+        choose_topology("stored", 10**6)

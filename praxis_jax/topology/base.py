@@ -61,6 +61,11 @@ class Topology(eqx.Module):
         """One line saying what this graph is."""
         return f"{type(self).__name__}(N={self.n}, D={self.degree})"
 
+    @property
+    def stores_table(self) -> bool:
+        """Whether :meth:`make_table` gives a table (a stored-index graph), without building it."""
+        return False
+
     def make_table(self) -> np.ndarray | None:
         """The index table a stored-index graph keeps in ``Params``; None when computed in-kernel."""
         return None

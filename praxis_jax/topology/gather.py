@@ -29,6 +29,10 @@ class StoredIndex(Topology):
     def describe(self) -> str:
         return f"stored-index table of [{self.base.describe()}]"
 
+    @property
+    def stores_table(self) -> bool:
+        return True
+
     def make_table(self) -> np.ndarray:
         return np.ascontiguousarray(self.base.neighbor_array().T)  # (D, N) int32
 

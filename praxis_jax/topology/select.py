@@ -15,10 +15,18 @@ KINDS = ("singer", "lps", "primitive", "random", "stored")
 
 
 def _check(n, k):
-    if not isinstance(n, int) or n < 7:
+    """n and k valid, and the graph's smallest organoid (int8 W and e: 2 bytes an edge) fits in free memory,
+    checked before building a graph (which takes minutes at N ~ 1e9)."""
+    from praxis_jax.memory import available_bytes  # memory imports the configs, which import topology
+
+    if isinstance(n, bool) or not isinstance(n, int) or n < 7:
         raise ValueError(f"choose_topology.n must be an int >= 7; got {n!r}")
-    if not (isinstance(k, (int, float)) and math.isfinite(k) and k > 0):
+    if isinstance(k, bool) or not (isinstance(k, (int, float)) and math.isfinite(k) and k > 0):
         raise ValueError(f"choose_topology.k must be a finite number > 0; got {k!r}")
+    need, free = 2 * k * math.sqrt(n) * n, available_bytes()
+    if need > free:
+        raise ValueError(f"choose_topology: N = {n:,} with D ≈ {k:g}·sqrt(N) needs at least {need / 2**30:,.1f} GiB "
+                         f"(int8 W and e) and only {free / 2**30:,.1f} GiB is free; a smaller n or k")
 
 
 def choose_singer(n: int, k: float = 2.0) -> Topology:
