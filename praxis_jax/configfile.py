@@ -13,8 +13,8 @@ Every section and key may be left out. The organoid starts from the task preset
 (:func:`praxis_jax.learning.presets.task_organoid`: homeostasis off, plasticity on unless the modulator
 is none, the rule's settings from RULES, one W update per trial) and the file's keys replace its fields;
 the trainer's own checks (:func:`praxis_jax.learning.supervised.check_trainer`) run on the result. An unknown section
-or key, or a value of the wrong type, raises :class:`ConfigFileError` naming the file, the section and the
-key; a value out of range raises the config's own ValueError, prefixed with the file. All of this happens
+or key, a value of the wrong type or out of range (the config's own check), and a swept value its field's
+check refuses raise :class:`ConfigFileError` naming the file, the section and the key. All of this happens
 before any data is loaded or anything is compiled. :func:`dump` writes the resolved spec back as TOML (a
 run folder keeps it as ``config.toml``, which ``praxis resume`` reads).
 """
@@ -37,7 +37,7 @@ from praxis_jax.config import (
 )
 from praxis_jax.learning.presets import task_organoid
 from praxis_jax.learning.supervised import check_trainer
-from praxis_jax.state import Hyper
+from praxis_jax.state import Hyper, with_hyper
 
 TASK_INPUTS = {"mnist1d": 1, "digits": 8, "fashion_mnist": 28}  # inputs per tick of each RunConfig.task
 TASK_TICKS = {"mnist1d": 40, "digits": 8, "fashion_mnist": 28}  # ticks per trial of each RunConfig.task
@@ -96,7 +96,7 @@ def _section(path: str, name: str, table, allowed: dict[str, str]) -> dict:
     return dict(table)
 
 
-def _sweep(path: str, table) -> dict:
+def _sweep(path: str, table, praxis: PraxisConfig) -> dict:
     if not isinstance(table, dict):
         raise ConfigFileError(f"{path}: [sweep] must be a table of keys; got {table!r}")
     out = {"seeds": table.get("seeds", 1)}
@@ -110,6 +110,11 @@ def _sweep(path: str, table) -> dict:
         if not (isinstance(values, list) and values and all(_type_ok(v, "float") for v in values)):
             raise ConfigFileError(f"{path}: [sweep] {key} must be a non-empty list of numbers; got {values!r}")
         out[key] = [float(v) for v in values]
+        for v in out[key]:
+            try:
+                with_hyper(praxis, key, v)
+            except ValueError as err:
+                raise ConfigFileError(f"{path}: [sweep] {key} = {v!r}: {_in_file_terms(err)}") from None
     return out
 
 
@@ -137,9 +142,21 @@ def loads(text: str, path: str = "<string>") -> RunSpec:
     except ConfigFileError:
         raise
     except (ValueError, TypeError) as err:
-        raise ConfigFileError(f"{path}: {err}") from err
-    sweep = _sweep(path, raw["sweep"]) if "sweep" in raw else None
+        raise ConfigFileError(f"{path}: {_in_file_terms(err)}") from err
+    sweep = _sweep(path, raw["sweep"], praxis) if "sweep" in raw else None
     return RunSpec(run, topology, praxis, train, sweep)
+
+
+# the owner a config check names ("PlasticityConfig.lr must be …") -> the file's section
+SECTION_OF = {"RunConfig": "run", "TrainConfig": "train", "choose_topology": "topology",
+              **{cls.__name__: name for name, cls in ORGANOID_SECTIONS.items()}}
+
+
+def _in_file_terms(err: Exception) -> str:
+    """A config check's message with ``Owner.field`` written as the file's ``[section] field``."""
+    owner, dot, rest = str(err).partition(".")
+    field, space, tail = rest.partition(" ")
+    return f"[{SECTION_OF[owner]}] {field} {tail}" if dot and space and owner in SECTION_OF else str(err)
 
 
 def load(path: str | Path) -> RunSpec:

@@ -24,7 +24,8 @@ from praxis_jax.quant import Codec
 
 
 class Hyper(NamedTuple):
-    """Sweepable scalars (float32 arrays; give them a leading axis and vmap to batch them)."""
+    """Sweepable scalars (float32 arrays; give them a leading axis and vmap to batch them); each is the
+    field of the same name in the PraxisConfig section HYPER_SECTION names."""
 
     leak: Array
     noise_std: Array
@@ -37,18 +38,20 @@ class Hyper(NamedTuple):
 
     @staticmethod
     def from_config(config: PraxisConfig) -> "Hyper":
-        net, pl, ho = config.network, config.plasticity, config.homeostasis
-        f = lambda x: jnp.asarray(x, jnp.float32)  # noqa: E731
-        return Hyper(
-            leak=f(net.leak),
-            noise_std=f(net.noise_std),
-            lr=f(pl.lr),
-            decay=f(pl.decay),
-            weight_decay=f(pl.weight_decay),
-            var_threshold=f(ho.var_threshold),
-            bias_rate=f(ho.bias_rate),
-            target_rate=f(ho.target_rate),
-        )
+        return Hyper(**{f: jnp.asarray(getattr(getattr(config, HYPER_SECTION[f]), f), jnp.float32)
+                        for f in Hyper._fields})
+
+
+HYPER_SECTION = {"leak": "network", "noise_std": "network", "lr": "plasticity", "decay": "plasticity",
+                 "weight_decay": "plasticity", "var_threshold": "homeostasis", "bias_rate": "homeostasis",
+                 "target_rate": "homeostasis"}
+
+
+def with_hyper(config: PraxisConfig, field: str, value) -> PraxisConfig:
+    """``config`` with the Hyper ``field`` set to ``value``, through that config's own checks (a bad value
+    raises their ValueError)."""
+    section = HYPER_SECTION[field]
+    return dataclasses.replace(config, **{section: dataclasses.replace(getattr(config, section), **{field: value})})
 
 
 class Params(eqx.Module):

@@ -21,20 +21,29 @@ from praxis_jax.config import PraxisConfig, TrainConfig
 from praxis_jax.learning.loop import run_epochs
 from praxis_jax.learning.supervised import Learner, check_trainer, evaluate, init_learner, train_epoch
 from praxis_jax.memory import available_bytes
-from praxis_jax.state import Hyper, Params, init
+from praxis_jax.state import Hyper, Params, init, with_hyper
 
 
 def grid(config: PraxisConfig, seeds: int, **values) -> tuple[Hyper, Array, list[dict]]:
     """Every combination of ``values`` (Hyper field -> list of numbers) × ``seeds`` seeds.
 
     Returns ``(hypers, seed_ids, rows)``: Hyper with a leading axis S, int32 ``(S,)`` seed ids and the S
-    tidy rows (``{"lr": .., "seed": ..}``). Fields not given keep the config's value.
+    tidy rows (``{"lr": .., "seed": ..}``). Fields not given keep the config's value. Each value must
+    pass the check of its config field (a NaN rate or a decay of 5 is refused before any work).
     """
     unknown = set(values) - set(Hyper._fields)
     if unknown:
         raise ValueError(f"sweep.grid: unknown hyperparameters {sorted(unknown)}; allowed: {Hyper._fields}")
     if not (isinstance(seeds, int) and seeds >= 1):
         raise ValueError(f"sweep.grid.seeds must be an int >= 1; got {seeds!r}")
+    for field, vals in values.items():
+        if not (isinstance(vals, (list, tuple)) and vals):
+            raise ValueError(f"sweep.grid.{field} must be a non-empty list of numbers; got {vals!r}")
+        for v in vals:
+            try:
+                with_hyper(config, field, v)
+            except ValueError as err:
+                raise ValueError(f"sweep.grid.{field} = {v!r}: {err}") from None
     base = Hyper.from_config(config)
     names = list(values)
     rows = [dict(zip(names, combo), seed=s) for combo in itertools.product(*values.values()) for s in range(seeds)]

@@ -100,7 +100,12 @@ def test_run_stopped_by_sigterm_saves_and_resume_is_bit_for_bit(tmp_path):
 @pytest.mark.parametrize("text,message", [
     ("[run]\nsede = 1", r"unknown key \[run\] .sede.; allowed: checkpoint_every, keep, n_train, seed, task"),
     ("[plasticity]\nlr = \"fast\"", r"\[plasticity\] lr must be of type float; got 'fast'"),
-    ("[plasticity]\nlr = -1.0", r"PlasticityConfig.lr must be a finite number in \[0, 1000.0\); got -1.0"),
+    ("[plasticity]\nlr = -1.0", r"\[plasticity\] lr must be a finite number in \[0, 1000.0\); got -1.0"),
+    ("[topology]\nn = 3", r"\[topology\] n must be an int >= 7; got 3"),
+    ("[sweep]\nlr = [1e-3, nan]", r"\[sweep\] lr = nan: \[plasticity\] lr must be a finite number"),
+    ("[sweep]\ndecay = [5.0]", r"\[sweep\] decay = 5.0: \[plasticity\] decay must be a finite number in \[0, 1\]"),
+    ("[sweep]\nleak = [-3]", r"\[sweep\] leak = -3.0: \[network\] leak must be"),
+    ("[sweep]\nnoise_std = [inf]", r"\[sweep\] noise_std = inf: \[network\] noise_std must be"),
     ("[organoid]\nn = 3", r"unknown section\(s\) \['organoid'\]"),
     ("[train]\nepochs = 2.5", r"\[train\] epochs must be of type int; got 2.5"),
     ("[topology\nn = 3", r"not valid TOML"),

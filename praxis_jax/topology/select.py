@@ -14,18 +14,20 @@ from praxis_jax.topology.singer import singer
 KINDS = ("singer", "lps", "primitive", "random", "stored")
 
 
-def _check(n, k):
-    """n and k valid, and the graph's smallest organoid (int8 W and e: 2 bytes an edge) fits in free memory,
-    checked before building a graph (which takes minutes at N ~ 1e9)."""
+def _check(n, k, least_k: float = 2.0):
+    """n and k valid, and the graph's smallest organoid (int8 W and e: 2 bytes an edge, D at least
+    ``least_k``·sqrt(N): a Singer or LPS graph never has fewer) fits in free memory, checked before building
+    a graph (which takes minutes at N ~ 1e9)."""
     from praxis_jax.memory import available_bytes  # memory imports the configs, which import topology
 
     if isinstance(n, bool) or not isinstance(n, int) or n < 7:
         raise ValueError(f"choose_topology.n must be an int >= 7; got {n!r}")
     if isinstance(k, bool) or not (isinstance(k, (int, float)) and math.isfinite(k) and k > 0):
         raise ValueError(f"choose_topology.k must be a finite number > 0; got {k!r}")
-    need, free = 2 * k * math.sqrt(n) * n, available_bytes()
+    factor = max(k, least_k, 2 / math.sqrt(n))  # D >= 2 for every graph
+    need, free = 2 * factor * math.sqrt(n) * n, available_bytes()
     if need > free:
-        raise ValueError(f"choose_topology: N = {n:,} with D ≈ {k:g}·sqrt(N) needs at least {need / 2**30:,.1f} GiB "
+        raise ValueError(f"choose_topology: N = {n:,} with D ≈ {factor:g}·sqrt(N) needs at least {need / 2**30:,.1f} GiB "
                          f"(int8 W and e) and only {free / 2**30:,.1f} GiB is free; a smaller n or k")
 
 
@@ -61,7 +63,7 @@ def choose_topology(kind: str, n: int, k: float = 2.0, seed: int = 0) -> Topolog
     """
     if kind not in KINDS:
         raise ValueError(f"choose_topology.kind must be one of {KINDS}; got {kind!r}")
-    _check(n, k)
+    _check(n, k, 2.0 if kind in ("singer", "lps", "stored") else 0.0)
     if kind == "singer":
         return choose_singer(n, k)
     if kind == "lps":
