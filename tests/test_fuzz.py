@@ -5,14 +5,17 @@ import json
 import math
 
 import jax
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import praxis_jax as px
 from praxis_jax import configfile, sweep
 from praxis_jax.config import RunConfig, TrainConfig
 from praxis_jax.state import Hyper
+from praxis_jax.tasks import Dataset
 from praxis_jax.topology import KINDS, Topology, choose_topology, singer
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -101,3 +104,19 @@ def test_choose_topology_builds_or_refuses_clearly(kind, n, k):
 def test_choose_topology_refuses_a_size_that_is_not_an_int(bad):
     with pytest.raises(ValueError, match=r"choose_topology.n must be an int >= 7; got"):
         choose_topology("singer", bad)
+
+
+ARRAYS = hnp.arrays(st.sampled_from([np.float32, np.float64, np.int64, np.bool_]),
+                    hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=4))
+
+
+@FUZZ
+@given(ARRAYS, ARRAYS, ARRAYS, ARRAYS, st.one_of(st.none(), st.integers(-2, 6)))
+def test_dataset_from_arrays_builds_a_checked_dataset_or_refuses(x, y, xt, yt, n_classes):
+    try:
+        d = Dataset.from_arrays(x, y, xt, yt, n_classes)
+    except ValueError as err:
+        assert "Dataset.from_arrays" in str(err)
+        return
+    assert d.x_train.ndim == 3 and d.x_train.dtype == np.float32 and np.isfinite(d.x_train).all()
+    assert d.y_train.shape == (d.x_train.shape[0],) and 0 <= d.y_train.min() <= d.y_train.max() < d.n_classes

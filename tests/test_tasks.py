@@ -3,11 +3,13 @@
 import gzip
 import json
 
+import jax
 import numpy as np
 import pytest
 
+import praxis_jax as px
 from praxis_jax.cli import main
-from praxis_jax.tasks import load_digits, load_fashion_mnist
+from praxis_jax.tasks import Dataset, load_digits, load_fashion_mnist
 from praxis_jax.tasks.fashion_mnist import DEFAULT_DIR, read_idx
 
 
@@ -67,3 +69,49 @@ def test_praxis_run_on_fashion_mnist_subset(tmp_path):
     main(["run", str(cfg), "--out", str(tmp_path / "run"), "--quiet"])
     s = json.load(open(tmp_path / "run" / "summary.json"))
     assert s["test_acc_ridge_readout"] > 0.6  # 10 classes; the full 10k test set
+
+
+def test_dataset_from_arrays_takes_a_users_arrays():
+    rng = np.random.default_rng(0)
+    d = Dataset.from_arrays(rng.normal(size=(20, 5)), rng.integers(0, 3, 20), rng.normal(size=(4, 5)),
+                            np.array([0, 1, 2, 2.0]), name="mine")
+    assert (d.ticks, d.n_inputs, d.n_classes, d.name) == (5, 1, 3, "mine")
+    assert d.x_train.dtype == np.float32 and d.y_test.dtype == np.int32 and d.x_test.shape == (4, 5, 1)
+
+
+GOOD = dict(x_train=np.zeros((4, 3, 2)), y_train=np.array([0, 1, 0, 1]), x_test=np.zeros((2, 3, 2)),
+            y_test=np.array([1, 0]))
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"x_train": np.full((4, 3, 2), np.nan)}, r"data.x_train must be finite"),
+    ({"x_test": np.full((2, 3, 2), np.inf)}, r"data.x_test must be finite"),
+    ({"y_train": np.array([0, 1, 0, 5]), "n_classes": 2}, r"y_train labels must be in \[0, 2\); got 0..5"),
+    ({"y_test": np.array([-1, 0])}, r"y_test labels must be in \[0, 2\); got -1..0"),
+    ({"x_train": np.zeros((0, 3, 2)), "y_train": np.zeros(0)}, r"x_train must have shape .* each >= 1; got \(0, 3, 2\)"),
+    ({"x_test": np.zeros((2, 0, 2))}, r"x_test must have shape .*; got \(2, 0, 2\)"),
+    ({"x_test": np.zeros((2, 4, 2))}, r"the same \(ticks, inputs\); got \(3, 2\) and \(4, 2\)"),
+    ({"x_train": np.full((4, 3, 2), "a")}, r"x_train must be an array of real numbers; got dtype <U1"),
+    ({"y_train": np.array([0, 1, 0])}, r"y_train must be 4 integer labels, shape \(4,\); got shape \(3,\)"),
+    ({"y_train": np.array([0, 1, 0, 0.5])}, r"y_train must be 4 integer labels"),
+    ({"n_classes": 1}, r"n_classes must be None or an int >= 2; got 1"),
+])
+def test_dataset_from_arrays_refuses_what_would_train_silently_wrong(change, message):
+    with pytest.raises(ValueError, match=message):
+        Dataset.from_arrays(**{**GOOD, **change})
+
+
+def test_fit_and_ridge_refuse_data_the_organoid_cannot_take_before_compiling():
+    from praxis_jax.config import TrainConfig
+    from praxis_jax.learning import fit, init_learner, ridge_accuracy
+    from praxis_jax.learning.presets import task_organoid
+
+    cfg = task_organoid(60, 3, "none")
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
+    data = Dataset.from_arrays(**GOOD)  # 2 inputs per tick; the organoid takes 3
+    with pytest.raises(ValueError, match=r"fit: data.x_train has 2 inputs per tick; .*n_inputs = 3"):
+        fit(params, TrainConfig(epochs=1, modulator="none"), learner, data)
+    bad = data._replace(x_test=np.full((2, 3, 3), np.nan, np.float32), x_train=np.zeros((4, 3, 3), np.float32))
+    with pytest.raises(ValueError, match=r"ridge_accuracy: data.x_test must be finite"):
+        ridge_accuracy(params, state.long, bad, 1e-3, jax.random.PRNGKey(2))

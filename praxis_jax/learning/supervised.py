@@ -37,6 +37,7 @@ from praxis_jax.learning.readout import (
 )
 from praxis_jax.learning.trial import TRIALS, Signal, run_trials
 from praxis_jax.state import Long, Params, inference
+from praxis_jax.tasks.base import check_dataset
 
 REWARDED = ("reward", "surprise")  # modulators of the form R_b − R̄_b, known at a trial's last tick
 
@@ -222,6 +223,7 @@ def fit(params: Params, cfg: TrainConfig, learner: Learner, data, on_epoch=None,
     """Train until ``cfg.epochs`` epochs are done on a :class:`praxis_jax.tasks.Dataset`, evaluating after
     each (records, ``on_epoch(record, learner)`` and resuming with ``history``: see
     :func:`praxis_jax.learning.loop.run_epochs`)."""
+    check_dataset(data, params.config.network.n_inputs, "fit")
     check_trainer(params.config, cfg, data.ticks)
     return run_epochs(
         lambda lr, x, y: train_epoch(params, cfg, lr, x, y),
@@ -232,6 +234,7 @@ def fit(params: Params, cfg: TrainConfig, learner: Learner, data, on_epoch=None,
 
 def ridge_accuracy(params: Params, long: Long, data, lam: float, key: Array) -> tuple[float, float]:
     """Train and test accuracy of a ridge readout (:func:`ridge_readout`) fitted on the organoid's features."""
+    check_dataset(data, params.config.network.n_inputs, "ridge_accuracy")
     x, y, xt, yt = (jnp.asarray(a) for a in data[:4])
     F, Ft = trial_features(params, long, x, key), trial_features(params, long, xt, key)
     r = ridge_readout(F, y, data.n_classes, lam)
