@@ -4,15 +4,18 @@ A checkpoint at step s is the directory ``<dir>/<s>/`` written by ``orbax.checkp
 (which writes into a temporary directory and renames it into place, so a save killed half-way leaves no
 step behind). It holds two items: ``state``, any pytree of arrays (a Learner, a State, an optimizer state),
 and ``meta``, JSON: the flattened config (:func:`config_fields`) and whatever the caller adds (epoch,
-history, ...). :func:`restore_latest` refuses a checkpoint of a different config, listing the
-differences, and skips a corrupt or truncated step with a warning naming it, falling back to the newest
-good one.
+history, ...). One sha256 digest covers the arrays and the rest of ``meta``, so any altered byte of either
+is detected. :func:`restore_latest` refuses a checkpoint of a different config, listing the differences,
+and skips a corrupt, truncated or altered step with a warning naming it, falling back to the newest good
+one; the skipped steps newer than it are moved to ``<dir>.damaged/`` (kept for inspection, out of the way
+of the next saves).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import warnings
 
@@ -25,26 +28,35 @@ class ConfigMismatch(ValueError):
     """A checkpoint was written under another config."""
 
 
-def digest(state) -> str:
-    """sha256 over every leaf's dtype, shape and bytes (detects a damaged checkpoint orbax would read)."""
+def digest(state, meta: dict | None = None) -> str:
+    """sha256 over every leaf's dtype, shape and bytes and over ``meta`` as canonical JSON (detects a
+    damaged or altered checkpoint orbax would read)."""
     h = hashlib.sha256()
     for leaf in jax.tree.leaves(state):
         a = np.asarray(leaf)
         h.update(f"{a.dtype}{a.shape}".encode())
         h.update(np.ascontiguousarray(a).tobytes())
+    h.update(json.dumps(meta or {}, sort_keys=True).encode())
     return h.hexdigest()
 
 
 def config_fields(config) -> dict[str, str]:
-    """Flatten a (nested) dataclass config into ``{"network.leak": "0.2", ...}`` (values as repr strings)."""
+    """Flatten a (nested) config of dataclasses, NamedTuples and dicts into ``{"network.leak": "0.2", ...}``
+    (values as repr strings)."""
     out: dict[str, str] = {}
 
     def walk(obj, prefix):
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            for f in dataclasses.fields(obj):
-                walk(getattr(obj, f.name), f"{prefix}{f.name}.")
+            items = ((f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj))
+        elif isinstance(obj, tuple) and hasattr(obj, "_asdict"):
+            items = obj._asdict().items()
+        elif isinstance(obj, dict):
+            items = obj.items()
         else:
             out[prefix[:-1]] = repr(obj)
+            return
+        for name, value in items:
+            walk(value, f"{prefix}{name}.")
 
     walk(config, "")
     return out
@@ -70,7 +82,8 @@ class Checkpointer:
         """Save ``state`` (pytree of arrays) and ``meta`` (JSON-able dict) as step ``step``."""
         if not (isinstance(step, int) and step >= 0):
             raise ValueError(f"checkpoint.save.step must be an int >= 0; got {step!r}")
-        meta = {"config": config_fields(config), "digest": digest(state), **(meta or {})}
+        meta = {"config": config_fields(config), **(meta or {})}
+        meta["digest"] = digest(state, meta)
         self._mngr.wait_until_finished()
         self._mngr.save(step, args=ocp.args.Composite(state=ocp.args.StandardSave(state),
                                                       meta=ocp.args.JsonSave(meta)))
@@ -111,6 +124,7 @@ def restore_latest(directory: str, like, config) -> tuple[int, object, dict] | N
     """
     want = config_fields(config)
     abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, like)
+    damaged, found = [], None
     with _manager(directory, 1_000_000) as mngr:
         for step in sorted(mngr.all_steps(), reverse=True):
             try:
@@ -121,13 +135,19 @@ def restore_latest(directory: str, like, config) -> tuple[int, object, dict] | N
                     lines = "; ".join(f"{k}: checkpoint {a} vs now {b}" for k, (a, b) in sorted(diff.items()))
                     raise ConfigMismatch(f"checkpoint step {step} in {directory} has another config: {lines}")
                 state = mngr.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract)))["state"]
-                if digest(state) != got.get("digest"):
-                    raise OSError(f"step {step}: data do not match the digest written with them")
-                return step, state, got
+                if digest(state, {k: v for k, v in got.items() if k != "digest"}) != got.get("digest"):
+                    raise OSError(f"step {step}: data or metadata do not match the digest written with them")
+                found = step, state, got
+                break
             except ConfigMismatch:
                 raise
             except Exception as err:  # noqa: BLE001 - orbax raises many kinds for a damaged step
+                damaged.append(step)
                 warnings.warn(f"checkpoint step {step} in {directory} is unreadable ({type(err).__name__}: "
-                              f"{str(err)[:200]}); falling back to an older step", stacklevel=2)
-    return None
+                              f"{str(err)[:200]}); moved to {directory}.damaged/, falling back to an older step",
+                              stacklevel=2)
+    for step in damaged:  # out of the way: orbax would skip every save at or below the newest step
+        os.makedirs(f"{directory}.damaged", exist_ok=True)
+        os.replace(os.path.join(directory, str(step)), os.path.join(f"{directory}.damaged", str(step)))
+    return found
 

@@ -15,6 +15,7 @@ two are swept).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -68,6 +69,13 @@ def _write_config(out: Path, spec: configfile.RunSpec) -> None:
     os.replace(tmp, out / "config.toml")
 
 
+def settings(spec: configfile.RunSpec) -> dict:
+    """What a resumed run must share with the run it continues (checked against every checkpoint): every
+    setting of the file but where and how often it saves (``[run] keep``, ``checkpoint_every``)."""
+    run = {k: v for k, v in dataclasses.asdict(spec.run).items() if k not in ("keep", "checkpoint_every")}
+    return {"run": run, "topology": spec.topology, "organoid": spec.praxis, "train": spec.train}
+
+
 def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, quiet: bool = False) -> dict:
     """Train one organoid as ``spec`` says, in folder ``out``; returns the summary (also written).
 
@@ -82,6 +90,9 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
                          "or choose another output folder")
     if resume and not existing:
         raise SystemExit(f"praxis: nothing to resume, no checkpoint in {ckpt_dir}")
+    writable = next(p for p in (Path(ckpt_dir), out, *out.parents) if p.exists())
+    if not os.access(writable, os.W_OK):
+        raise SystemExit(f"praxis: cannot write checkpoints: {writable} is not writable")
     t0 = time.perf_counter()
     cfg, tc, run = spec.praxis, spec.train, spec.run
     data = load_task(run)
@@ -99,9 +110,16 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
     learner = init_learner(params, state.long, data.n_classes, k_learn)
     history: list[dict] = []
     if resume:
-        step, learner, meta = checkpoint.restore_latest(ckpt_dir, learner, cfg)
+        found = checkpoint.restore_latest(ckpt_dir, learner, settings(spec))
+        if found is None:
+            raise SystemExit(f"praxis: no readable checkpoint in {ckpt_dir}: every step is damaged (moved to "
+                             f"{ckpt_dir}.damaged/); start a new run")
+        step, learner, meta = found
         history = meta["history"]
-        say(f"resumed after epoch {step} ({ckpt_dir})")
+        if step == tc.epochs:
+            say(f"this run finished all {tc.epochs} epochs; reporting it again from its last checkpoint")
+        else:
+            say(f"resumed after epoch {step} ({ckpt_dir})")
     start, first = time.perf_counter(), len(history)
     trial_ticks = (len(data.y_train) // tc.batch_size) * tc.batch_size * data.ticks
     with deferred_stop() as stop, checkpoint.Checkpointer(ckpt_dir, run.keep) as ckpt:
@@ -109,7 +127,7 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
             history.append(r)
             ep = r["epoch"]
             if ep % run.checkpoint_every == 0 or ep == tc.epochs or stop.signum is not None:
-                ckpt.save(ep, learner, cfg, {"history": list(history)})
+                ckpt.save(ep, learner, settings(spec), {"history": list(history)})
             eta = (time.perf_counter() - start) / (ep - first) * (tc.epochs - ep)
             say(epoch_line(r, tc.epochs, trial_ticks, eta))
             if stop.signum is not None:

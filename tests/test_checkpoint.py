@@ -121,3 +121,31 @@ def test_async_checkpointer_keeps_the_last_and_restores_the_newest(tmp_path):
     step, got, meta = checkpoint.restore_latest(str(tmp_path), state, cfg)
     assert step == 4 and meta["s"] == 4 and int(got.tick) == int(state.tick) + 4
     chex.assert_trees_all_equal(got.long, state.long)
+
+
+def test_altered_metadata_is_detected_and_the_step_moved_aside(tmp_path):
+    """One digit of the stored history changed: the digest covers the metadata, so the step is named,
+    skipped and moved to <dir>.damaged/; a stray empty newer step goes the same way, and saves go on."""
+    cfg = _cfg()
+    _, state = px.init(cfg, jax.random.PRNGKey(0))
+    for s in (1, 2):
+        checkpoint.save(str(tmp_path / "ck"), s, state, cfg, {"history": [{"epoch": s, "test_acc": 0.5}]})
+    meta = tmp_path / "ck" / "2" / "meta" / "metadata"
+    meta.write_text(meta.read_text().replace('"test_acc": 0.5', '"test_acc": 0.6'))
+    (tmp_path / "ck" / "99").mkdir()
+    with pytest.warns(UserWarning) as caught:
+        step, _, got = checkpoint.restore_latest(str(tmp_path / "ck"), state, cfg)
+    assert step == 1 and got["history"][0]["test_acc"] == 0.5
+    assert "step 2" in " ".join(str(w.message) for w in caught)
+    assert sorted(os.listdir(tmp_path / "ck.damaged")) == ["2", "99"]
+    checkpoint.save(str(tmp_path / "ck"), 2, state, cfg)
+    assert checkpoint.steps(str(tmp_path / "ck")) == [1, 2]
+
+
+def test_every_step_damaged_gives_none_not_an_error(tmp_path):
+    cfg = _cfg()
+    _, state = px.init(cfg, jax.random.PRNGKey(0))
+    checkpoint.save(str(tmp_path / "ck"), 1, state, cfg)
+    (tmp_path / "ck" / "1" / "meta" / "metadata").write_text("{")
+    with pytest.warns(UserWarning, match="step 1"):
+        assert checkpoint.restore_latest(str(tmp_path / "ck"), state, cfg) is None

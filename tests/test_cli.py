@@ -97,6 +97,35 @@ def test_run_stopped_by_sigterm_saves_and_resume_is_bit_for_bit(tmp_path):
     assert _history(cut / "summary.json") == _history(tmp_path / "full" / "summary.json")
 
 
+@pytest.mark.parametrize("edit", ["seed = 0\n", "n_train = 128\n", "batch_size = 32\n", 'modulator = "reward"\n'])
+def test_resume_refuses_an_edited_run_setting_with_the_differences(tmp_path, capsys, edit):
+    """Every setting of the run is checked on resume, not only the organoid: an edited seed, n_train,
+    batch size or modulator exits 2 naming the field, and the run folder is left as it was."""
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text(TINY.replace("epochs = 3", "epochs = 1"))
+    run = tmp_path / "run"
+    main(["run", str(cfg), "--out", str(run), "--quiet"])
+    changed = {"seed = 0\n": "seed = 1\n", "n_train = 128\n": "n_train = 64\n", "batch_size = 32\n": "batch_size = 16\n",
+               'modulator = "reward"\n': 'modulator = "surprise"\n'}[edit]
+    text = (run / "config.toml").read_text()
+    assert edit in text
+    (run / "config.toml").write_text(text.replace(edit, changed))
+    with pytest.raises(SystemExit) as exc:
+        main(["resume", str(run), "--quiet"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    field = edit.split(" ")[0]
+    assert "has another config" in err and f".{field}: checkpoint" in err and "Traceback" not in err
+
+
+def test_resume_of_a_finished_run_says_so(tmp_path, capsys):
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text(TINY.replace("epochs = 3", "epochs = 1"))
+    main(["run", str(cfg), "--out", str(tmp_path / "run"), "--quiet"])
+    main(["resume", str(tmp_path / "run")])
+    assert "this run finished all 1 epochs" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("text,message", [
     ("[run]\nsede = 1", r"unknown key \[run\] .sede.; allowed: checkpoint_every, keep, n_train, seed, task"),
     ("[plasticity]\nlr = \"fast\"", r"\[plasticity\] lr must be of type float; got 'fast'"),
