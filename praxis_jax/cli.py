@@ -57,7 +57,8 @@ def _info(args: argparse.Namespace) -> None:
             per = bytes_per_device(cfg, args.devices)
             print(f"split over {args.devices} devices (praxis_jax.sharding): " + ", ".join(
                 f"{k} {v / 2**20:,.1f} MiB" for k, v in per.items()) + " per device")
-    for fused in (False, True):
+    gpu = any(d.platform == "gpu" for d in jax.devices())
+    for fused in (False, True) if gpu else (False,):
         n = largest_n(free, args.devices, args.k, args.numerics, fused=fused)
         print(f"largest organoid with learning in 90% of the free {free / 2**30:,.1f} GiB x {args.devices} device(s), "
               f"{args.numerics}, D = {args.k:g}·sqrt(N), {'fused GPU kernel' if fused else 'pure-JAX work arrays'}: "
@@ -67,7 +68,7 @@ def _info(args: argparse.Namespace) -> None:
 def _run(args: argparse.Namespace) -> None:
     from praxis_jax import configfile, job
 
-    job.run_job(configfile.load(args.config), args.out, quiet=args.quiet)
+    job.run_job(configfile.load(args.config, n=args.n, epochs=args.epochs), args.out, quiet=args.quiet)
 
 
 def _resume(args: argparse.Namespace) -> None:
@@ -112,6 +113,8 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("run", help="train one organoid as a TOML config file says (see praxis_jax/configs/)")
     p.add_argument("config", help="TOML file; sections map onto the typed configs (praxis_jax/configfile.py)")
     p.add_argument("--out", required=True, help="run folder: config.toml, checkpoints/, summary.json, PNG")
+    p.add_argument("--n", type=bounded(int, 7), default=None, help="override the file's [topology] n")
+    p.add_argument("--epochs", type=bounded(int, 1), default=None, help="override the file's [train] epochs")
     p.add_argument("--quiet", action="store_true", help="print nothing")
     p.set_defaults(func=_run)
     p = sub.add_parser("resume", help="continue a run folder from its newest good checkpoint, bit for bit")

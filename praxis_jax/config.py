@@ -294,7 +294,8 @@ TASKS = ("mnist1d", "digits", "fashion_mnist")
 class RunConfig(eqx.Module):
     """What a ``praxis run`` trains on and how it is kept (the ``[run]`` section of a config file).
 
-    Fields: task (one of TASKS), seed (of init, learner and data order), n_train (use only the first
+    Fields: task (one of TASKS, or ``"file:PATH"``: a user's ``.npz`` with arrays x_train, y_train, x_test,
+    y_test and optionally n_classes, checked by :meth:`praxis_jax.tasks.Dataset.from_arrays`), seed (of init, learner and data order), n_train (use only the first
     n_train training trials; None = all, for quick runs), keep (checkpoints kept, newest first),
     checkpoint_every (epochs between checkpoints; the last epoch, and one a signal stops, always save).
     Epochs are the chunks of a run: the data order of an epoch comes from the learner's key, so a run
@@ -309,8 +310,9 @@ class RunConfig(eqx.Module):
 
     def __check_init__(self):
         o = "RunConfig"
-        if self.task not in TASKS:
-            fail(o, "task", self.task, f"one of {TASKS}")
+        if not (self.task in TASKS or isinstance(self.task, str) and self.task.startswith("file:") and self.task[5:]):
+            fail(o, "task", self.task, f"one of {TASKS} or 'file:PATH' (an .npz of x_train, y_train, x_test, "
+                 "y_test)")
         check_integer(o, "seed", self.seed, 0)
         if self.n_train is not None:
             check_integer(o, "n_train", self.n_train, 1)

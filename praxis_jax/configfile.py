@@ -38,6 +38,7 @@ from praxis_jax.config import (
 from praxis_jax.learning.presets import task_organoid
 from praxis_jax.learning.supervised import check_trainer
 from praxis_jax.state import Hyper, with_hyper
+from praxis_jax.tasks.base import load_npz
 
 TASK_INPUTS = {"mnist1d": 1, "digits": 8, "fashion_mnist": 28}  # inputs per tick of each RunConfig.task
 TASK_TICKS = {"mnist1d": 40, "digits": 8, "fashion_mnist": 28}  # ticks per trial of each RunConfig.task
@@ -118,12 +119,16 @@ def _sweep(path: str, table, praxis: PraxisConfig) -> dict:
     return out
 
 
-def loads(text: str, path: str = "<string>") -> RunSpec:
-    """Parse and validate a config file's text (``path`` is only used in messages)."""
+def loads(text: str, path: str = "<string>", n: int | None = None, epochs: int | None = None) -> RunSpec:
+    """Parse and validate a config file's text (``path`` is only used in messages); ``n`` and ``epochs``,
+    when given, replace ``[topology] n`` and ``[train] epochs`` (the command line's overrides)."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigFileError(f"{path}: not valid TOML: {err}") from err
+    for section, key, value in (("topology", "n", n), ("train", "epochs", epochs)):
+        if value is not None and isinstance(raw.setdefault(section, {}), dict):
+            raw[section][key] = value
     unknown = set(raw) - set(SECTIONS)
     if unknown:
         raise ConfigFileError(f"{path}: unknown section(s) {sorted(unknown)}; allowed: {', '.join(SECTIONS)}")
@@ -132,19 +137,28 @@ def loads(text: str, path: str = "<string>") -> RunSpec:
         train = TrainConfig(**_section(path, "train", raw.get("train", {}), _allowed(TrainConfig)))
         topology = {"kind": "singer", "n": 1000, "k": 2.0,
                     **_section(path, "topology", raw.get("topology", {}), TOPOLOGY_KEYS)}
-        preset = task_organoid(topology["n"], TASK_INPUTS[run.task], train.modulator, k=topology["k"],
-                               kind=topology["kind"], ticks=TASK_TICKS[run.task])
+        inputs, ticks = task_shape(run.task)
+        preset = task_organoid(topology["n"], inputs, train.modulator, k=topology["k"], kind=topology["kind"],
+                               ticks=ticks)
         parts = {name: dataclasses.replace(getattr(preset, name),
                                            **_section(path, name, raw.get(name, {}), _allowed(cls)))
                  for name, cls in ORGANOID_SECTIONS.items()}
         praxis = PraxisConfig(**parts)
-        check_trainer(praxis, train, TASK_TICKS[run.task])
+        check_trainer(praxis, train, ticks)
     except ConfigFileError:
         raise
     except (ValueError, TypeError) as err:
         raise ConfigFileError(f"{path}: {_in_file_terms(err)}") from err
     sweep = _sweep(path, raw["sweep"], praxis) if "sweep" in raw else None
     return RunSpec(run, topology, praxis, train, sweep)
+
+
+def task_shape(task: str) -> tuple[int, int]:
+    """(inputs per tick, ticks per trial) of ``RunConfig.task``; a ``file:`` task's file is read and checked."""
+    if task.startswith("file:"):
+        data = load_npz(task[5:])
+        return data.n_inputs, data.ticks
+    return TASK_INPUTS[task], TASK_TICKS[task]
 
 
 # the owner a config check names ("PlasticityConfig.lr must be …") -> the file's section
@@ -159,12 +173,12 @@ def _in_file_terms(err: Exception) -> str:
     return f"[{SECTION_OF[owner]}] {field} {tail}" if dot and space and owner in SECTION_OF else str(err)
 
 
-def load(path: str | Path) -> RunSpec:
-    """Read and validate a TOML config file (see the module docstring)."""
+def load(path: str | Path, n: int | None = None, epochs: int | None = None) -> RunSpec:
+    """Read and validate a TOML config file (see the module docstring; ``n``, ``epochs``: see :func:`loads`)."""
     p = Path(path)
     if not p.is_file():
         raise ConfigFileError(f"{p}: no such config file")
-    return loads(p.read_text(), str(p))
+    return loads(p.read_text(), str(p), n, epochs)
 
 
 def _toml_value(v) -> str:

@@ -31,7 +31,7 @@ from praxis_jax.learning import fit, init_learner, ridge_accuracy
 from praxis_jax.learning.readout import RIDGE_LAMBDA
 from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.stopping import deferred_stop
-from praxis_jax.tasks import Dataset, load_digits, load_fashion_mnist, load_mnist1d
+from praxis_jax.tasks import Dataset, load_digits, load_fashion_mnist, load_mnist1d, load_npz
 from praxis_jax.tasks.mnist1d import REFERENCE_ACCURACY
 
 LOADERS = {"mnist1d": load_mnist1d, "digits": load_digits, "fashion_mnist": load_fashion_mnist}
@@ -40,7 +40,7 @@ TRAIN_EVAL = 1000  # each epoch's train accuracy is measured on the first TRAIN_
 
 def load_task(run) -> Dataset:
     """The dataset of ``RunConfig.task``, its training set cut to ``n_train`` trials when set."""
-    data = LOADERS[run.task]()
+    data = load_npz(run.task[5:]) if run.task.startswith("file:") else LOADERS[run.task]()
     if run.n_train is not None:
         if run.n_train > len(data.y_train):
             raise ValueError(f"RunConfig.n_train must be <= {len(data.y_train)} for {run.task}; got {run.n_train}")

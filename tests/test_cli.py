@@ -118,10 +118,38 @@ def test_resume_refuses_an_edited_run_setting_with_the_differences(tmp_path, cap
     assert "has another config" in err and f".{field}: checkpoint" in err and "Traceback" not in err
 
 
+def test_run_trains_on_a_users_npz_and_refuses_a_bad_one(tmp_path, capsys):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    y, yt = rng.integers(0, 3, 96), rng.integers(0, 3, 30)
+    x = rng.normal(size=(96, 5, 2)) + y[:, None, None]  # three separable classes, 5 ticks of 2 inputs
+    xt = rng.normal(size=(30, 5, 2)) + yt[:, None, None]
+    np.savez(tmp_path / "mine.npz", x_train=x, y_train=y, x_test=xt, y_test=yt)
+    cfg = tmp_path / "mine.toml"
+    cfg.write_text(f'[run]\ntask = "file:{tmp_path / "mine.npz"}"\n[topology]\nn = 60\n[train]\nmodulator = "none"\n'
+                   'epochs = 2\nbatch_size = 16\n')
+    main(["run", str(cfg), "--out", str(tmp_path / "run"), "--quiet"])
+    assert json.load(open(tmp_path / "run" / "summary.json"))["test_acc_ridge_readout"] > 0.6  # chance: 1/3
+    x[3, 2, 1] = np.nan
+    np.savez(tmp_path / "bad.npz", x_train=x, y_train=y, x_test=xt, y_test=yt)
+    np.savez(tmp_path / "few.npz", x_train=x, y_train=y)
+    for name, message in (("bad", r"bad.npz: Dataset.from_arrays: data.x_train must be finite"),
+                          ("few", r"few.npz: an .npz task holds .* missing \['x_test', 'y_test'\]"),
+                          ("none", r"none.npz: cannot read it")):
+        cfg.write_text(f'[run]\ntask = "file:{tmp_path / name}.npz"\n')
+        with pytest.raises(SystemExit) as exc:
+            main(["run", str(cfg), "--out", str(tmp_path / name)])
+        assert exc.value.code == 2 and re.search(message, capsys.readouterr().err)
+        assert not (tmp_path / name).exists()
+
+
 def test_resume_of_a_finished_run_says_so(tmp_path, capsys):
     cfg = tmp_path / "tiny.toml"
-    cfg.write_text(TINY.replace("epochs = 3", "epochs = 1"))
-    main(["run", str(cfg), "--out", str(tmp_path / "run"), "--quiet"])
+    cfg.write_text(TINY)  # 3 epochs, n = 60; the command line overrides both
+    main(["run", str(cfg), "--out", str(tmp_path / "run"), "--quiet", "--epochs", "1", "--n", "100"])
+    written = configfile.load(tmp_path / "run" / "config.toml")
+    assert written.train.epochs == 1 and written.topology["n"] == 100
     main(["resume", str(tmp_path / "run")])
     assert "this run finished all 1 epochs" in capsys.readouterr().out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
 
 import numpy as np
@@ -103,3 +104,24 @@ def restrict(data: Dataset, classes) -> Dataset:
     span = f"{classes[0]}-{classes[-1]}" if classes == list(range(classes[0], classes[-1] + 1)) else ",".join(map(str, classes))
     return Dataset(data.x_train[keep], data.y_train[keep], data.x_test[keep_t], data.y_test[keep_t],
                    data.n_classes, f"{data.name}[{span}]")
+
+
+def load_npz(path: str) -> Dataset:
+    """A user's task from an ``.npz`` of arrays ``x_train``, ``y_train``, ``x_test``, ``y_test`` (and
+    optionally ``n_classes``), checked by :meth:`Dataset.from_arrays`; errors name the file."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{path}: cannot read it as an .npz of arrays ({err})") from None
+    missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in arrays]
+    extra = sorted(set(arrays) - {"x_train", "y_train", "x_test", "y_test", "n_classes"})
+    if missing or extra:
+        raise ValueError(f"{path}: an .npz task holds x_train, y_train, x_test, y_test and optionally n_classes; "
+                         f"missing {missing}, unknown {extra}")
+    k = arrays.pop("n_classes", None)
+    try:
+        return Dataset.from_arrays(**arrays, n_classes=None if k is None else int(k), name=os.path.basename(path))
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
+
