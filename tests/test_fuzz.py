@@ -120,3 +120,27 @@ def test_dataset_from_arrays_builds_a_checked_dataset_or_refuses(x, y, xt, yt, n
         return
     assert d.x_train.ndim == 3 and d.x_train.dtype == np.float32 and np.isfinite(d.x_train).all()
     assert d.y_train.shape == (d.x_train.shape[0],) and 0 <= d.y_train.min() <= d.y_train.max() < d.n_classes
+
+
+ARGS = st.one_of(st.integers(-5, 400), st.sampled_from([2**31, 10**10]), st.floats(), st.text(max_size=3), st.none(),
+                 st.booleans(), st.tuples(st.integers(-3, 40)))
+
+
+@FUZZ
+@given(st.sampled_from(["random_circulant", "primitive_root_circulant", "Circulant", "StoredIndex", "LPS",
+                        "singer"]), ARGS, ARGS)
+def test_topology_constructors_build_or_refuse_with_a_value_error(name, a, b):
+    from praxis_jax.topology import LPS, StoredIndex, circulant
+
+    make = {"random_circulant": lambda: circulant.random_circulant(a, b),
+            "primitive_root_circulant": lambda: circulant.primitive_root_circulant(a, b),
+            "Circulant": lambda: circulant.Circulant(num=a, offsets=b, name="fuzz"),
+            "StoredIndex": lambda: StoredIndex(base=a),
+            "LPS": lambda: LPS(ps=a, q=b),
+            "singer": lambda: singer(a, b)}[name]
+    try:
+        topo = make()
+    except ValueError as err:
+        assert "must" in str(err) or "no generator" in str(err)
+        return
+    assert isinstance(topo, Topology) and 2 <= topo.degree < topo.n

@@ -15,11 +15,15 @@ from jaxtyping import Array
 
 from praxis_jax import native
 from praxis_jax.pallas import circulant as pallas_circulant
-from praxis_jax.topology.base import NEURONS, Topology, neuron_mesh, pad_tail
+from praxis_jax.topology.base import MAX_N, NEURONS, Topology, neuron_mesh, pad_tail
+from praxis_jax.validation import check_integer
 
 
 def check_offsets(n: int, offsets: tuple[int, ...], owner: str) -> None:
     """Raise unless ``offsets`` is a symmetric set of distinct non-zero residues mod ``n``."""
+    if not (isinstance(offsets, tuple) and offsets and all(isinstance(o, int) and not isinstance(o, bool)
+                                                            for o in offsets)):
+        raise ValueError(f"{owner}.offsets must be a non-empty tuple of ints; got {offsets!r}")
     s = [o % n for o in offsets]
     if 0 in s:
         raise ValueError(f"{owner}.offsets must not contain 0 mod N={n} (self-loop)")
@@ -63,8 +67,7 @@ class Circulant(Topology):
     name: str = eqx.field(static=True, default="circulant")
 
     def __check_init__(self):
-        if not isinstance(self.num, int) or self.num < 3:
-            raise ValueError(f"Circulant.num must be an int >= 3; got {self.num!r}")
+        check_integer("Circulant", "num", self.num, 3, MAX_N)
         check_offsets(self.num, self.offsets, "Circulant")
 
     @property
@@ -129,7 +132,9 @@ def primitive_root_circulant(n: int, degree: int) -> Circulant:
 
     For prime ``n`` the first such g is usually a primitive root. Raises if ``degree`` is odd or no g works.
     """
-    if degree % 2 or degree < 2 or degree >= n:
+    check_integer("primitive_root_circulant", "n", n, 3, MAX_N)
+    check_integer("primitive_root_circulant", "degree", degree, 2)
+    if degree % 2 or degree >= n:
         raise ValueError(f"primitive_root_circulant: degree must be even in [2, N); got {degree} (N={n})")
     half = degree // 2
     for g in range(2, n):
@@ -147,7 +152,10 @@ def primitive_root_circulant(n: int, degree: int) -> Circulant:
 
 def random_circulant(n: int, degree: int, seed: int = 0) -> Circulant:
     """Circulant with ``degree/2`` random offsets in [1, n/2) and their negatives (any N, weaker expansion)."""
-    if degree % 2 or degree < 2 or degree > n - 2:
+    check_integer("random_circulant", "n", n, 5, MAX_N)
+    check_integer("random_circulant", "degree", degree, 2)
+    check_integer("random_circulant", "seed", seed, 0)
+    if degree % 2 or degree > n - 2:
         raise ValueError(f"random_circulant: degree must be even in [2, N-2]; got {degree} (N={n})")
     rng = np.random.default_rng(seed)
     half = rng.choice(np.arange(1, (n - 1) // 2 + 1), size=degree // 2, replace=False)

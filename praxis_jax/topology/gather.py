@@ -18,6 +18,11 @@ class StoredIndex(Topology):
 
     base: Topology = eqx.field(static=True)
 
+    def __check_init__(self):
+        if not isinstance(self.base, Topology) or isinstance(self.base, StoredIndex):
+            raise ValueError(f"StoredIndex.base must be a Topology with computed neighbours (e.g. singer(m)); got "
+                             f"{self.base!r}")
+
     @property
     def n(self) -> int:
         return self.base.n

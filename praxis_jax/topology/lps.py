@@ -45,6 +45,8 @@ class LPS(Topology):
 
     def __check_init__(self):
         _check_prime_1mod4("q", self.q)
+        if not isinstance(self.ps, tuple):
+            raise ValueError(f"LPS.ps must be a tuple of primes, e.g. (13,); got {self.ps!r}")
         if not self.ps:
             raise ValueError("LPS.ps must name at least one prime p")
         if self.q >= 1290:  # q(q²−1) must fit int32

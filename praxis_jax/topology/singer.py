@@ -14,6 +14,7 @@ from __future__ import annotations
 from math import gcd
 
 from praxis_jax.numtheory import is_prime, singer_difference_set
+from praxis_jax.topology.base import MAX_N
 from praxis_jax.topology.circulant import Circulant, symmetric_offsets
 
 
@@ -33,9 +34,9 @@ def _multipliers(m: int, n: int, copies: int) -> list[int]:
 
 def singer(m: int, copies: int = 1) -> Circulant:
     """Singer expander for prime ``m``: N = m² + m + 1, degree 2·copies·(m + 1)."""
-    if not isinstance(m, int) or not is_prime(m):
-        raise ValueError(f"singer.m must be a prime; got m={m!r}")
-    if not isinstance(copies, int) or copies < 1:
+    if not isinstance(m, int) or isinstance(m, bool) or not is_prime(m) or m * m + m + 1 > MAX_N:
+        raise ValueError(f"singer.m must be a prime with m² + m + 1 <= {MAX_N} (int32 indices); got m={m!r}")
+    if not isinstance(copies, int) or isinstance(copies, bool) or copies < 1:
         raise ValueError(f"singer.copies must be an int >= 1; got {copies!r}")
     n = m * m + m + 1
     if 2 * copies * (m + 1) >= n:
