@@ -170,9 +170,11 @@ class QuantConfig(eqx.Module):
       numerics: "float32" or "int8".
       eligibility: the int8 eligibility code, "mulaw" (continuous μ-law, the default) or "segmented"
         (G.711's piecewise-linear μ-law, μ = 255: no exp or log, so the fused learning kernels run faster).
-      mu: μ of the continuous eligibility μ-law (> 0).
-      elig_max: eligibility saturation bound E (> 0); None means 4/(1 − decay), the largest |e| that
-        |pre·post| <= 4 can reach, so the int8 trace never saturates where the float32 one would not.
+      mu: μ of the continuous eligibility μ-law, in [1e-3, 1e6] (below it float32 loses the code: at
+        μ = 1e-30 every stored trace decodes to 0 and ΔW is exactly 0).
+      elig_max: eligibility saturation bound E, in [1e-6, 1e6] (a smaller E makes every update round to
+        0); None means 4/(1 − decay), the largest |e| that |pre·post| <= 4 can reach, so the int8 trace
+        never saturates where the float32 one would not.
     """
 
     numerics: Literal["float32", "int8"] = eqx.field(static=True, default="float32")
@@ -186,9 +188,9 @@ class QuantConfig(eqx.Module):
             fail(o, "numerics", self.numerics, f"one of {NUMERICS}")
         if self.eligibility not in ELIG_CODES:
             fail(o, "eligibility", self.eligibility, f"one of {ELIG_CODES}")
-        check_number(o, "mu", self.mu, 0, 1e6, lo_open=True)
+        check_number(o, "mu", self.mu, 1e-3, 1e6, hi_open=False)
         if self.elig_max is not None:
-            check_number(o, "elig_max", self.elig_max, 0, 1e6, lo_open=True)
+            check_number(o, "elig_max", self.elig_max, 1e-6, 1e6, hi_open=False)
 
     @property
     def int8(self) -> bool:
@@ -313,7 +315,7 @@ class RunConfig(eqx.Module):
         if not (self.task in TASKS or isinstance(self.task, str) and self.task.startswith("file:") and self.task[5:]):
             fail(o, "task", self.task, f"one of {TASKS} or 'file:PATH' (an .npz of x_train, y_train, x_test, "
                  "y_test)")
-        check_integer(o, "seed", self.seed, 0)
+        check_integer(o, "seed", self.seed, 0, 2**32 - 1)
         if self.n_train is not None:
             check_integer(o, "n_train", self.n_train, 1)
         check_integer(o, "keep", self.keep, 1)

@@ -10,6 +10,7 @@ configuration.
 from __future__ import annotations
 
 import itertools
+import math
 
 import equinox as eqx
 import jax
@@ -24,6 +25,9 @@ from praxis_jax.memory import available_bytes
 from praxis_jax.state import Hyper, Params, init, with_hyper
 
 
+MAX_CONFIGURATIONS = 100_000  # a sweep's rows are built on the host before any work
+
+
 def grid(config: PraxisConfig, seeds: int, **values) -> tuple[Hyper, Array, list[dict]]:
     """Every combination of ``values`` (Hyper field -> list of numbers) × ``seeds`` seeds.
 
@@ -34,8 +38,11 @@ def grid(config: PraxisConfig, seeds: int, **values) -> tuple[Hyper, Array, list
     unknown = set(values) - set(Hyper._fields)
     if unknown:
         raise ValueError(f"sweep.grid: unknown hyperparameters {sorted(unknown)}; allowed: {Hyper._fields}")
-    if not (isinstance(seeds, int) and seeds >= 1):
-        raise ValueError(f"sweep.grid.seeds must be an int >= 1; got {seeds!r}")
+    if not (isinstance(seeds, int) and not isinstance(seeds, bool) and 1 <= seeds <= MAX_CONFIGURATIONS):
+        raise ValueError(f"sweep.grid.seeds must be an int in [1, {MAX_CONFIGURATIONS}]; got {seeds!r}")
+    total = seeds * math.prod(len(v) if isinstance(v, (list, tuple)) else 1 for v in values.values())
+    if total > MAX_CONFIGURATIONS:
+        raise ValueError(f"sweep.grid: {total:,} configurations; at most {MAX_CONFIGURATIONS:,} (fewer values or seeds)")
     for field, vals in values.items():
         if not (isinstance(vals, (list, tuple)) and vals):
             raise ValueError(f"sweep.grid.{field} must be a non-empty list of numbers; got {vals!r}")
