@@ -45,6 +45,9 @@ def init_pg(env: Env, params: Params, long: Long, cfg: ReinforceConfig, key: Arr
     """Start from the organoid's own W, U, b and a zero readout of ``n_outputs`` outputs (default: the
     env's actions)."""
     check_gradient_organoid(params, "policy gradient")
+    if env.continuous:
+        raise ValueError(f"init_pg: the policy-gradient baseline takes discrete actions; {env.name} has a "
+                         "continuous action box (use praxis_jax.learning.reinforce's node perturbation)")
     c = env.n_actions if n_outputs is None else n_outputs
     if not (isinstance(c, int) and c >= env.n_actions):
         raise ValueError(f"init_pg: n_outputs must be an int >= {env.name}'s {env.n_actions} actions; got {c!r}")

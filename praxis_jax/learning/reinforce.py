@@ -8,7 +8,8 @@ Per env step t of an episode (the env from :mod:`praxis_jax.tasks.control`):
   echo state network, ``params`` an :class:`praxis_jax.baselines.esn.ESN`, as baseline reservoir);
   z = f·R + c,  ξ ~ N(0, σ²) ``(C,)``,  action = argmax over the env's first A ≤ C outputs of z + ξ
   (noise injected into the outputs; a readout wider than the env's actions serves several envs, and the
-  other outputs get ξ = 0, so they neither act nor learn);
+  other outputs get ξ = 0, so they neither act nor learn); for continuous actions (a Box of dimension A)
+  action = clip((z + ξ)[:A], low, high), Gaussian exploration on the outputs, the rest unchanged;
   eligibility  e_R = λ·e_R + f ⊗ ξ/σ,  e_c = λ·e_c + ξ/σ,  and when plasticity is enabled A-STDP-ET's own
   trace e = decay·e + pre·post on every tick (``PlasticityConfig.post = "noise"``: post = η/noise_std,
   node perturbation of the network; ``"a"``: the pure seed rule, one scalar reward modulator times a
@@ -159,16 +160,23 @@ def _carry0(env: Env, params: Params | ESN | None, n_outputs: int, key: Array) -
 
 
 def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | None, readout: Readout,
-                explore: bool, n_actions: int | None = None):
+                explore: bool, n_actions: int | None = None, bounds: tuple[Array, Array] | None = None):
     """The policy ``(carry, obs, key) -> (carry, action, ())`` of :func:`praxis_jax.tasks.control.rollout`,
-    acting with the readout's first ``n_actions`` outputs (default: all of them).
+    acting with the readout's first ``n_actions`` outputs (default: all of them): the argmax of them, or
+    with ``bounds`` = (low, high) ``(A,)`` (continuous actions, A = ``n_actions``) their values clipped.
 
     With ``explore`` False there is no noise (ξ = 0, η = 0) and no eligibility: the organoid only runs
     (:func:`praxis_jax.state.inference`).
     """
     sigma, lam = jnp.float32(cfg.sigma), jnp.float32(cfg.decay)
     esn = isinstance(params, ESN)
-    valid = jnp.arange(readout.c.shape[0]) < (readout.c.shape[0] if n_actions is None else n_actions)
+    n_act = readout.c.shape[0] if n_actions is None else n_actions
+    valid = jnp.arange(readout.c.shape[0]) < n_act
+
+    def act(z):
+        if bounds is None:
+            return jnp.argmax(jnp.where(valid, z, -jnp.inf)).astype(jnp.int32)
+        return jnp.clip(z[:n_act], bounds[0], bounds[1])
     if params is not None and not esn:
         check_organoid(params)
         codec = Codec.from_config(params.config)
@@ -187,13 +195,12 @@ def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | 
         else:
             st = hold_input(params, long, carry.state, obs, cfg.ticks_per_step)
             f = codec.a(st.short.a)
-        z = jnp.where(valid, f @ readout.R + readout.c, -jnp.inf)
+        z = f @ readout.R + readout.c
         if not explore:
-            return carry._replace(state=st), jnp.argmax(z).astype(jnp.int32), ()
+            return carry._replace(state=st), act(z), ()
         _, k_xi = jax.random.split(key)  # (the first half once drew the network noise; it lives in the state now)
         u = jnp.where(valid, jax.random.normal(k_xi, z.shape, jnp.float32), 0.0)  # ξ/σ
-        action = jnp.argmax(z + sigma * u).astype(jnp.int32)
-        return Carry(st, lam * carry.eR + f[:, None] * u[None, :], lam * carry.ec + u), action, ()
+        return Carry(st, lam * carry.eR + f[:, None] * u[None, :], lam * carry.ec + u), act(z + sigma * u), ()
 
     return policy
 
@@ -202,7 +209,8 @@ def run_episodes(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, le
                  n: int, explore: bool):
     """``n`` vmapped episodes with the learner's weights -> :class:`praxis_jax.tasks.control.Episode` with a
     leading ``(n,)`` axis."""
-    policy = make_policy(params, cfg, learner.long, learner.readout, explore, env.n_actions)
+    bounds = (env.action_low, env.action_high) if env.continuous else None
+    policy = make_policy(params, cfg, learner.long, learner.readout, explore, env.n_actions, bounds)
 
     def episode(k):
         c0 = _carry0(env, params, learner.readout.c.shape[0], jax.random.fold_in(k, 1))
@@ -255,9 +263,12 @@ def evaluate(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learne
 
 
 def random_returns(env: Env, key: Array, n: int = 100, n_steps: int | None = None) -> Array:
-    """Returns ``(n,)`` of the uniformly random policy (the untrained baseline)."""
+    """Returns ``(n,)`` of the uniformly random policy (the untrained baseline): a uniform action, or for
+    continuous actions a uniform point of the action box."""
 
     def policy(carry, obs, k):
+        if env.continuous:
+            return carry, jax.random.uniform(k, env.action_low.shape, jnp.float32, env.action_low, env.action_high), ()
         return carry, jax.random.randint(k, (), 0, env.n_actions, jnp.int32), ()
 
     return jax.vmap(lambda k: rollout(env, policy, (), k, n_steps).ret)(jax.random.split(key, n))
