@@ -27,6 +27,11 @@ def bounded(kind: type, lo, hi=None):
     return parse
 
 
+def _plain(doc: str) -> str:
+    """A module docstring's first line as help text: without its reST ``literal`` marks."""
+    return doc.splitlines()[0].replace("``", "")
+
+
 def _info(args: argparse.Namespace) -> None:
     import jax
 
@@ -105,9 +110,9 @@ def main(argv: list[str] | None = None) -> None:
     from praxis_jax.configfile import ConfigFileError
     from praxis_jax.stopping import Stopped
 
-    ap = argparse.ArgumentParser(prog="praxis", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="praxis", description=_plain(__doc__))
     sub = ap.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("demo", help=demo.__doc__.splitlines()[0])
+    p = sub.add_parser("demo", help=_plain(demo.__doc__))
     demo.add_arguments(p)
     p.set_defaults(func=demo.main)
     p = sub.add_parser("run", help="train one organoid as a TOML config file says (see praxis_jax/configs/)")
@@ -130,18 +135,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--n", type=bounded(int, 7), default=65_000, help="requested neurons")
     p.add_argument("--topology", default="singer", help="singer, lps, primitive, random or stored")
     p.add_argument("--k", type=float, default=2.0, help="degree factor: D ≈ k·sqrt(N)")
-    p.add_argument("--numerics", choices=("float32", "int8"), default="int8")
+    p.add_argument("--numerics", choices=("float32", "int8"), default="int8", help="float32 or int8")
     p.add_argument("--ticks", type=bounded(int, 1), default=8, help="ticks per timed call")
     p.add_argument("--reps", type=bounded(int, 1), default=3, help="timed calls (the median is reported)")
     p.add_argument("--out", default=None, help="also write the result as JSON here")
     p.set_defaults(func=_bench)
-    p = sub.add_parser("free-run", help=free_run_report.__doc__.splitlines()[0])
+    p = sub.add_parser("free-run", help=_plain(free_run_report.__doc__))
     free_run_report.add_arguments(p)
     p.set_defaults(func=free_run_report.main)
     p = sub.add_parser("info", help="versions, devices, the native kernel, and the memory of an organoid")
     p.add_argument("--n", type=bounded(int, 7), default=None, help="also estimate the memory of a Singer organoid of ~n neurons")
     p.add_argument("--k", type=float, default=2.0, help="degree factor for --n: D ≈ k·sqrt(N)")
-    p.add_argument("--numerics", choices=("float32", "int8"), default="int8")
+    p.add_argument("--numerics", choices=("float32", "int8"), default="int8", help="float32 or int8 (for --n)")
     p.add_argument("--devices", type=bounded(int, 1), default=1, help="devices the neurons are split over (for the estimates)")
     p.set_defaults(func=_info)
     args = ap.parse_args(sys.argv[1:] if argv is None else argv)

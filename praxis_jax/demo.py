@@ -23,6 +23,7 @@ from pathlib import Path
 
 import praxis_jax as px
 from praxis_jax import plotting
+from praxis_jax.cli import bounded
 from praxis_jax.config import RunConfig, TrainConfig
 from praxis_jax.configfile import TASK_INPUTS, TASK_TICKS, RunSpec
 from praxis_jax.job import run_job
@@ -33,13 +34,14 @@ RUNS = {"w_fixed": ("none", "W fixed (reservoir)"), "w_learned": ("readout", "W 
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
-    ap.add_argument("--n", type=int, default=1000, help="requested neurons (rounded to a Singer size)")
-    ap.add_argument("--epochs", type=int, default=8)
-    ap.add_argument("--numerics", choices=px.config.NUMERICS, default="float32")
+    ap.add_argument("--n", type=bounded(int, 7), default=1000, help="requested neurons (rounded to a Singer size)")
+    ap.add_argument("--epochs", type=bounded(int, 1), default=8, help="epochs of each of the two runs")
+    ap.add_argument("--numerics", choices=px.config.NUMERICS, default="float32",
+                    help="float32, or int8 (activations, weights and eligibility stored as int8 codes)")
     ap.add_argument("--readout-lr", type=float, default=None,
                     help="the local readout's rate (default: each run's rate picked on validation, RULES)")
     ap.add_argument("--lr-w", type=float, default=RULES["readout"].lr, help="A-STDP-ET learning rate of W")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=bounded(int, 0, 2**32 - 1), default=0, help="seed of init, readout and data order")
     ap.add_argument("--out", default="runs/demo", help="folder of the numbered demo runs")
     ap.add_argument("--quiet", action="store_true", help="print nothing")
     ap.add_argument("--resume", action="store_true", help="continue the newest run in --out from its checkpoints")

@@ -13,6 +13,7 @@ import jax
 import numpy as np
 
 import praxis_jax as px
+from praxis_jax.cli import bounded
 from praxis_jax.diagnostics import free_run, summary
 from praxis_jax.topology import choose_topology, ramanujan_ratio
 
@@ -26,17 +27,15 @@ def _histogram(W: np.ndarray, bound: float, bins: int = 13, width: int = 40) -> 
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
-    ap.add_argument("--n", type=int, default=10_000, help="requested neurons (rounded to a Singer size)")
+    ap.add_argument("--n", type=bounded(int, 7), default=10_000, help="requested neurons (rounded to a Singer size)")
     ap.add_argument("--k", type=float, default=2.0, help="degree factor: D ≈ k·sqrt(N)")
-    ap.add_argument("--ticks", type=int, default=5_000)
-    ap.add_argument("--chunk", type=int, default=1_000)
-    ap.add_argument("--numerics", choices=px.config.NUMERICS, default="int8")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ticks", type=bounded(int, 1), default=5_000, help="ticks to run")
+    ap.add_argument("--chunk", type=bounded(int, 1), default=1_000, help="ticks per compiled call (one line each)")
+    ap.add_argument("--numerics", choices=px.config.NUMERICS, default="int8", help="float32 or int8")
+    ap.add_argument("--seed", type=bounded(int, 0, 2**32 - 1), default=0, help="seed of init and modulator")
 
 
 def main(args: argparse.Namespace) -> None:
-    if args.ticks < 1 or args.chunk < 1:
-        raise SystemExit(f"praxis free-run: --ticks and --chunk must be >= 1; got {args.ticks}, {args.chunk}")
 
     topo = choose_topology("singer", args.n, args.k)
     cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo), quant=px.QuantConfig(numerics=args.numerics))

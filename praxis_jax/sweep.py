@@ -42,7 +42,8 @@ def grid(config: PraxisConfig, seeds: int, **values) -> tuple[Hyper, Array, list
         raise ValueError(f"sweep.grid.seeds must be an int in [1, {MAX_CONFIGURATIONS}]; got {seeds!r}")
     total = seeds * math.prod(len(v) if isinstance(v, (list, tuple)) else 1 for v in values.values())
     if total > MAX_CONFIGURATIONS:
-        raise ValueError(f"sweep.grid: {total:,} configurations; at most {MAX_CONFIGURATIONS:,} (fewer values or seeds)")
+        raise ValueError(f"sweep.grid: {total:,} configurations; at most {MAX_CONFIGURATIONS:,} (fewer values or "
+                         "seeds)")
     for field, vals in values.items():
         if not (isinstance(vals, (list, tuple)) and vals):
             raise ValueError(f"sweep.grid.{field} must be a non-empty list of numbers; got {vals!r}")

@@ -105,7 +105,8 @@ def test_resume_refuses_an_edited_run_setting_with_the_differences(tmp_path, cap
     cfg.write_text(TINY.replace("epochs = 3", "epochs = 1"))
     run = tmp_path / "run"
     main(["run", str(cfg), "--out", str(run), "--quiet"])
-    changed = {"seed = 0\n": "seed = 1\n", "n_train = 128\n": "n_train = 64\n", "batch_size = 32\n": "batch_size = 16\n",
+    changed = {"seed = 0\n": "seed = 1\n", "n_train = 128\n": "n_train = 64\n",
+               "batch_size = 32\n": "batch_size = 16\n",
                'modulator = "reward"\n': 'modulator = "surprise"\n'}[edit]
     text = (run / "config.toml").read_text()
     assert edit in text
@@ -186,8 +187,10 @@ def test_bad_config_files_exit_2_naming_file_and_key(tmp_path, capsys, text, mes
     (["info", "--n", "-5"], r"argument --n: must be in \[7, inf\]; got -5"),
     (["bench", "--reps", "0"], r"argument --reps: must be in \[1, inf\]; got 0"),
     (["info", "--n", "100", "--k", "nan"], r"praxis info: choose_topology.k must be a finite number > 0; got nan"),
-    (["demo", "--n", "-3"], r"praxis demo: choose_topology.n must be an int >= 7; got -3"),
-    (["demo", "--epochs", "0"], r"praxis demo: TrainConfig.epochs must be an int in \[1, inf\]; got 0"),
+    (["demo", "--n", "-3"], r"praxis demo: error: argument --n: must be in \[7, inf\]; got -3"),
+    (["demo", "--epochs", "0"], r"praxis demo: error: argument --epochs: must be in \[1, inf\]; got 0"),
+    (["demo", "--readout-lr", "-1"], r"praxis demo: TrainConfig.readout_lr must be a finite number in \(0, 1000.0\)"),
+    (["free-run", "--chunk", "0"], r"argument --chunk: must be in \[1, inf\]; got 0"),
 ])
 def test_bad_arguments_exit_2_with_a_message_not_a_traceback(tmp_path, capsys, argv, message):
     with pytest.raises(SystemExit) as exc:

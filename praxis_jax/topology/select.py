@@ -27,7 +27,8 @@ def _check(n, k, least_k: float = 2.0):
     factor = max(k, least_k, 2 / math.sqrt(n))  # D >= 2 for every graph
     need, free = 2 * factor * math.sqrt(n) * n, available_bytes()
     if need > free:
-        raise ValueError(f"choose_topology: N = {n:,} with D ≈ {factor:g}·sqrt(N) needs at least {need / 2**30:,.1f} GiB "
+        raise ValueError(f"choose_topology: N = {n:,} with D ≈ {factor:g}·sqrt(N) needs at least "
+                         f"{need / 2**30:,.1f} GiB "
                          f"(int8 W and e) and only {free / 2**30:,.1f} GiB is free; a smaller n or k")
 
 
