@@ -136,16 +136,25 @@ def donated_time(f, W, e, reps: int) -> float:
 def bench(n: int, kind: str = "singer", k: float = 2.0, numerics: str = "int8", ticks: int = 8,
           reps: int = 3) -> dict:
     """Synaptic updates/s of the inference and the learning tick of one organoid, and the fraction of the
-    measured bandwidth they use (inference reads W: D·N bytes in int8; learning reads and writes W and e)."""
+    measured bandwidth they use (inference reads W: D·N bytes in int8; learning reads and writes W and e).
+
+    The bandwidth is measured right before and after each tick's timing and the best of them is used, so
+    a load that comes and goes on a shared machine cannot make a tick look faster than memory; a fraction
+    above 1 then means the tick's bytes fit in cache (``in_cache``)."""
     from praxis_jax.topology import choose_topology
 
     topo = choose_topology(kind, n, k)
-    bw = read_bandwidth()
     edges = topo.n * topo.degree
     w_bytes = 1 if numerics == "int8" else 4
     out = {"topology": topo.describe(), "N": topo.n, "D": topo.degree, "numerics": numerics,
-           "device": f"{jax.devices()[0].platform}:{jax.devices()[0].device_kind}", "read_bandwidth": bw}
+           "device": f"{jax.devices()[0].platform}:{jax.devices()[0].device_kind}"}
+    bw = read_bandwidth()
     for mode, learning, nbytes in (("inference", False, w_bytes * edges), ("learning", True, 4 * w_bytes * edges)):
         t = tick_seconds(topo, learning, ticks, reps, numerics)
-        out[mode] = {"s_per_tick": t, "syn_per_s": edges / t, "bytes_per_tick": nbytes, "frac_bw": nbytes / t / bw}
+        bw = max(bw, read_bandwidth())
+        out[mode] = {"s_per_tick": t, "syn_per_s": edges / t, "bytes_per_tick": nbytes}
+    for mode in ("inference", "learning"):
+        frac = out[mode]["bytes_per_tick"] / out[mode]["s_per_tick"] / bw
+        out[mode].update(frac_bw=frac, in_cache=frac > 1)
+    out["read_bandwidth"] = bw
     return out

@@ -99,7 +99,8 @@ def _bench(args: argparse.Namespace) -> None:
     for mode in ("inference", "learning"):
         m = r[mode]
         print(f"{mode:>9}: {m['syn_per_s'] / 1e9:8.3f} G synaptic updates/s, {1 / m['s_per_tick']:9.1f} ticks/s, "
-              f"{100 * m['frac_bw']:5.1f}% of the bandwidth its {m['bytes_per_tick'] / r['N'] / r['D']:.0f} B/edge need")
+              f"{100 * m['frac_bw']:5.1f}% of the bandwidth its {m['bytes_per_tick'] / r['N'] / r['D']:.0f} B/edge need"
+              + (" (above 100%: its bytes fit in cache)" if m["in_cache"] else ""))
     if args.out:
         write_json(args.out, {**provenance(), **r})
         print(f"wrote {args.out}")
