@@ -2,13 +2,16 @@
 
 Exit codes: 0 done; 2 a bad config file or argument (the message names the file, section and key, or the
 option, and what is allowed); 128 + signal number when SIGINT/SIGTERM stopped a run after saving its
-checkpoint, or 130 when Ctrl-C came before the first checkpoint (or twice).
+checkpoint; 130 (Ctrl-C) or 143 (SIGTERM) when one came outside the checkpointed epochs or Ctrl-C came
+twice, with a resume hint where a checkpoint exists.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 
 def bounded(kind: type, lo, hi=None):
@@ -94,6 +97,8 @@ def _bench(args: argparse.Namespace) -> None:
     from praxis_jax.bench import bench
     from praxis_jax.runinfo import provenance, write_json
 
+    print(f"timing the inference and the learning tick of N ≈ {args.n:,} ({args.numerics}, {args.reps} x {args.ticks} "
+          "ticks each, after compiling) and the memory bandwidth beside them ...", flush=True)
     r = bench(args.n, args.topology, args.k, args.numerics, args.ticks, args.reps)
     print(f"{r['topology']}, {args.numerics}, on {r['device']}; read bandwidth {r['read_bandwidth'] / 1e9:.1f} GB/s")
     for mode in ("inference", "learning"):
@@ -151,6 +156,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--devices", type=bounded(int, 1), default=1, help="devices the neurons are split over (for the estimates)")
     p.set_defaults(func=_info)
     args = ap.parse_args(sys.argv[1:] if argv is None else argv)
+    terminate = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():  # a run's own handler saves first (stopping)
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         args.func(args)
     except (ConfigFileError, ValueError) as err:
@@ -161,11 +169,22 @@ def main(argv: list[str] | None = None) -> None:
         print(f"praxis {args.command}: {stop}; checkpoint saved; continue with: {_resume_hint(args)}",
               file=sys.stderr)
         raise SystemExit(stop.exit_code) from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as err:
         hint = _resume_hint(args) if _has_checkpoint(args) else None
-        print(f"\npraxis {args.command}: interrupted" + (f"; continue from the last checkpoint with: {hint}"
-                                                          if hint else ""), file=sys.stderr)
-        raise SystemExit(130) from None
+        print(f"\npraxis {args.command}: {'terminated' if isinstance(err, Terminated) else 'interrupted'}"
+              + (f"; continue from the last checkpoint with: {hint}" if hint else ""), file=sys.stderr)
+        raise SystemExit(128 + signal.SIGTERM if isinstance(err, Terminated) else 130) from None
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, terminate)
+
+
+class Terminated(Exception):
+    """SIGTERM outside a run's checkpointed epochs (while loading or compiling, or after the last epoch)."""
+
+
+def _terminated(signum, frame):
+    raise Terminated
 
 
 def _resume_hint(args: argparse.Namespace) -> str:

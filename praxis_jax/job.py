@@ -120,6 +120,7 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
             say(f"this run finished all {tc.epochs} epochs; reporting it again from its last checkpoint")
         else:
             say(f"resumed after epoch {step} ({ckpt_dir})")
+    say("compiling the training program (the first epoch's time includes it) ...")
     start, first = time.perf_counter(), len(history)
     trial_ticks = (len(data.y_train) // tc.batch_size) * tc.batch_size * data.ticks
     with deferred_stop() as stop, checkpoint.Checkpointer(ckpt_dir, run.keep) as ckpt:
@@ -185,6 +186,7 @@ def sweep_job(spec: configfile.RunSpec, out: str | Path, quiet: bool = False) ->
         f"(≈{sweep.bytes_per_config(cfg, tc, data.ticks) / 2**20:.1f} MiB each, "
         f"{sweep.available_bytes() / 2**30:.1f} GiB free)")
     params, learners = sweep.sweep_init(cfg, hypers, seed_ids, data.n_classes, jax.random.PRNGKey(run.seed))
+    say("compiling the vmapped training program (the first epoch's time includes it) ...")
     start = time.perf_counter()
     trial_ticks = (len(data.y_train) // tc.batch_size) * tc.batch_size * data.ticks * min(chunk, s)
     done = [0]

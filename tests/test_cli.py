@@ -216,6 +216,15 @@ def test_ctrl_c_exits_130_with_a_resume_hint_only_where_a_checkpoint_exists(tmp_
         (out / "1" / "w_fixed" / "checkpoints" / "1").mkdir(parents=True, exist_ok=True)
 
 
+def test_sigterm_outside_the_epochs_exits_143_with_a_message_and_restores_the_handler(tmp_path, capsys, monkeypatch):
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(demo, "main", lambda args: os.kill(os.getpid(), signal.SIGTERM))  # e.g. while compiling
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--out", str(tmp_path / "demo")])
+    assert exc.value.code == 143 and "praxis demo: terminated" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 def test_config_files_round_trip_and_demo_file_is_the_demo():
     spec = configfile.load(files("praxis_jax") / "configs" / "sweep.toml")
     assert configfile.loads(configfile.dump(spec)) == spec

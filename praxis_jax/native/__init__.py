@@ -24,6 +24,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -96,6 +97,8 @@ def available() -> bool:
     path = library_path()
     try:
         if not path.exists():
+            print(f"praxis_jax: compiling the native CPU kernels into {path} (once per machine, a few seconds)",
+                  file=sys.stderr, flush=True)
             _build(path, cxx)
         lib = ctypes.cdll.LoadLibrary(str(path))
         for target, symbol in TARGETS.items():
