@@ -344,6 +344,12 @@ def test_wider_readout_acts_and_learns_only_with_the_envs_actions(cartpole):
     assert set(np.unique(np.asarray(ep.trace[: int(ep.length)]))) <= {0, 1}
 
 
+def test_an_organoid_of_another_input_width_is_refused(cartpole):
+    params, long = _organoid(make("Catch-bsuite"))
+    with pytest.raises(ValueError, match=r"CartPole-v1 gives 4 observation components .* n_inputs = 50"):
+        init_rlearner(cartpole, params, long, jax.random.PRNGKey(0))
+
+
 def test_n_outputs_below_the_actions_is_rejected(cartpole):
     with pytest.raises(ValueError, match="n_outputs must be an int >= CartPole-v1's 2 actions; got 1"):
         init_rlearner(cartpole, None, None, jax.random.PRNGKey(0), n_outputs=1)

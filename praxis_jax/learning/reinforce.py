@@ -119,6 +119,9 @@ def init_rlearner(env: Env, params: Params | ESN | None, long: Long | None, key:
     c = env.n_actions if n_outputs is None else n_outputs
     if not (isinstance(c, int) and c >= env.n_actions):
         raise ValueError(f"init_rlearner: n_outputs must be an int >= {env.name}'s {env.n_actions} actions; got {c!r}")
+    if isinstance(params, Params) and params.config.network.n_inputs != env.obs_size:
+        raise ValueError(f"init_rlearner: {env.name} gives {env.obs_size} observation components (flattened); the "
+                         f"organoid takes NetworkConfig.n_inputs = {params.config.network.n_inputs}")
     return RLearner(long, init_readout(n_features(env, params), c), jnp.zeros((), jnp.float32), key,
                     jnp.zeros((), jnp.int32))
 
