@@ -346,7 +346,7 @@ def test_wider_readout_acts_and_learns_only_with_the_envs_actions(cartpole):
 
 def test_an_organoid_of_another_input_width_is_refused(cartpole):
     params, long = _organoid(make("Catch-bsuite"))
-    with pytest.raises(ValueError, match=r"CartPole-v1 gives 4 observation components .* n_inputs = 50"):
+    with pytest.raises(ValueError, match=r"CartPole-v1 gives 4 observation components .*n_inputs = 50"):
         init_rlearner(cartpole, params, long, jax.random.PRNGKey(0))
 
 
