@@ -161,3 +161,18 @@ def test_seed_rule_pass_rejects_bad_rates(kw, msg):
     params, state = _quiet_organoid(0.0)
     with pytest.raises(ValueError, match=msg):
         seed_rule_pass(params, state, jnp.zeros((5, 1)), jnp.zeros((5, 1)), **kw)
+
+
+@pytest.mark.parametrize("u,y,msg", [
+    (np.zeros((5, 2)), np.zeros((5, 1)), r"u must have shape \(T >= 1, K = NetworkConfig.n_inputs = 1\); got \(5, 2\)"),
+    (np.zeros((5, 1)), np.zeros((4, 1)), r"y must have shape \(T = 5, M >= 1\); got \(4, 1\)"),
+    (np.full((5, 1), np.nan), np.zeros((5, 1)), r"u must be finite"),
+    (np.zeros((5, 1)), np.full((5, 1), np.inf), r"y must be finite"),
+    (np.zeros((0, 1)), np.zeros((0, 1)), r"u must have shape"),
+])
+@pytest.mark.parametrize("which", ["error", "seed"])
+def test_forecast_passes_refuse_series_the_organoid_cannot_take(u, y, msg, which):
+    params, state = _quiet_organoid(0.0)
+    f = {"error": error_rule_pass, "seed": seed_rule_pass}[which]
+    with pytest.raises(ValueError, match=f"{which}_rule_pass: {msg}"):
+        f(params, state, u, y)

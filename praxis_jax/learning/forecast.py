@@ -46,6 +46,19 @@ def forecast_nrmse(A: Array, series: Series, validation: int = 0, lam: float = F
     return nrmse(series.y[score], y_hat)
 
 
+def check_series(params: Params, u, y, who: str) -> None:
+    """Refuse, before compiling, inputs ``u`` ``(T, K)`` and targets ``y`` ``(T, M)`` the organoid cannot
+    take: K = NetworkConfig.n_inputs, the same T >= 1, M >= 1, and (for concrete arrays) finite values."""
+    k = params.config.network.n_inputs
+    if np.ndim(u) != 2 or np.shape(u)[1] != k or np.shape(u)[0] < 1:
+        raise ValueError(f"{who}: u must have shape (T >= 1, K = NetworkConfig.n_inputs = {k}); got {np.shape(u)}")
+    if np.ndim(y) != 2 or np.shape(y)[0] != np.shape(u)[0] or np.shape(y)[1] < 1:
+        raise ValueError(f"{who}: y must have shape (T = {np.shape(u)[0]}, M >= 1); got {np.shape(y)}")
+    for name, a in (("u", u), ("y", y)):
+        if not isinstance(a, jax.core.Tracer) and not np.isfinite(np.asarray(a)).all():
+            raise ValueError(f"{who}: {name} must be finite; it holds NaN or Inf")
+
+
 def error_rule_pass(params: Params, state: State, u: Array, y: Array, lms_rate: float = 0.5) -> tuple[State, Array]:
     """W learns online from a series by A-STDP-ET (``params``' plasticity: e.g. post f'(v), e-prop's
     presynaptic trace, decay 0, every tick) with the prediction error as the per-neuron learning signal.
@@ -60,6 +73,7 @@ def error_rule_pass(params: Params, state: State, u: Array, y: Array, lms_rate: 
     """
     if not lms_rate > 0:
         raise ValueError(f"error_rule_pass lms_rate must be > 0; got {lms_rate}")
+    check_series(params, u, y, "error_rule_pass")
     codec = Codec.from_config(params.config)
     n, m_out = params.config.network.n, y.shape[1]
 
@@ -96,6 +110,7 @@ def seed_rule_pass(params: Params, state: State, u: Array, y: Array, lms_rate: f
         raise ValueError(f"seed_rule_pass baseline_momentum must be in [0, 1); got {baseline_momentum}")
     if not lms_rate > 0:
         raise ValueError(f"seed_rule_pass lms_rate must be > 0; got {lms_rate}")
+    check_series(params, u, y, "seed_rule_pass")
     codec = Codec.from_config(params.config)
     n, m_out = params.config.network.n, y.shape[1]
     y_prev = jnp.concatenate([jnp.zeros((1, m_out), jnp.float32), jnp.asarray(y, jnp.float32)[:-1]])
