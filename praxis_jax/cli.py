@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--devices", type=bounded(int, 1), default=1, help="devices the neurons are split over (for the estimates)")
     p.set_defaults(func=_info)
     args = ap.parse_args(sys.argv[1:] if argv is None else argv)
-    terminate = signal.getsignal(signal.SIGTERM)
+    terminate, interrupt = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     if threading.current_thread() is threading.main_thread():  # a run's own handler saves first (stopping)
         signal.signal(signal.SIGTERM, _terminated)
     try:
@@ -170,6 +170,10 @@ def main(argv: list[str] | None = None) -> None:
               file=sys.stderr)
         raise SystemExit(stop.exit_code) from None
     except (KeyboardInterrupt, Terminated) as err:
+        if argv is None and threading.current_thread() is threading.main_thread():
+            # the process is ours and ends now: a second Ctrl-C must not cut the exit short
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            interrupt = signal.SIG_IGN
         hint = _resume_hint(args) if _has_checkpoint(args) else None
         print(f"\npraxis {args.command}: {'terminated' if isinstance(err, Terminated) else 'interrupted'}"
               + (f"; continue from the last checkpoint with: {hint}" if hint else ""), file=sys.stderr)
@@ -177,6 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, terminate)
+            signal.signal(signal.SIGINT, interrupt)
 
 
 class Terminated(Exception):
