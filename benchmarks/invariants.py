@@ -1,7 +1,7 @@
 """Long-run health of the engine: activity and weight statistics after many ticks, per numerics and lr.
 
 The same run as tests/test_invariants.py (Singer m=97, N = 9507, D = 196; modulator N(0, 0.1²);
-homeostasis on), at several learning rates, so the README's invariants table and the lr = 1e-3
+homeostasis on), at several learning rates, so the docs' invariants table and the lr = 1e-3
 negative result can be regenerated.
 
 Usage: python benchmarks/invariants.py [--ticks 10000] [--lrs 1e-4 1e-3] [--out benchmarks/results/invariants-cpu.json]

@@ -1,4 +1,4 @@
-"""Print the README's throughput table (markdown) from benchmarks/results/throughput-cpu.json."""
+"""Print the docs' throughput table (docs/throughput.md) (markdown) from benchmarks/results/throughput-cpu.json."""
 
 import json
 import sys

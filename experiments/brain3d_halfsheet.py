@@ -13,7 +13,7 @@ The network (brain3d's constants where the source gives them):
   small side over smaller scales, with learning on (η = 0.1) and off (η = 0), to show how much the outcome depends
   on this unknown and on the learning.
 - Sampled Hebbian (:mod:`praxis_jax.plasticity.sampled_hebbian`): each tick each edge is sampled with
-  probability p = 0.1 (the top of the source's 1–10%, the value its Δexp ≈ 2×10⁸ suggests, see the README) and
+  probability p = 0.1 (the top of the source's 1–10%, the value its Δexp ≈ 2×10⁸ suggests, see docs/spiking.md) and
   ``Δ = η·pre·post·ln 8 − δ·E`` with η = 0.1, δ = 0, stochastically rounded, clamped to [0, 8]; pre = the
   presynaptic spike of the previous tick, post = this tick's spike.
 - Input ``P``: phase 1 (steps 1–100) the left half ``x < L/2``, phase 2 (steps 101–200) the right half
@@ -32,7 +32,7 @@ Measured per phase (``counts[v]`` = spikes of neuron v over the phase's 100 tick
   * ``corr_voxels``: the Pearson correlation over all N voxels between ``counts`` and the half-volume indicator;
   * ``cos_drive``: the uncentred cosine ``counts·P / (|counts|·|P|)`` with ``P`` the phase's voxel drive mask
     (layer 0 of the half for 2D, the whole half for 3D). This one reproduces all four of the source's
-    correlations to three decimals at 128³ (README), so it is very probably the source's metric; note what it
+    correlations to three decimals at 128³ (docs/spiking.md), so it is very probably the source's metric; note what it
     rewards: a uniform response scores ``sqrt(|P|/N)``, 1/√2 = 0.707 for the 3D mask and 1/√(2L) = 0.0625 for the
     2D mask, whatever the network does.
 - total Δexp: ``requested`` = the sum of Δ over the sampled edges before rounding and clamping (float32; the

@@ -15,7 +15,7 @@ Rows (test accuracy, mean ± std over seeds; MNIST-1D published references: logi
 
 Usage: python experiments/classify.py [--task mnist1d] [--n 1000] [--epochs 8] [--seeds 0 1 2] [--variants ...]
        [--leak L --gain G --input-gain I] (the organoid's settings; default: the engine's 0.2, 1.2, 1.0)
-Writes experiments/results/<task>.json (or --out) and prints the markdown table of the README.
+Writes experiments/results/<task>.json (or --out) and prints the markdown table of the docs.
 """
 
 from __future__ import annotations

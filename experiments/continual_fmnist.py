@@ -25,7 +25,7 @@ task-incremental accuracy (argmax over the task's 5 classes); see :mod:`praxis_j
 
 Usage: python experiments/continual_fmnist.py [--n 1000] [--seeds 0 1] [--epochs 20] [--bptt-epochs 1]
        [--learned-lr LR --trainer-readout-lr R --trainer-epochs E --numerics float32 int8] [--no-fixed-features]
-Writes experiments/results/continual_fmnist.json and prints the table of the README.
+Writes experiments/results/continual_fmnist.json and prints the table of the docs.
 """
 
 from __future__ import annotations

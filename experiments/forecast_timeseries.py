@@ -14,7 +14,7 @@ Rows, each at the same size N (the organoid's, a Singer graph near ``--n``):
   - reservoirpy's 100-unit ESN with its tutorial settings (α 0.3, sr 1.25), the reference point.
 
 Usage: python experiments/forecast_timeseries.py [--n 130] [--seeds 10]
-Writes experiments/results/timeseries.json and prints the markdown table of the README.
+Writes experiments/results/timeseries.json and prints the markdown table of the docs.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Print the README's results tables from the JSON records in experiments/results/ (nothing is re-run).
+"""Print the docs' results tables from the JSON records in experiments/results/ (nothing is re-run).
 
 Each experiment script stores the markdown rows it printed under ``"table"``, with the command that made
-them; this gathers them, one section per file, so the README can be regenerated from the records alone.
+them; this gathers them, one section per file, so the docs' tables can be regenerated from the records alone.
 
 Usage: python experiments/results_table.py [--results experiments/results]
 """

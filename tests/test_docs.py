@@ -1,0 +1,44 @@
+"""The README and the docs site: the headline table is the one the records give, the README's Python example
+runs, and the site builds with ``mkdocs build --strict``."""
+
+import importlib
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.join(os.path.dirname(__file__), "..")
+
+
+def _readme() -> str:
+    with open(os.path.join(ROOT, "README.md"), encoding="utf8") as f:
+        return f.read()
+
+
+def test_readme_headline_table_is_generated_from_the_records():
+    sys.path.insert(0, os.path.join(ROOT, "experiments"))
+    try:
+        headline = importlib.import_module("headline")
+    finally:
+        sys.path.pop(0)
+    block = re.search(r"<!-- headline:start -->\n(.*?)\n<!-- headline:end -->", _readme(), re.S)
+    assert block is not None and block.group(1).splitlines() == headline.table()
+
+
+def test_readme_is_short_and_its_python_example_runs(capsys):
+    text = _readme()
+    assert len(text.splitlines()) <= 200
+    (code,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    exec(compile(code, "README.md", "exec"), {})
+    accuracy = float(re.search(r"after one epoch: ([\d.]+)%", capsys.readouterr().out).group(1))
+    assert 20 < accuracy <= 100  # MNIST-1D has 10 classes
+
+
+def test_docs_site_builds_strict(tmp_path):
+    pytest.importorskip("mkdocs")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "site" / "api" / "index.html").stat().st_size > 50_000
