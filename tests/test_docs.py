@@ -42,3 +42,11 @@ def test_docs_site_builds_strict(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "site" / "api" / "index.html").stat().st_size > 50_000
+
+
+@pytest.mark.parametrize("page", sorted(p for p in os.listdir(os.path.join(ROOT, "docs")) if p.endswith(".md")))
+def test_docs_python_examples_run(page):
+    with open(os.path.join(ROOT, "docs", page), encoding="utf8") as f:
+        blocks = re.findall(r"```python\n(.*?)```", f.read(), re.S)
+    for code in blocks:
+        exec(compile(code, f"docs/{page}", "exec"), {})
