@@ -33,7 +33,7 @@ import jax
 import praxis_jax as px
 from praxis_jax import checkpoint, configfile, plotting, sweep
 from praxis_jax.config import TrainConfig
-from praxis_jax.job import load_task, run_job
+from praxis_jax.job import load_task, run_job, settings
 from praxis_jax.learning import init_learner
 
 SMALL = os.environ.get("PRAXIS_NOTEBOOK_SMALL") == "1"
@@ -89,7 +89,7 @@ for f in (work / "run" / "checkpoints" / str(newest)).rglob("*"):
         f.write_bytes(b"\0" * f.stat().st_size)  # zero a data file
 params0, state0 = px.init(long.praxis, jax.random.PRNGKey(0))
 like = init_learner(params0, state0.long, data.n_classes, jax.random.PRNGKey(0))  # the structure to restore into
-step, _, meta = checkpoint.restore_latest(str(work / "run" / "checkpoints"), like, long.praxis)
+step, _, meta = checkpoint.restore_latest(str(work / "run" / "checkpoints"), like, settings(long))
 print(f"newest good checkpoint: epoch {step} (epoch {newest} was damaged)")
 assert step < newest
 print(json.dumps(meta["history"][-1], indent=1))

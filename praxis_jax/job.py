@@ -71,9 +71,12 @@ def _write_config(out: Path, spec: configfile.RunSpec) -> None:
 
 def settings(spec: configfile.RunSpec) -> dict:
     """What a resumed run must share with the run it continues (checked against every checkpoint): every
-    setting of the file but where and how often it saves (``[run] keep``, ``checkpoint_every``)."""
+    setting of the file but where and how often it saves (``[run] keep``, ``checkpoint_every``) and, while
+    the rates do not decay over the run (``lr_decay`` False), ``[train] epochs``: a run may be continued
+    for more epochs and still equal an uninterrupted run."""
     run = {k: v for k, v in dataclasses.asdict(spec.run).items() if k not in ("keep", "checkpoint_every")}
-    return {"run": run, "topology": spec.topology, "organoid": spec.praxis, "train": spec.train}
+    train = {k: v for k, v in dataclasses.asdict(spec.train).items() if spec.train.lr_decay or k != "epochs"}
+    return {"run": run, "topology": spec.topology, "organoid": spec.praxis, "train": train}
 
 
 def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, quiet: bool = False) -> dict:

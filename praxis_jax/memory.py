@@ -45,8 +45,9 @@ def learning_tick_work_bytes(config: PraxisConfig) -> int:
 
 
 def available_bytes() -> int:
-    """Memory of the default device: the accelerator's limit, or the host's available RAM on CPU."""
-    stats = jax.devices()[0].memory_stats() or {}
+    """Memory of this process's first device: the accelerator's limit, or the host's available RAM on CPU
+    (a local device: under ``jax.distributed`` the first global device may belong to another process)."""
+    stats = jax.local_devices()[0].memory_stats() or {}
     if "bytes_limit" in stats:
         return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
     return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
@@ -59,7 +60,7 @@ def check_fits(config: PraxisConfig, who: str) -> None:
         net = config.network
         raise ValueError(f"{who}: an organoid of N = {net.n:,}, D = {net.degree:,} ({config.quant.numerics}) needs "
                          f"{need / 2**30:,.2f} GiB for its stored state; only {free / 2**30:,.2f} GiB is free on "
-                         f"{jax.devices()[0].platform} (a smaller N or k, or int8)")
+                         f"{jax.local_devices()[0].platform} (a smaller N or k, or int8)")
 
 
 def bytes_per_device(config: PraxisConfig, devices: int = 1, fused: bool = False) -> dict[str, int]:

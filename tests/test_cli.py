@@ -5,6 +5,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -97,17 +98,23 @@ def test_run_stopped_by_sigterm_saves_and_resume_is_bit_for_bit(tmp_path):
     assert _history(cut / "summary.json") == _history(tmp_path / "full" / "summary.json")
 
 
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """A 1-epoch run of TINY (its 3 epochs and n = 60 overridden on the command line), made once."""
+    tmp = tmp_path_factory.mktemp("finished")
+    (tmp / "tiny.toml").write_text(TINY)
+    main(["run", str(tmp / "tiny.toml"), "--out", str(tmp / "run"), "--quiet", "--epochs", "1", "--n", "100"])
+    return tmp / "run"
+
+
 @pytest.mark.parametrize("edit", ["seed = 0\n", "n_train = 128\n", "batch_size = 32\n", 'modulator = "reward"\n'])
-def test_resume_refuses_an_edited_run_setting_with_the_differences(tmp_path, capsys, edit):
+def test_resume_refuses_an_edited_run_setting_with_the_differences(finished_run, tmp_path, capsys, edit):
     """Every setting of the run is checked on resume, not only the organoid: an edited seed, n_train,
-    batch size or modulator exits 2 naming the field, and the run folder is left as it was."""
-    cfg = tmp_path / "tiny.toml"
-    cfg.write_text(TINY.replace("epochs = 3", "epochs = 1"))
+    batch size or modulator exits 2 naming the field."""
     run = tmp_path / "run"
-    main(["run", str(cfg), "--out", str(run), "--quiet"])
+    shutil.copytree(finished_run, run)
     changed = {"seed = 0\n": "seed = 1\n", "n_train = 128\n": "n_train = 64\n",
-               "batch_size = 32\n": "batch_size = 16\n",
-               'modulator = "reward"\n': 'modulator = "surprise"\n'}[edit]
+               "batch_size = 32\n": "batch_size = 16\n", 'modulator = "reward"\n': 'modulator = "surprise"\n'}[edit]
     text = (run / "config.toml").read_text()
     assert edit in text
     (run / "config.toml").write_text(text.replace(edit, changed))
@@ -117,6 +124,14 @@ def test_resume_refuses_an_edited_run_setting_with_the_differences(tmp_path, cap
     err = capsys.readouterr().err
     field = edit.split(" ")[0]
     assert "has another config" in err and f".{field}: checkpoint" in err and "Traceback" not in err
+
+
+def test_run_overrides_and_resume_of_a_finished_run_says_so(finished_run, tmp_path, capsys):
+    written = configfile.load(finished_run / "config.toml")
+    assert written.train.epochs == 1 and written.topology["n"] == 100
+    shutil.copytree(finished_run, tmp_path / "run")
+    main(["resume", str(tmp_path / "run")])
+    assert "this run finished all 1 epochs" in capsys.readouterr().out
 
 
 def test_run_trains_on_a_users_npz_and_refuses_a_bad_one(tmp_path, capsys):
@@ -143,16 +158,6 @@ def test_run_trains_on_a_users_npz_and_refuses_a_bad_one(tmp_path, capsys):
             main(["run", str(cfg), "--out", str(tmp_path / name)])
         assert exc.value.code == 2 and re.search(message, capsys.readouterr().err)
         assert not (tmp_path / name).exists()
-
-
-def test_resume_of_a_finished_run_says_so(tmp_path, capsys):
-    cfg = tmp_path / "tiny.toml"
-    cfg.write_text(TINY)  # 3 epochs, n = 60; the command line overrides both
-    main(["run", str(cfg), "--out", str(tmp_path / "run"), "--quiet", "--epochs", "1", "--n", "100"])
-    written = configfile.load(tmp_path / "run" / "config.toml")
-    assert written.train.epochs == 1 and written.topology["n"] == 100
-    main(["resume", str(tmp_path / "run")])
-    assert "this run finished all 1 epochs" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("text,message", [
