@@ -22,7 +22,6 @@ run folder keeps it as ``config.toml``, which ``praxis resume`` reads).
 from __future__ import annotations
 
 import dataclasses
-import math
 import tomllib
 import typing
 from pathlib import Path
@@ -38,8 +37,8 @@ from praxis_jax.config import (
 )
 from praxis_jax.learning.presets import task_organoid
 from praxis_jax.learning.supervised import check_trainer
-from praxis_jax.state import Hyper, with_hyper
-from praxis_jax.sweep import MAX_CONFIGURATIONS
+from praxis_jax.state import Hyper
+from praxis_jax.sweep import MAX_CONFIGURATIONS, configurations, refused_value
 from praxis_jax.tasks.base import load_npz
 
 TASK_INPUTS = {"mnist1d": 1, "digits": 8, "fashion_mnist": 28}  # inputs per tick of each RunConfig.task
@@ -113,12 +112,12 @@ def _sweep(path: str, table, praxis: PraxisConfig) -> dict:
         if not (isinstance(values, list) and values and all(_type_ok(v, "float") for v in values)):
             raise ConfigFileError(f"{path}: [sweep] {key} must be a non-empty list of numbers; got {values!r}")
         out[key] = [float(v) for v in values]
-        for v in out[key]:
-            try:
-                with_hyper(praxis, key, v)
-            except ValueError as err:
-                raise ConfigFileError(f"{path}: [sweep] {key} = {v!r}: {_in_file_terms(err)}") from None
-    total = math.prod(len(v) for v in out.values() if isinstance(v, list)) * out["seeds"]
+    values = {k: v for k, v in out.items() if k != "seeds"}
+    refused = refused_value(praxis, values)
+    if refused is not None:
+        key, v, err = refused
+        raise ConfigFileError(f"{path}: [sweep] {key} = {v!r}: {_in_file_terms(err)}")
+    total = configurations(out["seeds"], values)
     if total > MAX_CONFIGURATIONS:
         raise ConfigFileError(f"{path}: [sweep] makes {total:,} configurations; at most {MAX_CONFIGURATIONS:,}")
     return out

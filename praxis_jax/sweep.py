@@ -28,6 +28,23 @@ from praxis_jax.state import Hyper, Params, init, with_hyper
 MAX_CONFIGURATIONS = 100_000  # a sweep's rows are built on the host before any work
 
 
+def configurations(seeds: int, values: dict) -> int:
+    """How many configurations a grid of ``values`` (field -> list) × ``seeds`` seeds has."""
+    return seeds * math.prod(len(v) for v in values.values())
+
+
+def refused_value(config: PraxisConfig, values: dict):
+    """The first swept value its config field's check refuses, as ``(field, value, the check's ValueError)``,
+    or None when every value passes."""
+    for field, vals in values.items():
+        for v in vals:
+            try:
+                with_hyper(config, field, v)
+            except ValueError as err:
+                return field, v, err
+    return None
+
+
 def grid(config: PraxisConfig, seeds: int, **values) -> tuple[Hyper, Array, list[dict]]:
     """Every combination of ``values`` (Hyper field -> list of numbers) × ``seeds`` seeds.
 
@@ -40,18 +57,17 @@ def grid(config: PraxisConfig, seeds: int, **values) -> tuple[Hyper, Array, list
         raise ValueError(f"sweep.grid: unknown hyperparameters {sorted(unknown)}; allowed: {Hyper._fields}")
     if not (isinstance(seeds, int) and not isinstance(seeds, bool) and 1 <= seeds <= MAX_CONFIGURATIONS):
         raise ValueError(f"sweep.grid.seeds must be an int in [1, {MAX_CONFIGURATIONS}]; got {seeds!r}")
-    total = seeds * math.prod(len(v) if isinstance(v, (list, tuple)) else 1 for v in values.values())
-    if total > MAX_CONFIGURATIONS:
-        raise ValueError(f"sweep.grid: {total:,} configurations; at most {MAX_CONFIGURATIONS:,} (fewer values or "
-                         "seeds)")
     for field, vals in values.items():
         if not (isinstance(vals, (list, tuple)) and vals):
             raise ValueError(f"sweep.grid.{field} must be a non-empty list of numbers; got {vals!r}")
-        for v in vals:
-            try:
-                with_hyper(config, field, v)
-            except ValueError as err:
-                raise ValueError(f"sweep.grid.{field} = {v!r}: {err}") from None
+    total = configurations(seeds, values)
+    if total > MAX_CONFIGURATIONS:
+        raise ValueError(f"sweep.grid: {total:,} configurations; at most {MAX_CONFIGURATIONS:,} (fewer values or "
+                         "seeds)")
+    refused = refused_value(config, values)
+    if refused is not None:
+        field, v, err = refused
+        raise ValueError(f"sweep.grid.{field} = {v!r}: {err}")
     base = Hyper.from_config(config)
     names = list(values)
     rows = [dict(zip(names, combo), seed=s) for combo in itertools.product(*values.values()) for s in range(seeds)]
