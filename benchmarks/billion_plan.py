@@ -18,7 +18,7 @@ import argparse
 import json
 import math
 
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.app.runinfo import provenance, write_json
 
 GPU_BYTES = 80e9 * 0.9
 NVLINK, IB = 450e9, 50e9

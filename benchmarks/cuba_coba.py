@@ -64,9 +64,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from praxis_jax import spiking_net as sn
-from praxis_jax.runinfo import provenance, write_json
-from praxis_jax.spiking import LIFConfig
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.spiking import network as sn
+from praxis_jax.spiking.neurons import LIFConfig
 from praxis_jax.topology.procedural import ProceduralRandom
 
 N, N_EXC, P = 4000, 3200, 0.02

@@ -2,7 +2,7 @@
 
 For each network size (procedural random graph, in-degree ``--degree``, 80/20 E/I weights) and each
 fraction f of neurons spiking in a tick, it times, in one run, the two ways
-``praxis_jax.spiking_net`` computes a tick's excitatory and inhibitory arrivals:
+``praxis_jax.spiking.network`` computes a tick's excitatory and inhibitory arrivals:
   dense   gather the (D, N) presynaptic spikes of every in-edge and sum (``_arrivals_dense``);
   event   scatter-add the out-edges of the K = f·N spiking neurons (``_arrivals_event`` with max_spikes = K);
 checks that both give the same arrivals, and reports the ratio dense/event and the crossover fraction
@@ -20,10 +20,10 @@ import argparse
 import jax
 import numpy as np
 
-from praxis_jax import spiking_net as sn
-from praxis_jax.bench import median_time
-from praxis_jax.runinfo import provenance, write_json
-from praxis_jax.spiking import LIFConfig
+from praxis_jax.app.bench import median_time
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.spiking import network as sn
+from praxis_jax.spiking.neurons import LIFConfig
 
 FRACTIONS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 

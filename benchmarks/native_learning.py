@@ -4,12 +4,12 @@ For each size (Singer organoid, k = 2, int8) and each eligibility code (continuo
 G.711 μ-law) it times, in one run:
   xla      the learning pass as the rule's unfused phases on gathered (D, N) arrays (what ran on the CPU
            before the kernel; ``PRAXIS_JAX_NATIVE=0`` still runs it);
-  native   ``praxis_jax.native.circulant_learn``: one pass reading and writing W and e once, W and e donated;
+  native   ``praxis_jax.kernels.native.circulant_learn``: one pass reading and writing W and e once, W and e donated;
   e-only   the native pass on a tick without a weight update (update_every > 1);
   tick     the whole int8 learning tick through ``praxis_jax.simulate`` (propagation, rule, homeostasis);
   tick_update_every_8  the same with the weight update on every 8th tick (``update_every=8``);
 bytes 4·D·N per pass (W and e read and written once), and the fraction of int8 codes where the native
-pass and the XLA pass differ. Bandwidth: ``praxis_jax.bench.read_bandwidth`` (all cores; the one-core
+pass and the XLA pass differ. Bandwidth: ``praxis_jax.app.bench.read_bandwidth`` (all cores; the one-core
 read is recorded beside it), as throughput.py.
 
 Usage: python benchmarks/native_learning.py [--sizes 65000 260000] [--out benchmarks/results/native-learning-cpu.json]
@@ -22,10 +22,16 @@ import argparse
 import jax
 import jax.numpy as jnp
 
-from praxis_jax import native
-from praxis_jax.bench import donated_time, learn_case, median_time, read_bandwidth, tick_seconds
-from praxis_jax.quant import ELIG_CODES
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.app.bench import (
+    donated_time,
+    learn_case,
+    median_time,
+    read_bandwidth,
+    tick_seconds,
+)
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.kernels import native
+from praxis_jax.quant.codec import ELIG_CODES
 
 
 def one_case(n: int, eligibility: str, reps: int, bw: float) -> dict:

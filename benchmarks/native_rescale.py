@@ -2,9 +2,9 @@
 
 Every ``HomeostasisConfig.interval`` ticks, neurons whose activation variance is above threshold scale
 their incoming weights, and all D·N int8 codes are stored back with stochastic rounding. For each size
-(Singer organoid, k = 2, int8) this times, in one run (medians, ``praxis_jax.bench``):
+(Singer organoid, k = 2, int8) this times, in one run (medians, ``praxis_jax.app.bench``):
   xla      ``codec.store_w(codec.w(W)·s, hash_uniform(seed, W.shape, STREAM_H))`` as XLA runs it;
-  native   ``praxis_jax.native.rescale_columns`` (one in-place pass), W donated;
+  native   ``praxis_jax.kernels.native.rescale_columns`` (one in-place pass), W donated;
   ticks    the average inference tick of 100-tick ``simulate`` calls with the rescale every 100 ticks
            (the default) and never (interval 10^6): what the rescale costs a long run;
 bytes 2·D·N per pass (W read and written), and the fraction of int8 codes where the two passes differ.
@@ -20,11 +20,11 @@ import jax
 import jax.numpy as jnp
 
 import praxis_jax as px
-from praxis_jax import native
-from praxis_jax.bench import donated_time, learn_case, median_time, read_bandwidth
+from praxis_jax.app.bench import donated_time, learn_case, median_time, read_bandwidth
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.homeostasis import STREAM_H
-from praxis_jax.quant import hash_uniform
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.kernels import native
+from praxis_jax.quant.codec import hash_uniform
 
 
 def long_run_tick(topo, interval: int, reps: int) -> float:

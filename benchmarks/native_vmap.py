@@ -2,7 +2,7 @@
 
 Under ``jax.vmap`` the kernel (an XLA FFI call) runs once per batch element; XLA's pure-JAX slices
 vectorise over the batch instead. For batches of ``--batch`` activation vectors with one shared W, this
-times both (median of 5 after a warm-up, ``praxis_jax.bench.median_time``; results checked equal).
+times both (median of 5 after a warm-up, ``praxis_jax.app.bench.median_time``; results checked equal).
 ``Circulant.propagate`` runs the kernel under vmap at every size: this script is the measurement behind
 that choice.
 
@@ -17,9 +17,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from praxis_jax import native
-from praxis_jax.bench import median_time
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.app.bench import median_time
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.kernels import native
 from praxis_jax.topology import choose_topology
 
 
@@ -37,7 +37,7 @@ def main():
         W = jax.random.randint(jax.random.PRNGKey(0), (topo.degree, topo.n), -127, 128, jnp.int8)
         A = jax.random.randint(jax.random.PRNGKey(1), (args.batch, topo.n), -127, 128, jnp.int8)
         fns = {"sequential kernel": jax.jit(jax.vmap(lambda a, t=topo, W=W: native.circulant_propagate(W, a, t.offsets))),
-               "vectorised XLA slices": jax.jit(jax.vmap(lambda a, t=topo, W=W: t._propagate_slices(W, a, jnp.int32)))}
+               "vectorised XLA slices": jax.jit(jax.vmap(lambda a, t=topo, W=W: t.propagate(W, a, None, jnp.int32)))}
         outs = [np.asarray(f(A)) for f in fns.values()]
         if not np.array_equal(*outs):
             raise AssertionError(f"native_vmap: results differ at N = {topo.n}")

@@ -17,12 +17,19 @@ Usage (GPU): python benchmarks/pallas_circulant.py --sizes 260000 1000000 --out 
 from __future__ import annotations
 
 import argparse
+
 import jax
 import jax.numpy as jnp
 
-from praxis_jax.bench import donated_time, learn_case, median_time, read_bandwidth, tick_seconds
-from praxis_jax.pallas import circulant as pc
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.app.bench import (
+    donated_time,
+    learn_case,
+    median_time,
+    read_bandwidth,
+    tick_seconds,
+)
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.kernels.pallas import circulant as pc
 
 
 def one_size(n: int, blocks: list[int], unrolls: list[int], warps: list[int], xla: bool, reps: int, bw: float) -> dict:
@@ -45,7 +52,7 @@ def one_size(n: int, blocks: list[int], unrolls: list[int], warps: list[int], xl
         row[f"pallas_learn_b{b}_u{u}_w{w}_s"] = t
         row[f"pallas_learn_b{b}_u{u}_w{w}_frac_bw"] = 4 * edges / t / bw
     if xla:
-        r_x = jax.jit(lambda W, a: topo._propagate_slices(W, a, jnp.int32))
+        r_x = jax.jit(lambda W, a: topo.propagate(W, a, None, jnp.int32))
         t = median_time(lambda: r_x(W, a1), reps)
         row["xla_propagate_s"], row["xla_propagate_frac_bw"] = t, edges / t / bw
         row["propagate_equal"] = bool((r_x(W, a1) == pc.propagate(W, a1, topo.offsets)).all())

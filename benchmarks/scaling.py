@@ -24,9 +24,10 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
 import praxis_jax as px  # noqa: E402
-from praxis_jax import plotting, sharding  # noqa: E402
-from praxis_jax.bench import median_time, read_bandwidth  # noqa: E402
-from praxis_jax.runinfo import provenance, write_json  # noqa: E402
+from praxis_jax import sharding  # noqa: E402
+from praxis_jax.app import plotting  # noqa: E402
+from praxis_jax.app.bench import median_time, read_bandwidth  # noqa: E402
+from praxis_jax.app.runinfo import provenance, write_json  # noqa: E402
 from praxis_jax.topology import random_circulant  # noqa: E402
 
 

@@ -13,11 +13,11 @@ import time
 import jax
 import numpy as np
 
-from praxis_jax import plotting, sweep
+from praxis_jax.app import plotting
+from praxis_jax.app.presets import task_organoid
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.config import MODULATORS, TrainConfig
-from praxis_jax.learning import evaluate, train_epoch
-from praxis_jax.learning.presets import task_organoid
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.learning import evaluate, sweep, train_epoch
 from praxis_jax.tasks import load_mnist1d
 
 LRS = [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3]

@@ -6,7 +6,7 @@ For each size and topology it times the int8 inference tick (plasticity off) and
   (b) a dense ``jnp`` matmul tick where the (N, N) matrix fits,
   (c) ``jax.experimental.sparse`` BCOO and ``jax.ops.segment_sum`` ticks of the same graph (float32).
 A mode left out with ``--modes`` is written as null (its printed figures read nan).
-Bandwidth is measured here too (``praxis_jax.bench.read_bandwidth``: a streaming read by all CPU cores,
+Bandwidth is measured here too (``praxis_jax.app.bench.read_bandwidth``: a streaming read by all CPU cores,
 numpy over 800 MB, or a jitted sum over 4 GB of device memory on an accelerator, best of 5); the fractions
 are of that figure, and on the CPU the one-core read is recorded beside it. Bytes per tick
 are the minimum the tick must move: inference reads W (D·N int8); learning reads and writes W and e
@@ -26,8 +26,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.experimental import sparse as jsparse
 
-from praxis_jax.bench import median_time, read_bandwidth, tick_seconds
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.app.bench import median_time, read_bandwidth, tick_seconds
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.topology import StoredIndex, choose_lps, choose_singer
 
 

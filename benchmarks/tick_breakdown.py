@@ -21,9 +21,9 @@ import argparse
 import jax
 import jax.numpy as jnp
 
-from praxis_jax import native
-from praxis_jax.bench import median_time, read_bandwidth, tick_seconds
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.app.bench import median_time, read_bandwidth, tick_seconds
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.kernels import native
 from praxis_jax.topology import choose_singer
 from praxis_jax.topology.circulant import Circulant
 

@@ -6,13 +6,13 @@ The network (brain3d's constants where the source gives them):
   slice, z = 0).
 - LIF ``LIFConfig.brain3d()``: ``v ← v·e^(−1/30) + I·30·(1 − e^(−1/30))``, spike at ``v >= 0.1``, reset to 0, no
   refractory period (:func:`praxis_jax.spiking.lif_step`).
-- Exponent weights (:mod:`praxis_jax.exponent_weights`): uint8 codes ``E ~ U{0, .., 8}``, ``w = 2^E``; the input
+- Exponent weights (:mod:`praxis_jax.spiking.exponent_weights`): uint8 codes ``E ~ U{0, .., 8}``, ``w = 2^E``; the input
   current is ``I[v] = w_scale · sum_j s_pre[j, v]·2^E[j, v] + drive·P[v]`` (exact int32 sum, at most 26·256).
   ``w_scale`` is not in the source, whose threshold is "0.1 (scaled)"; the default ``w_scale = 1`` is the literal
   reading (w = 2^E ≥ 1 > θ: one presynaptic spike fires a neuron). ``--sensitivity-side`` reruns both drives at a
   small side over smaller scales, with learning on (η = 0.1) and off (η = 0), to show how much the outcome depends
   on this unknown and on the learning.
-- Sampled Hebbian (:mod:`praxis_jax.plasticity.sampled_hebbian`): each tick each edge is sampled with
+- Sampled Hebbian (:mod:`praxis_jax.spiking.sampled_hebbian`): each tick each edge is sampled with
   probability p = 0.1 (the top of the source's 1–10%, the value its Δexp ≈ 2×10⁸ suggests, see docs/spiking.md) and
   ``Δ = η·pre·post·ln 8 − δ·E`` with η = 0.1, δ = 0, stochastically rounded, clamped to [0, 8]; pre = the
   presynaptic spike of the previous tick, post = this tick's spike.
@@ -55,20 +55,19 @@ import argparse
 import itertools
 import os
 import time
-from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from praxis_jax import exponent_weights as ew
-from praxis_jax.plasticity.sampled_hebbian import (
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.spiking import exponent_weights as ew
+from praxis_jax.spiking.brain3d import LatticeState, automaton_bound, make_phase
+from praxis_jax.spiking.neurons import LIFConfig, lif_init
+from praxis_jax.spiking.sampled_hebbian import (
     SampledHebbianConfig,
-    SampledHebbianState,
     sampled_hebbian,
 )
-from praxis_jax.runinfo import provenance, write_json
-from praxis_jax.spiking import LIFConfig, LIFState, lif_init, lif_step
 from praxis_jax.topology import Lattice3D
 
 STEPS_PER_PHASE = 100
@@ -83,12 +82,6 @@ SENS_SCALES = (1.0, 2.0**-8, 2.0**-13, 2.0**-14, 2.0**-16)
 
 
 _PHASES: dict = {}  # compiled phase programs by (side, w_scale, steps, eta, delta, p)
-
-
-class Carry(NamedTuple):
-    lif: LIFState  # v, refractory, spike: (N,)
-    E: jax.Array  # (D, N) uint8 codes
-    rule: SampledHebbianState
 
 
 def half_masks(L: int, drive: str) -> tuple[np.ndarray, np.ndarray]:
@@ -120,11 +113,6 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float | None:
     return None if den == 0 else float((a * b).sum() / den)
 
 
-def automaton_bound(lif: LIFConfig) -> float:
-    """The smallest current that fires a neuron at rest in one tick, ``θ / (τ·(1 − e^(−dt/τ)))`` (0.1017)."""
-    return lif.v_th / (lif.tau * (1 - lif.decay))
-
-
 def automaton_counts(side: int, drive: str, steps: int = STEPS_PER_PHASE) -> list[np.ndarray]:
     """Per-phase spike counts ``(N,)`` of the cellular automaton ``s_t = P ∨ (some neighbour spiked at t − 1)``.
 
@@ -149,47 +137,23 @@ def automaton_counts(side: int, drive: str, steps: int = STEPS_PER_PHASE) -> lis
     return out
 
 
-def make_phase(lat: Lattice3D, lif: LIFConfig, rule, hyper, w_scale: float, steps: int):
-    """``phase(carry, P) -> (carry, (rates (T,) float32, counts (N,) int32))`` for a fixed input P ``(N,)``."""
-
-    def tick(c: Carry, P):
-        s_pre = ew.gather_spikes(lat, c.lif.spike)  # (D, N) bool, previous tick
-        S = ew.edge_sum(c.E, s_pre)  # (N,) int32 <= 26·256
-        I = jnp.float32(w_scale) * S.astype(jnp.float32) + P
-        lif_state, s = lif_step(lif, c.lif, I)
-        E, rs = rule.update_edges(s_pre, s, c.rule, c.E, hyper)
-        return Carry(lif_state, E, rs), s
-
-    def phase(c: Carry, P):
-        def body(acc, _):
-            c, counts = acc
-            c, s = tick(c, P)
-            return (c, counts + s.astype(jnp.int32)), jnp.mean(s, dtype=jnp.float32)
-
-        (c, counts), rates = jax.lax.scan(body, (c, jnp.zeros((lat.n,), jnp.int32)), None, length=steps)
-        return c, (rates, counts)
-
-    return phase
-
-
 def run(side: int, drive: str, w_scale: float = 1.0, amplitude: float = 1.0, p: float = 0.1, eta: float = 0.1,
         delta: float = 0.0, steps: int = STEPS_PER_PHASE, seed: int = 0, keep_maps: bool = False) -> dict:
     """One 2-phase run (left then right) with ``drive`` "2d" or "3d"; returns the per-phase measures."""
     lat = Lattice3D(side=side, radius=1, metric="chebyshev")
     lif = LIFConfig.brain3d()
     cfg = SampledHebbianConfig(eta=eta, delta=delta, p=p)
-    rule = sampled_hebbian(lat, cfg)
     hyper = cfg.hyper()
     k_E, k_rule = jax.random.split(jax.random.key(seed))
     valid = lat.edge_mask()  # (D, N) bool
     n_edges = int(np.asarray(valid).sum())
     E0 = jnp.where(valid, ew.random_codes(k_E, (lat.degree, lat.n)), jnp.uint8(0))
-    carry = Carry(lif_init(lif, lat.n), E0, rule.init(k_rule))
+    carry = LatticeState(lif_init(lif, lat.n), E0, sampled_hebbian(lat, cfg).init(E0, k_rule))
     masks = [jnp.asarray(m * np.float32(amplitude)) for m in half_masks(side, drive)]
     t0 = time.perf_counter()
     key = (side, w_scale, steps, eta, delta, p)  # the input P is an argument: the 2D and 3D runs share a program
     if key not in _PHASES:
-        _PHASES[key] = jax.jit(make_phase(lat, lif, rule, hyper, w_scale, steps)).lower(carry, masks[0]).compile()
+        _PHASES[key] = jax.jit(make_phase(lat, lif, cfg, hyper, w_scale, steps)).lower(carry, masks[0]).compile()
     phase = _PHASES[key]
     compile_s = time.perf_counter() - t0
     E_sum = [int(np.asarray(E0).sum(dtype=np.int64))]

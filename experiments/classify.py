@@ -27,16 +27,16 @@ import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
+from praxis_jax.app.presets import task_organoid
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.baselines import fit_bptt, fit_eprop
-from praxis_jax.baselines.snn import fit_snn
 from praxis_jax.baselines.linear import accuracy, logistic_regression
+from praxis_jax.baselines.snn import fit_snn
 from praxis_jax.config import TrainConfig
 from praxis_jax.learning import fit, init_learner, ridge_accuracy
-from praxis_jax.learning.presets import task_organoid
 from praxis_jax.learning.readout import RIDGE_LAMBDA
-from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks import load_digits, load_fashion_mnist, load_mnist1d
-from praxis_jax.tasks.mnist1d import REFERENCE_ACCURACY
+from praxis_jax.tasks.registry import TASKS as REGISTRY
 
 # name -> (modulator, reward_baseline, A-STDP-ET lr, exploration noise); lr and noise picked by hand on
 # seed 0 (lr 1e-5 … 1e-1, noise 0 / 0.2; see experiments/README.md)
@@ -149,7 +149,7 @@ def main(argv=None):
     print("\n".join(table))
     write_json(args.out, {**provenance(), "config": vars(args), "variants": VARIANTS, "gradient_lr": GRADIENT_LR,
                           "ridge_lambda": RIDGE_LAMBDA, "logistic_test_acc": base,
-                          "reference_accuracy": REFERENCE_ACCURACY if args.task == "mnist1d" else None, "runs": runs, "table": table})
+                          "reference_accuracy": REGISTRY[args.task].reference, "runs": runs, "table": table})
     print(f"wrote {args.out}")
 
 

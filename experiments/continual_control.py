@@ -32,6 +32,7 @@ import jax
 import numpy as np
 from control_cartpole import organoid
 
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.baselines.esn import init_esn
 from praxis_jax.baselines.policy_gradient import evaluate_pg, init_pg, train_pg
 from praxis_jax.learning.reinforce import (
@@ -40,7 +41,6 @@ from praxis_jax.learning.reinforce import (
     init_rlearner,
     train,
 )
-from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks.control import in_slot, make
 
 OUT = os.path.join(os.path.dirname(__file__), "results")

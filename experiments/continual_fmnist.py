@@ -39,12 +39,18 @@ import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
+from praxis_jax.app.presets import task_organoid
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.baselines import fit_bptt
 from praxis_jax.baselines.esn import esn_states, init_esn
 from praxis_jax.baselines.gradient import organoid
-from praxis_jax.learning.continual import class_incremental_accuracy, task_incremental_accuracy
+from praxis_jax.config import TrainConfig
+from praxis_jax.learning import fit, init_learner
+from praxis_jax.learning.continual import (
+    class_incremental_accuracy,
+    task_incremental_accuracy,
+)
 from praxis_jax.learning.loop import in_batches
-from praxis_jax.learning.presets import task_organoid
 from praxis_jax.learning.readout import (
     RIDGE_LAMBDA,
     delta_rule_epoch,
@@ -56,10 +62,7 @@ from praxis_jax.learning.readout import (
     ridge_targets,
     solve_ridge,
 )
-from praxis_jax.config import TrainConfig
-from praxis_jax.learning import fit, init_learner
 from praxis_jax.learning.supervised import local_readout, trial_features
-from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks import load_fashion_mnist, restrict
 
 OUT = os.path.join(os.path.dirname(__file__), "results", "continual_fmnist.json")

@@ -24,6 +24,7 @@ import jax
 import numpy as np
 
 import praxis_jax as px
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.learning.reinforce import (
     ReinforceConfig,
     evaluate,
@@ -31,7 +32,6 @@ from praxis_jax.learning.reinforce import (
     random_returns,
     train,
 )
-from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks.control import make
 from praxis_jax.topology import choose_topology
 

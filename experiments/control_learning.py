@@ -26,8 +26,8 @@ import time
 import numpy as np
 from control_cartpole import organoid, run_row
 
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.learning.reinforce import ReinforceConfig, random_returns
-from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks.control import make
 
 OUT = os.path.join(os.path.dirname(__file__), "results")

@@ -27,11 +27,11 @@ import numpy as np
 from control_cartpole import organoid, run_row
 
 import praxis_jax as px
+from praxis_jax.app.presets import task_organoid
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.learning import ridge_accuracy
-from praxis_jax.learning.presets import task_organoid
 from praxis_jax.learning.readout import RIDGE_LAMBDA
 from praxis_jax.learning.reinforce import ReinforceConfig
-from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks import load_fashion_mnist
 from praxis_jax.tasks.control import make
 

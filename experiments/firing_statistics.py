@@ -23,9 +23,9 @@ import time
 import jax
 import numpy as np
 
-from praxis_jax import spiking_net as sn
-from praxis_jax.runinfo import provenance, write_json
-from praxis_jax.spiking import LIFConfig
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.spiking import network as sn
+from praxis_jax.spiking.neurons import LIFConfig
 
 DRIVE = {"w_exc": 0.1, "w_inh": 0.5, "rate_in": 1150.0, "w_in": 0.3, "v0": "uniform"}  # nA, nA, Hz, nA
 # (w_exc 0.2, w_inh 1.2, rate_in 1200: 6.4 Hz, CV 0.75 at 1k but only 44% of neurons in 4–12 Hz)

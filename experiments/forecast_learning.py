@@ -34,10 +34,10 @@ import numpy as np
 from forecast_timeseries import TASKS, TUNING_SEEDS
 
 import praxis_jax as px
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.learning import reservoir_states
 from praxis_jax.learning.forecast import error_rule_pass, forecast_nrmse, seed_rule_pass
-from praxis_jax.quant import Codec
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.quant.codec import Codec
 from praxis_jax.tasks.timeseries import load_series
 from praxis_jax.topology import choose_topology
 

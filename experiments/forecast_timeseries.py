@@ -28,10 +28,10 @@ import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.baselines import esn_states, init_esn
 from praxis_jax.learning import reservoir_states
 from praxis_jax.learning.forecast import FORECAST_LAMBDA, forecast_nrmse
-from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks.timeseries import Series, load_series
 from praxis_jax.topology import choose_topology
 

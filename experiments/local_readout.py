@@ -35,10 +35,16 @@ import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
-from praxis_jax.learning.presets import task_organoid
-from praxis_jax.learning.readout import RIDGE_LAMBDA, delta_rule_epoch, init_readout, logits, ridge_readout
+from praxis_jax.app.presets import task_organoid
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.learning.readout import (
+    RIDGE_LAMBDA,
+    delta_rule_epoch,
+    init_readout,
+    logits,
+    ridge_readout,
+)
 from praxis_jax.learning.supervised import trial_features
-from praxis_jax.runinfo import provenance, write_json
 from praxis_jax.tasks import load_fashion_mnist, load_mnist1d
 
 OUT = os.path.join(os.path.dirname(__file__), "results")

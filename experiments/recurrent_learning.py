@@ -55,14 +55,20 @@ import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
+from praxis_jax.app.presets import task_organoid
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.baselines import fit_bptt, fit_eprop
 from praxis_jax.baselines.snn import default_lif, fit_snn
 from praxis_jax.config import TrainConfig
 from praxis_jax.learning import fit, init_learner, ridge_accuracy
-from praxis_jax.learning.presets import task_organoid
 from praxis_jax.learning.loop import shuffled_batches
-from praxis_jax.learning.readout import RIDGE_LAMBDA, delta_rule, init_readout, logits, output_error
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.learning.readout import (
+    RIDGE_LAMBDA,
+    delta_rule,
+    init_readout,
+    logits,
+    output_error,
+)
 from praxis_jax.tasks import Dataset, load_fashion_mnist, load_mnist1d
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")

@@ -20,7 +20,7 @@ import time
 
 from recurrent_learning import OUT, chosen, run_local
 
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.tasks import load_mnist1d
 
 RIDGE_MAX_N = 5000  # the ridge solve is O(N³): refitted only up to this size

@@ -1,11 +1,11 @@
 """Unsupervised STDP classification (Diehl & Cook 2015) on sklearn's digits and Fashion-MNIST: accuracy against
 the number of excitatory neurons and the bit-width of the learned weights at evaluation.
 
-For each dataset and neuron count N: one epoch of unsupervised learning (praxis_jax.diehl_cook: Poisson input,
+For each dataset and neuron count N: one epoch of unsupervised learning (praxis_jax.spiking.diehl_cook: Poisson input,
 LIF layer with lateral inhibition and adaptive thresholds, triplet STDP, per-neuron weight normalisation),
 then, learning and thresholds frozen, the neurons are labelled by their mean response per class on the
 labelling images and the test images classified; this last step is repeated with W quantized to 8, 4 and 2
-bits (praxis_jax.lowbit.fake_quant, unsigned, one scale per tensor), with the same input spikes.
+bits (praxis_jax.quant.lowbit.fake_quant, unsigned, one scale per tensor), with the same input spikes.
 
 - digits: 8×8, 64 inputs, the fixed split of praxis_jax.tasks.load_digits (1,437 train / 360 test); labels
   from all 1,437 training images.
@@ -35,9 +35,9 @@ import time
 import jax
 import numpy as np
 
-from praxis_jax import diehl_cook as dc
-from praxis_jax import plotting
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.app import plotting
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.spiking import diehl_cook as dc
 from praxis_jax.tasks import load_digits, load_fashion_mnist
 
 PRESETS = {  # per dataset: config fields other than the neuron count and theta_plus

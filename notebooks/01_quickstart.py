@@ -26,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
-from praxis_jax import plotting
+from praxis_jax.app import plotting
 from praxis_jax.diagnostics import summary
 from praxis_jax.topology import choose_topology
 from praxis_jax.topology.spectral import eigenvalues

@@ -34,12 +34,12 @@ import os
 
 import jax
 
-from praxis_jax import plotting
+from praxis_jax.app import plotting
 from praxis_jax import init as px_init
 from praxis_jax.baselines import fit_bptt, fit_eprop
 from praxis_jax.config import TrainConfig
 from praxis_jax.learning import fit, init_learner
-from praxis_jax.learning.presets import task_organoid
+from praxis_jax.app.presets import task_organoid
 from praxis_jax.tasks import load_mnist1d
 
 SMALL = os.environ.get("PRAXIS_NOTEBOOK_SMALL") == "1"

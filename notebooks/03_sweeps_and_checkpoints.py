@@ -31,9 +31,11 @@ from pathlib import Path
 import jax
 
 import praxis_jax as px
-from praxis_jax import checkpoint, configfile, plotting, sweep
+from praxis_jax import checkpoint
+from praxis_jax.app import configfile, plotting
+from praxis_jax.learning import sweep
 from praxis_jax.config import TrainConfig
-from praxis_jax.job import load_task, run_job, settings
+from praxis_jax.app.job import load_task, run_job, settings
 from praxis_jax.learning import init_learner
 
 SMALL = os.environ.get("PRAXIS_NOTEBOOK_SMALL") == "1"

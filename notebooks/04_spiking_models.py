@@ -25,7 +25,7 @@
 # 5. Diehl & Cook's unsupervised STDP network on sklearn's digits: learned receptive fields, accuracy,
 #    and accuracy with the weights quantized to 8, 4 and 2 bits.
 #
-# Every model below comes from the library (`praxis_jax.spiking`, `spiking_net`, `plasticity`,
+# Every model below comes from the library (`praxis_jax.spiking.neurons`, `spiking_net`, `plasticity`,
 # `diehl_cook`, `lowbit`); the notebook only builds inputs, scans the library's ticks and plots.
 
 # %%
@@ -37,12 +37,12 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 
-from praxis_jax import diehl_cook as dc
-from praxis_jax import plotting
-from praxis_jax import spiking_net as sn
-from praxis_jax.lowbit import fake_quant
+from praxis_jax.spiking import diehl_cook as dc
+from praxis_jax.app import plotting
+from praxis_jax.spiking import network as sn
+from praxis_jax.quant.lowbit import fake_quant
 from praxis_jax.plasticity import PairSTDPConfig, TripletSTDPConfig, pair_stdp, triplet_stdp
-from praxis_jax.spiking import LIFConfig, STPConfig, lif_init, lif_run, lif_step, stp_init, stp_step
+from praxis_jax.spiking.neurons import LIFConfig, STPConfig, lif_init, lif_run, lif_step, stp_init, stp_step
 from praxis_jax.tasks import load_digits
 
 SMALL = os.environ.get("PRAXIS_NOTEBOOK_SMALL") == "1"  # CI runs every notebook at small sizes
@@ -359,7 +359,7 @@ fig.tight_layout()
 # %% [markdown]
 # ## 5 · Diehl & Cook (2015): unsupervised STDP on digits
 #
-# `praxis_jax.diehl_cook` is D&C's network. Each pixel is a Poisson process with a rate proportional to its
+# `praxis_jax.spiking.diehl_cook` is D&C's network. Each pixel is a Poisson process with a rate proportional to its
 # intensity. The input drives one layer of conductance-based LIF neurons, in which every spike inhibits all
 # the other neurons (a soft winner-take-all). Each neuron has an adaptive threshold `θ ← θ + θ_plus` per spike.
 # The input weights learn by triplet STDP (`Δw = −η_pre·o1·[pre] + η_post·r1·o2(t−)·[post]`, τ 20/20/40 ms) and
@@ -369,7 +369,7 @@ fig.tight_layout()
 # The hyperparameters are those of `experiments/unsupervised_stdp.py` for sklearn's 8×8 digits: 330 Hz at
 # intensity 1, Σw = 6.4 per neuron, and θ_plus = 2·N/n_train mV. The README reports 84.2% for 100 neurons trained
 # on all 1,437 training images with this seed. The low-bit rows quantize the learned W
-# (`praxis_jax.lowbit.fake_quant`, unsigned, one scale per tensor = max W / (2^b − 1)) before labelling and
+# (`praxis_jax.quant.lowbit.fake_quant`, unsigned, one scale per tensor = max W / (2^b − 1)) before labelling and
 # testing. Every row sees the same input spikes.
 
 # %%

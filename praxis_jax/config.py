@@ -13,10 +13,10 @@ from typing import Literal
 
 import equinox as eqx
 
-from praxis_jax.quant import ELIG_CODES
+from praxis_jax.quant.codec import ELIG_CODES
 from praxis_jax.topology.base import Topology
-from praxis_jax.validation import check_integer, check_number, fail
 from praxis_jax.topology.select import choose_singer
+from praxis_jax.validation import check_integer, check_number, fail
 
 NUMERICS = ("float32", "int8")
 MODULATORS = ("none", "reward", "feedback", "readout", "surprise")
@@ -288,35 +288,3 @@ class TrainConfig(eqx.Module):
         check_integer(o, "epochs", self.epochs, 1)
         check_number(o, "readout_lr", self.readout_lr, 0, 1e3, lo_open=True)
         check_number(o, "baseline_momentum", self.baseline_momentum, 0, 1)
-
-
-TASKS = ("mnist1d", "digits", "fashion_mnist")
-
-
-class RunConfig(eqx.Module):
-    """What a ``praxis run`` trains on and how it is kept (the ``[run]`` section of a config file).
-
-    Fields: task (one of TASKS, or ``"file:PATH"``: a user's ``.npz`` with arrays x_train, y_train, x_test,
-    y_test and optionally n_classes, checked by :meth:`praxis_jax.tasks.Dataset.from_arrays`), seed (of init, learner and data order), n_train (use only the first
-    n_train training trials; None = all, for quick runs), keep (checkpoints kept, newest first),
-    checkpoint_every (epochs between checkpoints; the last epoch, and one a signal stops, always save).
-    Epochs are the chunks of a run: the data order of an epoch comes from the learner's key, so a run
-    resumed at an epoch boundary continues exactly.
-    """
-
-    task: str = eqx.field(static=True, default="mnist1d")
-    seed: int = eqx.field(static=True, default=0)
-    n_train: int | None = eqx.field(static=True, default=None)
-    keep: int = eqx.field(static=True, default=3)
-    checkpoint_every: int = eqx.field(static=True, default=1)
-
-    def __check_init__(self):
-        o = "RunConfig"
-        if not (self.task in TASKS or isinstance(self.task, str) and self.task.startswith("file:") and self.task[5:]):
-            fail(o, "task", self.task, f"one of {TASKS} or 'file:PATH' (an .npz of x_train, y_train, x_test, "
-                 "y_test)")
-        check_integer(o, "seed", self.seed, 0, 2**32 - 1)
-        if self.n_train is not None:
-            check_integer(o, "n_train", self.n_train, 1)
-        check_integer(o, "keep", self.keep, 1)
-        check_integer(o, "checkpoint_every", self.checkpoint_every, 1)

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from praxis_jax.quant import Codec
+from praxis_jax.quant.codec import Codec
 from praxis_jax.simulate import simulate
 from praxis_jax.state import Params, State
 

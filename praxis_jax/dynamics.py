@@ -11,7 +11,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax.quant import A_SCALE, Codec
+from praxis_jax import kernels
+from praxis_jax.quant.codec import A_SCALE, Codec
 
 
 def sat_tanh(v: Array) -> Array:
@@ -23,8 +24,8 @@ def recurrent_input(codec: Codec, topology, W: Array, a: Array, table: Array | N
     """``r_j = Σ_i W_ij a_i`` as float32 ``(N,)`` from stored W ``(D, N)`` and a ``(N,)`` (or padded
     ``(M,)``: then ``(M,)``, zero past N)."""
     if codec.int8:
-        return topology.propagate(W, a, table, jnp.int32).astype(jnp.float32) * (codec.w_scale * A_SCALE)
-    return topology.propagate(W, a, table, jnp.float32)
+        return kernels.propagate(topology, W, a, table, jnp.int32).astype(jnp.float32) * (codec.w_scale * A_SCALE)
+    return kernels.propagate(topology, W, a, table, jnp.float32)
 
 
 def external_input(U: Array, x: Array, n: int) -> Array:

@@ -9,7 +9,7 @@ Every ``interval`` ticks, for neurons with var_j > var_threshold:
 (the rescale divides the recurrent drive's variance by var_j in the linear regime, so the statistic is
 rescaled with the weights instead of re-triggering every tick while its slow average catches up).
 Int8 weights are stored back with stochastic rounding; on the CPU that pass over all D·N weights runs
-the native kernel (:func:`praxis_jax.native.rescale_columns`) when it is built. For trials run in lockstep
+the native kernel when it is built (:func:`praxis_jax.kernels.rescale`). For trials run in lockstep
 against one long state (``axis_name``, see :mod:`praxis_jax.simulate`), ``post_j`` and ``(post_j − rate_j)²``
 are replaced by their means over the batch.
 """
@@ -20,9 +20,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax import native
-from praxis_jax.quant import Codec, hash_uniform
-from praxis_jax.topology.base import neuron_mesh
+from praxis_jax import kernels
+from praxis_jax.quant.codec import Codec, hash_uniform
 
 STREAM_H = 3
 
@@ -54,7 +53,4 @@ def scale_columns(codec: Codec, W: Array, s: Array, seed: Array) -> Array:
     def xla(W, s):
         return codec.store_w(codec.w(W) * s[None, :], hash_uniform(seed, W.shape, STREAM_H))
 
-    if neuron_mesh() is not None or not native.available():
-        return xla(W, s)
-    return jax.lax.platform_dependent(
-        W, s, default=xla, cpu=lambda W, s: native.rescale_columns(W, s, seed, codec.w_scale))
+    return kernels.rescale(xla, W, s, seed, codec.w_scale)

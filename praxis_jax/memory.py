@@ -4,18 +4,17 @@ Stored (what ``init`` allocates and a checkpoint holds): W and e ``(D, N)`` (1 b
 float32), a ``(N,)`` (1 or 4), b, rate, var ``(N,)`` float32, U ``(K, N_in)`` float32, the index table
 ``(D, N)`` int32 for stored-index graphs, the scalars. A learning tick also holds float32 work arrays of
 about ``2·D·N`` (the gathered pre-synaptic activations and the float eligibility) on the pure-JAX path.
-``available_bytes`` says how much the default device has free. Under neuron sharding
+``available_bytes`` (:mod:`praxis_jax.devices`) says how much the default device has free. Under neuron sharding
 (:mod:`praxis_jax.sharding`) every per-neuron array is split over the devices; each device also holds the
 all-gathered activations of a tick. ``largest_n`` inverts the count for a memory budget.
 """
 
 from __future__ import annotations
 
-import os
-
 import jax
 
 from praxis_jax.config import PraxisConfig
+from praxis_jax.devices import available_bytes
 
 _SCALARS = 4 + 8 + 8 * 4  # tick, key, the eight Hyper scalars
 
@@ -42,15 +41,6 @@ def learning_tick_work_bytes(config: PraxisConfig) -> int:
     """Float32 work arrays of one learning tick on the pure-JAX path (gathered pre and float e)."""
     net = config.network
     return 2 * 4 * net.degree * net.n if config.plasticity.enabled else 0
-
-
-def available_bytes() -> int:
-    """Memory of this process's first device: the accelerator's limit, or the host's available RAM on CPU
-    (a local device: under ``jax.distributed`` the first global device may belong to another process)."""
-    stats = jax.local_devices()[0].memory_stats() or {}
-    if "bytes_limit" in stats:
-        return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def check_fits(config: PraxisConfig, who: str) -> None:

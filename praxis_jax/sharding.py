@@ -14,7 +14,7 @@ the test): their sum over edges runs outside the per-block code and is fused dif
 partitioned. The same holds across processes joined by ``jax.distributed`` (a mesh over the global
 devices; tested with two processes on localhost and gloo CPU collectives).
 
-Sweep sharding: the leading configuration axis of :func:`praxis_jax.sweep.sweep_init`'s batch over the
+Sweep sharding: the leading configuration axis of :func:`praxis_jax.learning.sweep.sweep_init`'s batch over the
 mesh axis ``"configs"``; each device trains its own organoids, and nothing moves between them. Results
 equal the unsharded sweep to float rounding (XLA rounds vmapped float32 work differently for different
 batch sizes per device).

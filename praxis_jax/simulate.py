@@ -28,16 +28,13 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax import native
+from praxis_jax import kernels
 from praxis_jax.dynamics import potential, sat_tanh
 from praxis_jax.homeostasis import homeostasis_update
-from praxis_jax.pallas import circulant as pallas_circulant
 from praxis_jax.plasticity import astdp_et
-from praxis_jax.quant import Codec
+from praxis_jax.quant.codec import Codec
 from praxis_jax.state import Params, Short, State
 from praxis_jax.topology.base import neuron_mesh, pad_tail
-from praxis_jax.topology.circulant import Circulant
-
 
 # Per-neuron vectors are padded to a multiple of this inside simulate's scan (see simulate).
 LANE = 128
@@ -62,14 +59,6 @@ def activity(codec: Codec, params: Params, long, a: Array, x: Array, noise: Arra
     return codec.store_a(sat_tanh(potential(codec, params, long, a, x, noise)))
 
 
-def _fusable(params: Params, codec: Codec, axis_name) -> bool:
-    """Whether the fused learning kernels compute this config's pass: int8 circulant organoids with the
-    seed's factors (pre = a, post = a), one trial, not neuron-sharded."""
-    pl = params.config.plasticity
-    return (codec.int8 and isinstance(params.config.network.topology, Circulant) and neuron_mesh() is None
-            and axis_name is None and pl.pre == "a" and pl.post == "a")
-
-
 def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise: Array, modulator: Array, W: Array,
                     tick: Array, seed: Array, shared_seed: Array, axis_name=None) -> tuple[Array, Array, Array]:
     """A-STDP-ET over every edge for one tick -> (W, e, ε) stored.
@@ -78,8 +67,8 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
     ``(N,)``, or None (the eligibility only: no weight update this tick); per-neuron vectors may be padded
     past N (see :func:`simulate`). The rule's phases run on the gathered ``(D, N)`` presynaptic factors;
     for int8 circulant organoids with the seed's factors, the same equations run in one fused pass that
-    reads and writes W and e once: a Pallas kernel on GPUs (:mod:`praxis_jax.pallas.circulant`), the native
-    kernel on the CPU (:mod:`praxis_jax.native`, when it is built). Float32 numerics (the reference, and the path ``jax.grad`` goes through), lockstep batches
+    reads and writes W and e once (:func:`praxis_jax.kernels.learn` picks the Pallas, native or XLA form).
+    Float32 numerics (the reference, and the path ``jax.grad`` goes through), lockstep batches
     (``axis_name``) and neuron-sharded runs take the unfused phases.
     """
     net, pl = params.config.network, params.config.plasticity
@@ -103,22 +92,11 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
             W = update(W) if pl.update_every == 1 else jax.lax.cond(on, update, lambda W: W, W)
         return W, e, eps
 
-    if not _fusable(params, codec, axis_name):
+    if not (axis_name is None and pl.pre == "a" and pl.post == "a"):  # the kernels have the seed's factors
         return unfused(W, short.e, short.eps)
-
-    def fused(kernel, a_prev, a, m):
-        def run(W, e):
-            return kernel(W, e, a_prev, a, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed,
-                          net.topology.offsets, codec, clip)
-
-        return run
-
-    # the native kernel reads padded vectors as they are; the other forms get [0, N)
-    branches = {"cuda": fused(pallas_circulant.learn, short.a[:n], a[:n], m_n)}
-    if native.available():
-        branches["cpu"] = fused(native.circulant_learn, short.a, a, modulator)
-    W, e = jax.lax.platform_dependent(W, short.e, default=lambda W, e: unfused(W, e, None)[:2], **branches)
-    return W, e, short.eps  # the fused pass has the seed's factors: no ε
+    W, e = kernels.learn(lambda W, e: unfused(W, e, None)[:2], codec, net.topology, W, short.e, short.a, a, modulator,
+                         hyper, on, seed, clip)
+    return W, e, short.eps  # pre = a: ε unchanged
 
 
 def step(params: Params, state: State, x: Array, modulator: Array | Callable[[Array], Array] | None,

@@ -20,7 +20,7 @@ from jaxtyping import Array
 
 from praxis_jax.config import PraxisConfig
 from praxis_jax.memory import check_fits
-from praxis_jax.quant import Codec
+from praxis_jax.quant.codec import Codec
 
 
 class Hyper(NamedTuple):

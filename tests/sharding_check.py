@@ -12,9 +12,10 @@ import jax.numpy as jnp
 import numpy as np
 
 import praxis_jax as px
-from praxis_jax import checkpoint, sharding, sweep
+from praxis_jax import checkpoint, sharding
+from praxis_jax.app.presets import task_organoid
 from praxis_jax.config import TrainConfig
-from praxis_jax.learning.presets import task_organoid
+from praxis_jax.learning import sweep
 from praxis_jax.tasks import Dataset
 from praxis_jax.topology import choose_topology
 

@@ -5,12 +5,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from test_learning import _cfg, _toy_task
 
 import praxis_jax as px
 from praxis_jax.baselines import Theta, batch_loss, eprop_grad, fit_bptt, fit_eprop
 from praxis_jax.learning import init_readout
-from praxis_jax.topology import singer
-from test_learning import _cfg, _toy_task
 
 
 def test_bptt_gradient_matches_finite_differences():

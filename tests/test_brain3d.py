@@ -11,9 +11,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from praxis_jax import exponent_weights as ew
-from praxis_jax.plasticity import SampledHebbianConfig, sampled_hebbian
-from praxis_jax.plasticity.sampled_hebbian import LN8, new_codes, uniforms
+from praxis_jax.spiking import SampledHebbianConfig, sampled_hebbian
+from praxis_jax.spiking import exponent_weights as ew
+from praxis_jax.spiking.sampled_hebbian import LN8, new_codes, uniforms
 from praxis_jax.topology import Lattice3D, ProceduralRandom
 
 
@@ -140,7 +140,7 @@ def _run_rule(lat, cfg, key, steps, rate=0.5, E0=None, hyper=None):
         E, st = rule.update(spikes[t], spikes[t + 1], None, st, E, hyper)
         return (E, st), None
 
-    (E, st), _ = jax.lax.scan(body, (E, rule.init(k_r)), jnp.arange(steps))
+    (E, st), _ = jax.lax.scan(body, (E, rule.init(E, k_r)), jnp.arange(steps))
     return E, st
 
 
@@ -247,7 +247,7 @@ def test_vmap_over_keys_and_hyper_equals_loop():
     etas = jnp.array([0.1, 1.0, 5.0], jnp.float32)
 
     def one(k, eta):
-        return rule.update(pre, post, None, rule.init(k), E, cfg.hyper()._replace(eta=eta))
+        return rule.update(pre, post, None, rule.init(E, k), E, cfg.hyper()._replace(eta=eta))
 
     Ev, sv = jax.jit(jax.vmap(one))(keys, etas)
     one_j = jax.jit(one)

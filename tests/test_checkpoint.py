@@ -8,12 +8,12 @@ import textwrap
 import chex
 import jax
 import pytest
+from test_learning import _cfg, _toy_task
 
 import praxis_jax as px
 from praxis_jax import checkpoint
 from praxis_jax.config import TrainConfig
 from praxis_jax.learning import fit, init_learner
-from test_learning import _cfg, _toy_task
 
 
 @pytest.mark.parametrize("numerics", ["float32", "int8"])

@@ -14,8 +14,9 @@ from importlib.resources import files
 
 import pytest
 
-from praxis_jax import checkpoint, configfile, demo
-from praxis_jax.cli import main
+from praxis_jax import checkpoint
+from praxis_jax.app import configfile, demo
+from praxis_jax.app.cli import main
 
 
 def test_demo_trains_w_fixed_and_w_learned_in_fresh_numbered_folders(tmp_path, capsys):
@@ -231,11 +232,11 @@ def test_sigterm_outside_the_epochs_exits_143_with_a_message_and_restores_the_ha
 
 
 def test_config_files_round_trip_and_demo_file_is_the_demo():
-    spec = configfile.load(files("praxis_jax") / "configs" / "sweep.toml")
+    spec = configfile.load(files("praxis_jax") / "app" / "configs" / "sweep.toml")
     assert configfile.loads(configfile.dump(spec)) == spec
     ap = argparse.ArgumentParser()
     demo.add_arguments(ap)
-    assert configfile.load(files("praxis_jax") / "configs" / "demo.toml") == demo.spec_from_args(ap.parse_args([]),
+    assert configfile.load(files("praxis_jax") / "app" / "configs" / "demo.toml") == demo.spec_from_args(ap.parse_args([]),
                                                                                              "readout")
 
 

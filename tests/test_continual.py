@@ -4,7 +4,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from praxis_jax.learning.continual import class_incremental_accuracy, task_incremental_accuracy
+from praxis_jax.learning.continual import (
+    class_incremental_accuracy,
+    task_incremental_accuracy,
+)
 from praxis_jax.learning.readout import (
     logits,
     merge_ridge_stats,

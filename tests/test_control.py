@@ -4,7 +4,6 @@ policy (continual control), the ESN policy, and the policy-gradient (BPTT) basel
 import dataclasses
 
 import chex
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np

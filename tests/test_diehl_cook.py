@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from praxis_jax import diehl_cook as dc
 from praxis_jax.plasticity import TripletSTDPConfig, TripletTraces, triplet_stdp
+from praxis_jax.spiking import diehl_cook as dc
 from praxis_jax.tasks import load_digits
 
 # 8×8 digits: 64 inputs; rates and weight sum as the experiment uses them (experiments/unsupervised_stdp.py)

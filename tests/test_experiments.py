@@ -3,15 +3,14 @@ returns what its record stores, and the tables are rebuilt from the committed re
 breaks fails here, not an hour into a run)."""
 
 import glob
-import json
 import importlib
+import json
 import os
 import sys
 
 import jax
 import numpy as np
 import pytest
-
 from test_learning import _toy_task
 
 EXPERIMENTS = os.path.join(os.path.dirname(__file__), "..", "experiments")

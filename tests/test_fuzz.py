@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import praxis_jax as px
-from praxis_jax import configfile, sweep
-from praxis_jax.config import RunConfig, TrainConfig
+from praxis_jax.app import configfile
+from praxis_jax.app.configfile import RunConfig
+from praxis_jax.config import TrainConfig
+from praxis_jax.learning import sweep
 from praxis_jax.state import Hyper
 from praxis_jax.tasks import Dataset
 from praxis_jax.topology import KINDS, Topology, choose_topology, singer

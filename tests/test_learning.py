@@ -8,7 +8,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from reference import reference_batch
 
 import praxis_jax as px
@@ -425,7 +424,12 @@ def test_train_config_errors_name_field_and_value():
 def test_feature_stats_standardise_and_fold_into_a_raw_readout():
     """update_stats averages the first batches then moves by 1 − momentum; a readout of standardised
     features equals its fold onto raw features; fresh stats standardise nothing."""
-    from praxis_jax.learning.readout import init_stats, on_raw_features, standardize, update_stats
+    from praxis_jax.learning.readout import (
+        init_stats,
+        on_raw_features,
+        standardize,
+        update_stats,
+    )
 
     rng = np.random.default_rng(0)
     F1, F2, F3 = (jnp.asarray(rng.normal(3.0, 2.0, (16, 5)), jnp.float32) for _ in range(3))

@@ -5,12 +5,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from test_learning import _cfg, _toy_task
 
 import praxis_jax as px
 from praxis_jax.baselines import fit_bptt
 from praxis_jax.baselines.snn import default_lif, fit_snn, init_snn, quantized
-from praxis_jax.lowbit import dequantize, error_bound, fake_quant, qmax, quantize
-from test_learning import _cfg, _toy_task
+from praxis_jax.quant.lowbit import dequantize, error_bound, fake_quant, qmax, quantize
 
 BITS = [8, 4, 2]
 

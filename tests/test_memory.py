@@ -25,7 +25,11 @@ def test_state_bytes_equal_what_init_allocates(numerics, topology):
 
 def test_bytes_per_device_splits_the_neuron_arrays():
     import praxis_jax as px
-    from praxis_jax.memory import bytes_per_device, learning_tick_work_bytes, state_bytes
+    from praxis_jax.memory import (
+        bytes_per_device,
+        learning_tick_work_bytes,
+        state_bytes,
+    )
     from praxis_jax.topology import choose_topology
 
     cfg = px.PraxisConfig(network=px.NetworkConfig(topology=choose_topology("lps", 2000, 2.0)),
@@ -55,13 +59,14 @@ def test_an_organoid_that_does_not_fit_is_refused_before_it_is_built(monkeypatch
     """init and choose_topology compare what they would allocate with the free memory first, and refuse
     with the estimate (here the free memory is made small)."""
     import praxis_jax.memory as memory
+    import praxis_jax.topology.select as select
     from praxis_jax.topology import choose_topology
 
     cfg = px.PraxisConfig(network=px.NetworkConfig(topology=singer(7)))
     monkeypatch.setattr(memory, "available_bytes", lambda: state_bytes(cfg)["total"] - 1)
     with pytest.raises(ValueError, match=r"init: an organoid of N = 57, D = 16 \(float32\) needs .* GiB .* is free"):
         px.init(cfg, jax.random.PRNGKey(0))
-    monkeypatch.setattr(memory, "available_bytes", lambda: 10**6)
+    monkeypatch.setattr(select, "available_bytes", lambda: 10**6)
     choose_topology("singer", 300)  # 2·2·sqrt(300)·300 ≈ 21 kB: fits
     with pytest.raises(ValueError, match=r"N = 1,000,000 with D ≈ 2·sqrt\(N\) needs at least 3.7 GiB"):
         choose_topology("stored", 10**6)

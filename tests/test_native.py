@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import praxis_jax as px
-from praxis_jax import native
-from praxis_jax.bench import learn_case
+from praxis_jax import kernels
+from praxis_jax.app.bench import learn_case
+from praxis_jax.kernels import native
 from praxis_jax.topology import random_circulant, singer
 
 
@@ -34,7 +35,7 @@ def test_native_equals_pure_jax_exactly(topo):
     W = jnp.asarray(rng.integers(-127, 128, (topo.degree, topo.n), dtype=np.int8))
     a = jnp.asarray(rng.integers(-127, 128, topo.n, dtype=np.int8))
     got = jax.jit(lambda W, a: native.circulant_propagate(W, a, topo.offsets))(W, a)
-    want = topo._propagate_slices(W, a, jnp.int32)
+    want = topo.propagate(W, a, None, jnp.int32)
     assert got.dtype == jnp.int32
     np.testing.assert_array_equal(got, want)
     # extreme values: every product at ±127·127 still sums exactly in int32
@@ -63,9 +64,9 @@ def test_native_under_vmap_and_in_simulate():
     def run(key, use_native):
         params, state = px.init(cfg, key)
         if not use_native:  # the same tick with the pure-JAX propagation
-            return jax.lax.scan(lambda s, _: (s, topo._propagate_slices(s.long.W, s.short.a, jnp.int32)),
+            return jax.lax.scan(lambda s, _: (s, topo.propagate(s.long.W, s.short.a, None, jnp.int32)),
                                 state, None, length=1)[1]
-        return jax.lax.scan(lambda s, _: (s, topo.propagate(s.long.W, s.short.a, None, jnp.int32)),
+        return jax.lax.scan(lambda s, _: (s, kernels.propagate(topo, s.long.W, s.short.a, None, jnp.int32)),
                             state, None, length=1)[1]
 
     a = jax.jit(jax.vmap(lambda k: run(k, True)))(keys)
@@ -83,7 +84,7 @@ def test_native_propagate_under_vmap_stays_exact(topo):
     rng = np.random.default_rng(2)
     W = jnp.asarray(rng.integers(-127, 128, (3, topo.degree, topo.n), dtype=np.int8))
     A = jnp.asarray(rng.integers(-127, 128, (3, topo.n), dtype=np.int8))
-    prop = jax.jit(lambda W, a: topo.propagate(W, a, None, jnp.int32))
+    prop = jax.jit(lambda W, a: kernels.propagate(topo, W, a, None, jnp.int32))
     one = np.stack([np.asarray(prop(W[i], A[i])) for i in range(3)])
     shared = np.stack([np.asarray(prop(W[0], A[i])) for i in range(3)])
     np.testing.assert_array_equal(np.asarray(jax.jit(jax.vmap(prop))(W, A)), one)
@@ -160,8 +161,8 @@ def test_native_rescale_columns_equals_the_xla_pass():
 _KERNEL_OUTPUTS = """
 import sys
 import jax, jax.numpy as jnp, numpy as np
-from praxis_jax import native
-from praxis_jax.bench import learn_case
+from praxis_jax.kernels import native
+from praxis_jax.app.bench import learn_case
 assert native.available()
 out = {}
 for code in ("mulaw", "segmented"):

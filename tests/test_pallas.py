@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import praxis_jax as px
-from praxis_jax.pallas import circulant as pc
+from praxis_jax.kernels.pallas import circulant as pc
 from praxis_jax.plasticity import astdp_et
 from praxis_jax.topology import choose_singer
 
@@ -30,7 +30,7 @@ def test_propagate_equals_slices(case, block, unroll):
     topo, _, _, W, _, _, a1, _ = case
     got = pc.propagate(W, a1, topo.offsets, block=block, unroll=unroll, interpret=True)
     assert got.dtype == jnp.int32
-    np.testing.assert_array_equal(got, topo._propagate_slices(W, a1, jnp.int32))
+    np.testing.assert_array_equal(got, topo.propagate(W, a1, None, jnp.int32))
 
 
 @pytest.mark.parametrize("modulator", ["per-neuron", "scalar"])
@@ -43,7 +43,7 @@ def test_learn_equals_rule_phases(case, modulator):
     clip = cfg.plasticity.clip_sigma * cfg.network.weight_std
     h = params.hyper._replace(lr=jnp.float32(0.5))  # large enough that most weights move
     seed = jnp.uint32(99)
-    W_ref, e_ref = astdp_et.update(codec, clip, codec.a(topo.gather(a0)), codec.a(a1), m, e, W, h, seed)
+    W_ref, e_ref = astdp_et.edge_update(codec, clip, codec.a(topo.gather(a0)), codec.a(a1), m, e, W, h, seed)
     W_new, e_new = pc.learn(W.copy(), e.copy(), a0, a1, m, h.decay, h.lr, h.weight_decay, True, seed,
                             topo.offsets, codec, clip, block=128, unroll=2, interpret=True)
     assert W_new.dtype == W.dtype == jnp.int8 and e_new.dtype == jnp.int8

@@ -150,7 +150,7 @@ def test_small_lr_moves_int8_mean_weight_like_float32():
 
         def body(carry, t):
             W, e = carry
-            return astdp_et.update(codec, clip, pre, post, jnp.float32(1.0), e, W, params.hyper,
+            return astdp_et.edge_update(codec, clip, pre, post, jnp.float32(1.0), e, W, params.hyper,
                                    t.astype(jnp.uint32) * 7919), None
 
         (W, _), _ = jax.lax.scan(body, (state.long.W, state.short.e), jnp.arange(T))

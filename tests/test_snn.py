@@ -5,8 +5,16 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from praxis_jax.baselines.snn import SLOPE, default_lif, fit_snn, init_snn, snn_logits, snn_spikes, spike
-from praxis_jax.spiking import LIFConfig, lif_init, lif_step
+from praxis_jax.baselines.snn import (
+    SLOPE,
+    default_lif,
+    fit_snn,
+    init_snn,
+    snn_logits,
+    snn_spikes,
+    spike,
+)
+from praxis_jax.spiking.neurons import LIFConfig, lif_init, lif_step
 from praxis_jax.tasks import load_digits
 
 

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from praxis_jax.spiking import (
+from praxis_jax.spiking.neurons import (
     LIFConfig,
     STPConfig,
     apply_dale,

@@ -9,8 +9,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from praxis_jax import spiking_net as sn
-from praxis_jax.spiking import LIFConfig, lif_init, lif_step
+from praxis_jax.spiking import network as sn
+from praxis_jax.spiking.neurons import LIFConfig, lif_init, lif_step
 from praxis_jax.topology.procedural import ProceduralRandom
 
 VARIANTS = {"jit": jax.jit, "nojit": lambda f: f}

@@ -1,17 +1,18 @@
 """Sweeps: the vmapped program equals one run per configuration; grids, chunking and memory sizing."""
 
+import dataclasses
+
 import chex
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from test_learning import _cfg, _toy_task
 
 import praxis_jax as px
-from praxis_jax import sweep
 from praxis_jax.config import TrainConfig
-from praxis_jax.learning import fit, init_learner
-from test_learning import _cfg, _toy_task
+from praxis_jax.learning import fit, init_learner, sweep
 
 
 def test_grid_is_the_product_times_seeds_and_rejects_unknown_fields():
@@ -22,6 +23,18 @@ def test_grid_is_the_product_times_seeds_and_rejects_unknown_fields():
     np.testing.assert_allclose(hypers.decay[3], 0.9) and np.testing.assert_allclose(hypers.leak, cfg.network.leak)
     with pytest.raises(ValueError, match=r"unknown hyperparameters \['gain'\]"):
         sweep.grid(cfg, 1, gain=[1.0])
+
+
+def test_an_int8_decay_sweep_needs_an_explicit_eligibility_bound():
+    """The int8 eligibility bound 4/(1 − decay) is static: a sweep over decay would keep the base config's, so
+    it is refused unless QuantConfig.elig_max is set (then every value shares that bound, as one run would)."""
+    cfg = _cfg()
+    int8 = dataclasses.replace(cfg, quant=px.QuantConfig(numerics="int8"))
+    with pytest.raises(ValueError, match=r"sweep.grid.decay = 0.5: QuantConfig.elig_max must be set when decay"):
+        sweep.grid(int8, 1, decay=[cfg.plasticity.decay, 0.5])
+    bounded = dataclasses.replace(cfg, quant=px.QuantConfig(numerics="int8", elig_max=8.0))
+    assert len(sweep.grid(bounded, 1, decay=[0.5, 0.9])[2]) == 2
+    assert len(sweep.grid(cfg, 1, decay=[0.5, 0.9])[2]) == 2  # float32: no bound in use
 
 
 def test_sweep_equals_one_run_per_configuration():

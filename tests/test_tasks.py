@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import praxis_jax as px
-from praxis_jax.cli import main
+from praxis_jax.app.cli import main
 from praxis_jax.tasks import Dataset, load_digits, load_fashion_mnist
 from praxis_jax.tasks.fashion_mnist import DEFAULT_DIR, read_idx
 
@@ -103,9 +103,9 @@ def test_dataset_from_arrays_refuses_what_would_train_silently_wrong(change, mes
 
 
 def test_fit_and_ridge_refuse_data_the_organoid_cannot_take_before_compiling():
+    from praxis_jax.app.presets import task_organoid
     from praxis_jax.config import TrainConfig
     from praxis_jax.learning import fit, init_learner, ridge_accuracy
-    from praxis_jax.learning.presets import task_organoid
 
     cfg = task_organoid(60, 3, "none")
     params, state = px.init(cfg, jax.random.PRNGKey(0))

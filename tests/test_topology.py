@@ -7,18 +7,18 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from praxis_jax.numtheory import singer_difference_set
 from praxis_jax.topology import (
     LPS,
     StoredIndex,
     choose_topology,
     diameter,
     primitive_root_circulant,
-    random_circulant,
     ramanujan_ratio,
+    random_circulant,
     second_eigenvalue,
     singer,
 )
+from praxis_jax.topology.numtheory import singer_difference_set
 
 LPS_PAIRS = [((5,), 13), ((13,), 17), ((17,), 13), ((13,), 5), ((29, 17), 13)]
 

@@ -28,7 +28,7 @@ import time
 
 import brian2 as b2
 import numpy as np
-from brian2 import mV, ms
+from brian2 import ms, mV
 
 MODELS = {
     "cuba": {"eqs": "dv/dt = (ge - gi - (v - El)) / taum : volt (unless refractory)\n"

@@ -3,7 +3,7 @@
 The differentiable comparison for the local rules (see :mod:`praxis_jax.baselines.gradient` for what
 is shared): ``jax.grad`` of the batch loss with respect to θ goes back through every tick.
 ``weight_bits`` (8, 4 or 2) trains with W and U fake-quantized in the forward pass (QAT, straight-through
-gradient; see :mod:`praxis_jax.lowbit`).
+gradient; see :mod:`praxis_jax.quant.lowbit`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def fit_bptt(params: Params, long: Long, data, epochs: int, batch_size: int = 32
              weight_bits: int | None = None, train=TRAINABLE) -> tuple[GradState, list[dict]]:
     """Train θ by BPTT with Adam(lr) for ``epochs`` epochs on a Dataset; records as in ``run_epochs``
     (resume with ``state`` and ``history``: see :func:`fit_gradient`). ``weight_bits`` (None, 8, 4 or 2):
-    quantization-aware training of W and U (:func:`praxis_jax.lowbit.fake_quant`); ``train``: the organoid
+    quantization-aware training of W and U (:func:`praxis_jax.quant.lowbit.fake_quant`); ``train``: the organoid
     parameters that learn, of ("W", "U", "b") (the readout always does)."""
     check_gradient_organoid(params, "BPTT")
     check_noiseless(params, "BPTT")

@@ -27,7 +27,7 @@ from jaxtyping import Array
 from praxis_jax.learning.loop import run_epochs, shuffled_batches
 from praxis_jax.learning.readout import Readout, init_readout, logits
 from praxis_jax.learning.supervised import trial_features
-from praxis_jax.lowbit import BITS, fake_quant
+from praxis_jax.quant.lowbit import BITS, fake_quant
 from praxis_jax.state import Long, Params
 
 

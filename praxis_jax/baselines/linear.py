@@ -10,7 +10,13 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax.learning.readout import Readout, delta_rule, init_readout, logits, output_error
+from praxis_jax.learning.readout import (
+    Readout,
+    delta_rule,
+    init_readout,
+    logits,
+    output_error,
+)
 
 
 def logistic_regression(x: Array, y: Array, n_classes: int, steps: int = 2000, lr: float = 0.5) -> Readout:

@@ -25,7 +25,7 @@ from jaxtyping import Array
 from praxis_jax.baselines.gradient import Theta, check_gradient_organoid, organoid
 from praxis_jax.learning.readout import init_readout
 from praxis_jax.learning.reinforce import ReinforceConfig, episode_state, hold_input
-from praxis_jax.quant import Codec
+from praxis_jax.quant.codec import Codec
 from praxis_jax.state import Long, Params
 from praxis_jax.tasks.control import Env, rollout
 

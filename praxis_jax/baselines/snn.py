@@ -1,6 +1,6 @@
 """Surrogate-gradient spiking RNN (Neftci, Mostafa & Zenke 2019): the standard SNN baseline, trained by BPTT.
 
-A recurrent layer of N LIF neurons in the exponential form of :mod:`praxis_jax.spiking` (no refractory
+A recurrent layer of N LIF neurons in the exponential form of :mod:`praxis_jax.spiking.neurons` (no refractory
 period; τ, dt, v_th from a :class:`~praxis_jax.spiking.LIFConfig` with v_rest = v_reset = 0):
 
     v'(t) = d·v(t−1) + g·(1 − d)·I(t),  I(t) = x(t)·W_in + s(t−1)·W_rec + b,  d = exp(−dt/τ), g = τ
@@ -14,7 +14,7 @@ The readout (``readout``), trained with softmax cross-entropy:
     (Zenke & Vogels 2021): ``u(t) = d·u(t−1) + (1 − d)·(s(t)·R + c)``, ``u(−1) = 0``, ``logits = max_t u(t)``.
 θ = (W_in ``(K, N)``, W_rec ``(N, N)``, b ``(N,)``, readout) trained by Adam via
 :func:`praxis_jax.baselines.gradient.gradient_epoch`. ``weight_bits`` (8, 4 or 2) trains with W_in and W_rec
-fake-quantized in the forward pass (QAT, straight-through gradient; see :mod:`praxis_jax.lowbit`).
+fake-quantized in the forward pass (QAT, straight-through gradient; see :mod:`praxis_jax.quant.lowbit`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from jaxtyping import Array
 from praxis_jax.baselines.gradient import GradState, check_weight_bits, gradient_epoch
 from praxis_jax.learning.loop import run_epochs
 from praxis_jax.learning.readout import Readout, init_readout, logits
-from praxis_jax.lowbit import fake_quant
-from praxis_jax.spiking import LIFConfig
+from praxis_jax.quant.lowbit import fake_quant
+from praxis_jax.spiking.neurons import LIFConfig
 
 SLOPE = 10.0  # fast-sigmoid steepness (per unit of v − v_th), as in Zenke & Vogels 2021
 READOUTS = ("spikes", "membrane")

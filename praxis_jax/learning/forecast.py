@@ -19,7 +19,7 @@ import numpy as np
 from jaxtyping import Array
 
 from praxis_jax.learning.readout import logits, ridge_regression
-from praxis_jax.quant import Codec
+from praxis_jax.quant.codec import Codec
 from praxis_jax.simulate import step
 from praxis_jax.state import Params, State
 from praxis_jax.tasks.timeseries import Series, nrmse

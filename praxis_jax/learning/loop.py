@@ -38,7 +38,7 @@ def run_epochs(epoch: Callable, accuracy: Callable, carry, data, epochs: int, on
     ``seconds`` (training time of the epoch, compile included in the first), passed with the new carry to
     ``on_epoch(record, carry)`` (optional; e.g. to checkpoint) and returned in the list. To resume, pass
     the restored carry and the ``history`` so far: the run continues at epoch ``len(history) + 1``.
-    A vmapped sweep (:mod:`praxis_jax.sweep`) gives lists, one entry per configuration, for the loss
+    A vmapped sweep (:mod:`praxis_jax.learning.sweep`) gives lists, one entry per configuration, for the loss
     and the accuracies.
     """
     x, y, xt, yt = (jnp.asarray(a) for a in data[:4])

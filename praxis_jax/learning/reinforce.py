@@ -31,15 +31,18 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax.baselines.esn import ESN
 from praxis_jax.learning.readout import Readout, init_readout
 from praxis_jax.plasticity import astdp_et
-from praxis_jax.quant import Codec
+from praxis_jax.quant.codec import Codec
 from praxis_jax.simulate import step
 from praxis_jax.state import Long, Params, State, inference, rest
 from praxis_jax.tasks.control import Env, rollout
 
 BASELINES = ("batch", "running")
+
+# What the policy's features come from: an organoid (Params), an echo state network (W, W_in, alpha;
+# praxis_jax.baselines.esn.ESN) or None (the observation itself: a linear policy).
+Reservoir = Any
 
 
 class ReinforceConfig(eqx.Module):
@@ -107,13 +110,13 @@ class Carry(NamedTuple):
     ec: Array
 
 
-def n_features(env: Env, params: Params | ESN | None) -> int:
+def n_features(env: Env, params: Reservoir) -> int:
     if params is None:
         return env.obs_size
-    return params.W.shape[0] if isinstance(params, ESN) else params.config.network.n
+    return params.config.network.n if isinstance(params, Params) else params.W.shape[0]
 
 
-def init_rlearner(env: Env, params: Params | ESN | None, long: Long | None, key: Array,
+def init_rlearner(env: Env, params: Reservoir, long: Long | None, key: Array,
                   n_outputs: int | None = None) -> RLearner:
     """Zero readout of ``n_outputs`` outputs (default: the env's number of actions), zero baseline."""
     c = env.n_actions if n_outputs is None else n_outputs
@@ -153,16 +156,16 @@ def episode_state(params: Params, key: Array) -> State:
                  tick=jnp.zeros((), jnp.int32), key=key)
 
 
-def _carry0(env: Env, params: Params | ESN | None, n_outputs: int, key: Array) -> Carry:
+def _carry0(env: Env, params: Reservoir, n_outputs: int, key: Array) -> Carry:
     m, c = n_features(env, params), n_outputs
-    if params is None or isinstance(params, ESN):
+    if not isinstance(params, Params):
         state = jnp.zeros(0 if params is None else m, jnp.float32)
     else:
         state = episode_state(params, key)
     return Carry(state, jnp.zeros((m, c), jnp.float32), jnp.zeros(c, jnp.float32))
 
 
-def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | None, readout: Readout,
+def make_policy(params: Reservoir, cfg: ReinforceConfig, long: Long | None, readout: Readout,
                 explore: bool, n_actions: int | None = None, bounds: tuple[Array, Array] | None = None):
     """The policy ``(carry, obs, key) -> (carry, action, ())`` of :func:`praxis_jax.tasks.control.rollout`,
     acting with the readout's first ``n_actions`` outputs (default: all of them): the argmax of them, or
@@ -172,7 +175,7 @@ def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | 
     (:func:`praxis_jax.state.inference`).
     """
     sigma, lam = jnp.float32(cfg.sigma), jnp.float32(cfg.decay)
-    esn = isinstance(params, ESN)
+    esn = params is not None and not isinstance(params, Params)
     n_act = readout.c.shape[0] if n_actions is None else n_actions
     valid = jnp.arange(readout.c.shape[0]) < n_act
 
@@ -208,7 +211,7 @@ def make_policy(params: Params | ESN | None, cfg: ReinforceConfig, long: Long | 
     return policy
 
 
-def run_episodes(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learner: RLearner, key: Array,
+def run_episodes(env: Env, params: Reservoir, cfg: ReinforceConfig, learner: RLearner, key: Array,
                  n: int, explore: bool):
     """``n`` vmapped episodes with the learner's weights -> :class:`praxis_jax.tasks.control.Episode` with a
     leading ``(n,)`` axis."""
@@ -222,7 +225,7 @@ def run_episodes(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, le
     return jax.vmap(episode)(jax.random.split(key, n))
 
 
-def train_batch(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learner: RLearner) -> tuple[RLearner, Array]:
+def train_batch(env: Env, params: Reservoir, cfg: ReinforceConfig, learner: RLearner) -> tuple[RLearner, Array]:
     """One update from ``cfg.batch_size`` exploring episodes; returns (learner, returns ``(B,)``)."""
     key, k_ep, k_seed = jax.random.split(learner.key, 3)
     ep = run_episodes(env, params, cfg, learner, k_ep, cfg.batch_size, True)
@@ -249,7 +252,7 @@ def train_batch(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, lea
     return RLearner(long, readout, baseline, key, learner.step + 1), G
 
 
-def train(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learner: RLearner, n_batches: int):
+def train(env: Env, params: Reservoir, cfg: ReinforceConfig, learner: RLearner, n_batches: int):
     """``n_batches`` updates in one ``lax.scan``; returns (learner, mean exploring return per batch ``(n_batches,)``)."""
 
     def body(lr, _):
@@ -259,7 +262,7 @@ def train(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learner: 
     return jax.lax.scan(body, learner, None, length=n_batches)
 
 
-def evaluate(env: Env, params: Params | ESN | None, cfg: ReinforceConfig, learner: RLearner, key: Array,
+def evaluate(env: Env, params: Reservoir, cfg: ReinforceConfig, learner: RLearner, key: Array,
              n: int = 100) -> Array:
     """Returns ``(n,)`` of ``n`` episodes with the noise off (greedy action, no network noise)."""
     return run_episodes(env, params, cfg, learner, key, n, False).ret

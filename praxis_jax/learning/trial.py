@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax.quant import Codec
+from praxis_jax.quant.codec import Codec
 from praxis_jax.simulate import pad_lanes, step, unpad_lanes
 from praxis_jax.state import Long, Params, State, inference, rest
 

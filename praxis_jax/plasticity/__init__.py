@@ -1,19 +1,13 @@
-"""Local plasticity rules, one per module, each a NamedTuple of pure functions built by a factory."""
+"""Local plasticity rules, one per module, each a :class:`~praxis_jax.plasticity.rule.Rule` (init, update) built by
+a factory. The spiking side's sampled Hebbian rule is :mod:`praxis_jax.spiking.sampled_hebbian`."""
 
 from praxis_jax.plasticity import astdp_et
-from praxis_jax.plasticity.sampled_hebbian import (
-    SampledHebbianConfig,
-    SampledHebbianHyper,
-    SampledHebbianRule,
-    SampledHebbianState,
-    sampled_hebbian,
-)
+from praxis_jax.plasticity.rule import Rule
 from praxis_jax.plasticity.stdp import (
     PairSTDPConfig,
     PairTraces,
     RewardSTDPConfig,
     RewardTraces,
-    STDPRule,
     TripletSTDPConfig,
     TripletTraces,
     pair_stdp,
@@ -26,16 +20,11 @@ __all__ = [
     "PairTraces",
     "RewardSTDPConfig",
     "RewardTraces",
-    "STDPRule",
-    "SampledHebbianConfig",
-    "SampledHebbianHyper",
-    "SampledHebbianRule",
-    "SampledHebbianState",
+    "Rule",
     "TripletSTDPConfig",
     "TripletTraces",
     "astdp_et",
     "pair_stdp",
     "reward_stdp",
-    "sampled_hebbian",
     "triplet_stdp",
 ]

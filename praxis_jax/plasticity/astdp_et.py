@@ -12,7 +12,7 @@ The factors are options of the one rule (``PlasticityConfig.pre`` and ``.post``)
 ``m`` is the learning signal: a global scalar or a per-neuron ``(N,)`` broadcast signal. ``⟨·⟩`` is the
 mean over the trials of a batch that run in lockstep against one shared W (the ``axis_name`` of a
 ``vmap``, see :func:`praxis_jax.simulate.step`); for a single trial it is the identity. In int8 numerics
-W is stochastically rounded and e is μ-law coded (see :mod:`praxis_jax.quant`).
+W is stochastically rounded and e is μ-law coded (see :mod:`praxis_jax.quant.codec`).
 
 With ``post = "fprime"``, ``decay = 1`` (the trace sums the trial), the update once at the trial's end
 and ``m_j = −∂L/∂a_j``, the loss's direct dependence on a_j (for a time-mean readout the output error sent
@@ -25,10 +25,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax.quant import Codec, hash_uniform
+from praxis_jax.plasticity.rule import Rule
+from praxis_jax.quant.codec import Codec, hash_uniform
+from praxis_jax.topology.base import Topology
 
 STREAM_E, STREAM_W, STREAM_EPS = 1, 2, 4  # (3 is homeostasis')
 
@@ -93,9 +96,40 @@ def apply(codec: Codec, clip: float, W: Array, me: Array, hyper, seed: Array) ->
     return weight(codec, clip, hyper.lr, hyper.weight_decay, W, me, u)
 
 
-def update(codec: Codec, clip: float, pre: Array, post: Array, m: Array, e: Array, W: Array, hyper,
-           seed: Array) -> tuple[Array, Array]:
-    """All three phases of one update tick of one trial: pre ``(D, N)`` and post ``(N,)`` float32, m ``()``
-    or ``(N,)``, e and W ``(D, N)`` stored -> (W, e) stored."""
+def edge_update(codec: Codec, clip: float, pre: Array, post: Array, m: Array, e: Array, W: Array, hyper,
+                seed: Array) -> tuple[Array, Array]:
+    """All three phases of one update tick of one trial on gathered factors: pre ``(D, N)`` and post ``(N,)``
+    float32, m ``()`` or ``(N,)``, e and W ``(D, N)`` stored, ``seed`` the uint32 rounding seed -> (W, e) stored."""
     e_f, e_new = trace(codec, pre, post, e, hyper, seed)
     return apply(codec, clip, W, modulated(m, e_f), hyper, seed), e_new
+
+
+class RuleState(NamedTuple):
+    """The rule's state: the eligibility ``e`` ``(D, N)`` stored and the key of the rounding seeds."""
+
+    e: Array
+    key: Array
+
+
+def rule(codec: Codec, clip: float, topology: Topology, table: Array | None = None) -> Rule:
+    """A-STDP-ET on ``topology`` as a :class:`~praxis_jax.plasticity.rule.Rule`, every tick an update tick.
+
+    ``init(W, key)``: zero eligibility, ``key`` (required) seeds the stochastic rounding of int8 codes.
+    ``update(pre, post, m, state, W, hyper)``: pre ``(N,)`` float32 the presynaptic activations a(t−1),
+    gathered through the topology (``table`` for stored-index graphs); post ``(N,)`` float32 the postsynaptic
+    factor (``a``, ``f'(v)``, 1 or η/σ: :func:`post_factor`); m ``()`` or ``(N,)``; W ``(D, N)`` stored.
+    This is one trial's :func:`praxis_jax.simulate.step` plasticity with ``pre = "a"`` and ``update_every = 1``;
+    ``step`` runs the same phases split (for lockstep batches, e-prop's ε and the fused kernels)."""
+    def init(W: Array, key: Array) -> RuleState:
+        if key is None:
+            raise ValueError("astdp_et.rule init needs a key (it seeds the stochastic rounding); got None")
+        return RuleState(jnp.zeros_like(W), key)
+
+    def update(pre: Array, post: Array, m, state: RuleState, W: Array, hyper) -> tuple[Array, RuleState]:
+        key, sub = jax.random.split(state.key)
+        m = jnp.zeros((), jnp.float32) if m is None else m
+        W, e = edge_update(codec, clip, topology.gather(pre, table), post, m, state.e, W, hyper,
+                           jax.random.bits(sub, (), jnp.uint32))
+        return W, RuleState(e, key)
+
+    return Rule(init, update)

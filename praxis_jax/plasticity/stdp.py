@@ -1,8 +1,8 @@
 """Spike-timing-dependent plasticity with traces: pair, triplet (Pfister & Gerstner 2006), and reward-modulated
-(Izhikevich 2007). Each rule is a pair of pure functions built by a factory:
+(Izhikevich 2007). Each rule is a :class:`~praxis_jax.plasticity.rule.Rule` built by a factory:
 
     rule = pair_stdp(topology)          # or triplet_stdp / reward_stdp; topology=None for dense weights
-    traces = rule.init(W)
+    traces = rule.init(W)               # (a key may be passed; these rules draw nothing)
     W, traces = rule.update(pre, post, modulator, traces, W, hyper)
 
 ``pre`` and ``post`` are this tick's spikes (bool or 0/1), ``(N_pre,)`` and ``(N_post,)``. Weights are either
@@ -34,22 +34,15 @@ weights never change except through the clip.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import NamedTuple
 
 import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from praxis_jax.plasticity.rule import Rule
 from praxis_jax.topology.base import Topology
 from praxis_jax.validation import check_number, fail
-
-
-class STDPRule(NamedTuple):
-    """A rule's pure functions: ``init(W) -> traces``, ``update(pre, post, modulator, traces, W, hyper) -> (W, traces)``."""
-
-    init: Callable
-    update: Callable
 
 
 def _check(owner: str, cfg, positive: tuple[str, ...], nonneg: tuple[str, ...]) -> None:
@@ -124,11 +117,11 @@ def _pair_dw(hyper, x_e, y_e, pre_e, post_e):
     return hyper.a_plus * x_e * post_e - hyper.a_minus * y_e * pre_e
 
 
-def pair_stdp(topology: Topology | None = None) -> STDPRule:
+def pair_stdp(topology: Topology | None = None) -> Rule:
     """Pair STDP on per-edge ``(D, N)`` weights of ``topology``, or dense ``(N_pre, N_post)`` when None."""
     to_pre, to_post = _broadcasters(topology)
 
-    def init(W: Array) -> PairTraces:
+    def init(W: Array, key: Array | None = None) -> PairTraces:
         n_pre, n_post = (W.shape[1], W.shape[1]) if topology is not None else W.shape
         return PairTraces(x=jnp.zeros((n_pre,), jnp.float32), y=jnp.zeros((n_post,), jnp.float32))
 
@@ -142,7 +135,7 @@ def pair_stdp(topology: Topology | None = None) -> STDPRule:
         W = jnp.clip(W + dw, hyper.w_min, hyper.w_max)
         return W, PairTraces(x=x + pre, y=y + post)
 
-    return STDPRule(init, update)
+    return Rule(init, update)
 
 
 # --- triplet --------------------------------------------------------------------------------------------
@@ -212,11 +205,11 @@ class TripletTraces(NamedTuple):
     o2: Array  # (N_post,) float32 postsynaptic, τy
 
 
-def triplet_stdp(topology: Topology | None = None) -> STDPRule:
+def triplet_stdp(topology: Topology | None = None) -> Rule:
     """Triplet STDP on per-edge ``(D, N)`` weights of ``topology``, or dense ``(N_pre, N_post)`` when None."""
     to_pre, to_post = _broadcasters(topology)
 
-    def init(W: Array) -> TripletTraces:
+    def init(W: Array, key: Array | None = None) -> TripletTraces:
         n_pre, n_post = (W.shape[1], W.shape[1]) if topology is not None else W.shape
         z_pre, z_post = jnp.zeros((n_pre,), jnp.float32), jnp.zeros((n_post,), jnp.float32)
         return TripletTraces(r1=z_pre, r2=z_pre, o1=z_post, o2=z_post)
@@ -234,7 +227,7 @@ def triplet_stdp(topology: Topology | None = None) -> STDPRule:
         W = jnp.clip(W + ltp - ltd, hyper.w_min, hyper.w_max)
         return W, TripletTraces(r1=r1 + pre, r2=r2 + pre, o1=o1 + post, o2=o2 + post)
 
-    return STDPRule(init, update)
+    return Rule(init, update)
 
 
 # --- reward-modulated -----------------------------------------------------------------------------------
@@ -279,7 +272,7 @@ class RewardTraces(NamedTuple):
     c: Array  # (D, N) or (N_pre, N_post) float32 eligibility, per edge
 
 
-def reward_stdp(topology: Topology | None = None) -> STDPRule:
+def reward_stdp(topology: Topology | None = None) -> Rule:
     """R-STDP on per-edge ``(D, N)`` weights of ``topology``, or dense ``(N_pre, N_post)`` when None.
 
     ``update``'s modulator is the dopamine d: a scalar or ``(N_post,)`` per postsynaptic neuron.
@@ -287,7 +280,7 @@ def reward_stdp(topology: Topology | None = None) -> STDPRule:
     to_pre, to_post = _broadcasters(topology)
     pair = pair_stdp(topology)
 
-    def init(W: Array) -> RewardTraces:
+    def init(W: Array, key: Array | None = None) -> RewardTraces:
         p = pair.init(W)
         return RewardTraces(x=p.x, y=p.y, c=jnp.zeros(W.shape, jnp.float32))
 
@@ -303,4 +296,4 @@ def reward_stdp(topology: Topology | None = None) -> STDPRule:
         W = jnp.clip(W + d * c, hyper.w_min, hyper.w_max)
         return W, RewardTraces(x=x + pre, y=y + post, c=c)
 
-    return STDPRule(init, update)
+    return Rule(init, update)

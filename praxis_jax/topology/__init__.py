@@ -1,7 +1,11 @@
 """Connectivity: expander graphs whose neighbours are computed from the neuron index."""
 
 from praxis_jax.topology.base import Topology
-from praxis_jax.topology.circulant import Circulant, primitive_root_circulant, random_circulant
+from praxis_jax.topology.circulant import (
+    Circulant,
+    primitive_root_circulant,
+    random_circulant,
+)
 from praxis_jax.topology.gather import StoredIndex
 from praxis_jax.topology.lattice import Lattice3D, ball_offsets
 from praxis_jax.topology.lps import LPS

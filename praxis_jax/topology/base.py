@@ -17,7 +17,6 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-
 MAX_N = 2**31 - 1  # neuron indices are int32
 NEURONS = "neurons"  # the mesh axis that neuron sharding splits N over (praxis_jax.sharding)
 

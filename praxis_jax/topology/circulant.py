@@ -13,9 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-from praxis_jax import native
-from praxis_jax.pallas import circulant as pallas_circulant
-from praxis_jax.topology.base import MAX_N, NEURONS, Topology, neuron_mesh, pad_tail
+from praxis_jax.topology.base import MAX_N, NEURONS, Topology, pad_tail
 from praxis_jax.validation import check_integer
 
 
@@ -92,27 +90,10 @@ class Circulant(Topology):
         return self.per_device(rows, (), jnp.concatenate([a, a]), jax.sharding.PartitionSpec(None, NEURONS))
 
     def propagate(self, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
-        """As :meth:`Topology.propagate`. The int8 -> int32 case runs the Pallas kernel on GPUs and the
-        native kernel on the CPU (when it is built); float32 (the reference and gradient path), other
-        backends and neuron-sharded runs sum one slice per offset."""
+        """As :meth:`Topology.propagate`: one slice per offset, summed (the XLA form; the native and Pallas
+        kernels of the int8 case are picked by :func:`praxis_jax.kernels.propagate`)."""
         lanes = a.shape[0]
 
-        def slices(W, a):
-            return pad_tail(self._propagate_slices(W, a[: self.n], dtype), lanes)
-
-        if not (dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8) or neuron_mesh() is not None:
-            return slices(W, a)
-        branches = {"cuda": lambda W, a: pad_tail(pallas_circulant.propagate(W, a[: self.n], self.offsets), lanes)}
-        if native.available():  # takes the padded activations as they are
-            branches["cpu"] = lambda W, a: native.circulant_propagate(W, a, self.offsets)
-        return jax.lax.platform_dependent(W, a, default=slices, **branches)
-
-    def _rows(self, a2: Array, start, length: int) -> list[Array]:
-        """``a2[start + s_j : start + s_j + length]`` for every offset: the presynaptic activations of
-        neurons ``start .. start + length - 1``, one contiguous run per offset."""
-        return [jax.lax.dynamic_slice_in_dim(a2, start + o, length) for o in self.offsets]
-
-    def _propagate_slices(self, W: Array, a: Array, dtype) -> Array:
         def local(W, a2, start, length):
             # One slice per offset, summed in groups so that XLA fuses each group into one loop.
             acc = jnp.zeros(length, dtype)
@@ -124,7 +105,13 @@ class Circulant(Topology):
                 acc = part
             return acc
 
-        return self.per_device(local, (W,), jnp.concatenate([a, a]).astype(dtype), jax.sharding.PartitionSpec(NEURONS))
+        a = jnp.concatenate([a[: self.n], a[: self.n]]).astype(dtype)
+        return pad_tail(self.per_device(local, (W,), a, jax.sharding.PartitionSpec(NEURONS)), lanes)
+
+    def _rows(self, a2: Array, start, length: int) -> list[Array]:
+        """``a2[start + s_j : start + s_j + length]`` for every offset: the presynaptic activations of
+        neurons ``start .. start + length - 1``, one contiguous run per offset."""
+        return [jax.lax.dynamic_slice_in_dim(a2, start + o, length) for o in self.offsets]
 
 
 def primitive_root_circulant(n: int, degree: int) -> Circulant:

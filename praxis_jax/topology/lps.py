@@ -25,8 +25,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-from praxis_jax.numtheory import four_squares, is_prime, legendre, sqrt_mod
 from praxis_jax.topology.base import Topology
+from praxis_jax.topology.numtheory import four_squares, is_prime, legendre, sqrt_mod
 
 
 def _check_prime_1mod4(name: str, x) -> None:

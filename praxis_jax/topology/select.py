@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
-from praxis_jax.numtheory import is_prime, legendre, primes_near
+from praxis_jax.devices import available_bytes
 from praxis_jax.topology.base import Topology
 from praxis_jax.topology.circulant import primitive_root_circulant, random_circulant
 from praxis_jax.topology.gather import StoredIndex
 from praxis_jax.topology.lps import LPS
+from praxis_jax.topology.numtheory import is_prime, legendre, primes_near
 from praxis_jax.topology.singer import singer
 
 KINDS = ("singer", "lps", "primitive", "random", "stored")
@@ -18,8 +19,6 @@ def _check(n, k, least_k: float = 2.0):
     """n and k valid, and the graph's smallest organoid (int8 W and e: 2 bytes an edge, D at least
     ``least_k``·sqrt(N): a Singer or LPS graph never has fewer) fits in free memory, checked before building
     a graph (which takes minutes at N ~ 1e9)."""
-    from praxis_jax.memory import available_bytes  # memory imports the configs, which import topology
-
     if isinstance(n, bool) or not isinstance(n, int) or n < 7:
         raise ValueError(f"choose_topology.n must be an int >= 7; got {n!r}")
     if isinstance(k, bool) or not (isinstance(k, (int, float)) and math.isfinite(k) and k > 0):

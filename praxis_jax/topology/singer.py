@@ -1,7 +1,7 @@
 """The Singer difference-set expander (the default PRAXIS connectivity).
 
 For a prime m, N = m² + m + 1 and D_S ⊂ Z_N is a Singer perfect difference set of size m + 1
-(:func:`praxis_jax.numtheory.singer_difference_set`). The graph is the circulant with offsets
+(:func:`praxis_jax.topology.numtheory.singer_difference_set`). The graph is the circulant with offsets
 S = ±(D_S + t): degree 2(m + 1) ≈ 2·sqrt(N). Every non-trivial character χ has |D̂_S(χ)| = sqrt(m), so
 every non-trivial eigenvalue λ = 2·Re(χ(t)·D̂_S(χ)) has |λ| <= 2·sqrt(m) ≈ 0.707 of the Ramanujan bound
 2·sqrt(D − 1); any two neurons are at most 2 hops apart. ``copies = c`` takes the union of c images
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from math import gcd
 
-from praxis_jax.numtheory import is_prime, singer_difference_set
 from praxis_jax.topology.base import MAX_N
 from praxis_jax.topology.circulant import Circulant, symmetric_offsets
+from praxis_jax.topology.numtheory import is_prime, singer_difference_set
 
 
 def _multipliers(m: int, n: int, copies: int) -> list[int]:

@@ -27,7 +27,7 @@ from jax.experimental.pallas import triton as plgpu
 from jaxtyping import Array
 
 from praxis_jax.plasticity.astdp_et import STREAM_E, STREAM_W, eligibility, weight
-from praxis_jax.quant import Codec, hash_uniform_at
+from praxis_jax.quant.codec import Codec, hash_uniform_at
 
 # Tile sizes measured on an H100 at N ≈ 1M (benchmarks/results/pallas-h100*.json): neurons per program,
 # offsets written out per loop iteration, Triton warps per program.

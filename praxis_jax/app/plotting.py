@@ -78,7 +78,7 @@ def spectrum(ax, eigenvalues: np.ndarray, degree: int, title: str = "") -> None:
 
 
 def sweep_curve(ax, summary: dict[float, tuple[float, float]], name: str, metric: str = "test accuracy") -> None:
-    """Mean ± std of a metric against one hyperparameter (from :func:`praxis_jax.sweep.summarize`)."""
+    """Mean ± std of a metric against one hyperparameter (from :func:`praxis_jax.learning.sweep.summarize`)."""
     xs = list(summary)
     ax.errorbar(xs, [m for m, _ in summary.values()], [sd for _, sd in summary.values()], fmt="o-")
     positive = all(x > 0 for x in xs) and len(xs) > 1 and max(xs) / min(xs) >= 10

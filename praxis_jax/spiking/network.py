@@ -39,7 +39,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-from praxis_jax.spiking import (
+from praxis_jax.spiking.neurons import (
     LIFConfig,
     LIFState,
     apply_dale,

@@ -12,9 +12,11 @@ import argparse
 import jax
 import numpy as np
 
-import praxis_jax as px
-from praxis_jax.cli import bounded
+from praxis_jax.app.arguments import bounded
+from praxis_jax.config import NUMERICS, NetworkConfig, PraxisConfig, QuantConfig
 from praxis_jax.diagnostics import free_run, summary
+from praxis_jax.quant.codec import Codec
+from praxis_jax.state import init
 from praxis_jax.topology import choose_topology, ramanujan_ratio
 
 
@@ -31,17 +33,17 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--k", type=float, default=2.0, help="degree factor: D ≈ k·sqrt(N)")
     ap.add_argument("--ticks", type=bounded(int, 1), default=5_000, help="ticks to run")
     ap.add_argument("--chunk", type=bounded(int, 1), default=1_000, help="ticks per compiled call (one line each)")
-    ap.add_argument("--numerics", choices=px.config.NUMERICS, default="int8", help="float32 or int8")
+    ap.add_argument("--numerics", choices=NUMERICS, default="int8", help="float32 or int8")
     ap.add_argument("--seed", type=bounded(int, 0, 2**32 - 1), default=0, help="seed of init and modulator")
 
 
 def main(args: argparse.Namespace) -> None:
 
     topo = choose_topology("singer", args.n, args.k)
-    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo), quant=px.QuantConfig(numerics=args.numerics))
+    cfg = PraxisConfig(network=NetworkConfig(topology=topo), quant=QuantConfig(numerics=args.numerics))
     print(f"organoid: {topo.describe()}, {args.numerics}; λ₂ / Ramanujan bound = {ramanujan_ratio(topo):.3f}")
     print(f"jax {jax.__version__} on {jax.devices()[0].platform}; {topo.n * topo.degree:,} synapses")
-    params, state = px.init(cfg, jax.random.PRNGKey(args.seed))
+    params, state = init(cfg, jax.random.PRNGKey(args.seed))
     s = summary(params, state)
     print(f"start: W std/σ_w {s['w_std_over_sigma']:.3f}, skew {s['w_skew']:+.3f}")
     for done, state, dt in free_run(params, state, jax.random.PRNGKey(args.seed + 1), args.ticks, args.chunk, 0.1):
@@ -54,5 +56,5 @@ def main(args: argparse.Namespace) -> None:
         )
     bound = cfg.plasticity.clip_sigma * cfg.network.weight_std
     print(f"weight distribution after {done} ticks (clip ±3σ_w = ±{bound:.3f}):")
-    print(_histogram(np.asarray(px.Codec.from_config(cfg).w(state.long.W)), bound))
+    print(_histogram(np.asarray(Codec.from_config(cfg).w(state.long.W)), bound))
 

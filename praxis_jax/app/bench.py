@@ -18,8 +18,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-import praxis_jax as px
+from praxis_jax.config import NetworkConfig, PlasticityConfig, PraxisConfig, QuantConfig
 from praxis_jax.plasticity import astdp_et
+from praxis_jax.quant.codec import Codec
+from praxis_jax.simulate import simulate
+from praxis_jax.state import init
 
 
 def median_time(fn, reps: int) -> float:
@@ -56,13 +59,13 @@ def tick_seconds(topology, learning: bool, ticks: int, reps: int, numerics: str 
                  eligibility: str = "mulaw", update_every: int = 1) -> float:
     """Seconds per tick of ``praxis_jax.simulate`` (plasticity on or off, the weight update every
     ``update_every`` ticks), state donated as in a long run."""
-    cfg = px.PraxisConfig(
-        network=px.NetworkConfig(topology=topology),
-        plasticity=px.PlasticityConfig(enabled=learning, update_every=update_every),
-        quant=px.QuantConfig(numerics=numerics, eligibility=eligibility),
+    cfg = PraxisConfig(
+        network=NetworkConfig(topology=topology),
+        plasticity=PlasticityConfig(enabled=learning, update_every=update_every),
+        quant=QuantConfig(numerics=numerics, eligibility=eligibility),
     )
-    params, state = px.init(cfg, jax.random.PRNGKey(0))
-    run = jax.jit(px.simulate, donate_argnums=1)
+    params, state = init(cfg, jax.random.PRNGKey(0))
+    run = jax.jit(simulate, donate_argnums=1)
     xs, ms = jnp.zeros((ticks, 0)), jnp.full((ticks,), 0.01)
     carry = [state]
 
@@ -77,7 +80,7 @@ class LearnCase(NamedTuple):
     """Inputs of one int8 A-STDP-ET pass over a Singer organoid's edges (random activations and traces)."""
 
     topo: object
-    codec: px.Codec
+    codec: Codec
     clip: float
     hyper: object
     W: jax.Array
@@ -100,7 +103,7 @@ class LearnCase(NamedTuple):
     def xla(self, W, e):
         """The same pass as the rule's unfused phases on gathered ``(D, N)`` arrays (the pure-JAX path)."""
         pre = self.codec.a(self.topo.gather(self.a_prev))
-        return astdp_et.update(self.codec, self.clip, pre, self.codec.a(self.a), self.m, e, W, self.hyper, self.seed)
+        return astdp_et.edge_update(self.codec, self.clip, pre, self.codec.a(self.a), self.m, e, W, self.hyper, self.seed)
 
 
 def learn_case(n: int, eligibility: str = "mulaw") -> LearnCase:
@@ -108,13 +111,13 @@ def learn_case(n: int, eligibility: str = "mulaw") -> LearnCase:
     from praxis_jax.topology import choose_singer
 
     topo = choose_singer(n, 2.0)
-    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo),
-                          quant=px.QuantConfig(numerics="int8", eligibility=eligibility))
-    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    cfg = PraxisConfig(network=NetworkConfig(topology=topo),
+                          quant=QuantConfig(numerics="int8", eligibility=eligibility))
+    params, state = init(cfg, jax.random.PRNGKey(0))
     ks = jax.random.split(jax.random.PRNGKey(1), 4)
     W = state.long.W
     return LearnCase(
-        topo, px.Codec.from_config(cfg), cfg.plasticity.clip_sigma * cfg.network.weight_std, params.hyper, W,
+        topo, Codec.from_config(cfg), cfg.plasticity.clip_sigma * cfg.network.weight_std, params.hyper, W,
         jax.random.randint(ks[2], W.shape, -127, 128).astype(jnp.int8),
         jax.random.randint(ks[0], (topo.n,), -127, 128).astype(jnp.int8),
         jax.random.randint(ks[1], (topo.n,), -127, 128).astype(jnp.int8),

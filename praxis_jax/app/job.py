@@ -1,11 +1,11 @@
 """Training jobs on disk: ``praxis run`` / ``resume`` / ``demo`` (one organoid) and ``praxis sweep``.
 
-A run folder holds ``config.toml`` (the resolved spec, :func:`praxis_jax.configfile.dump`),
+A run folder holds ``config.toml`` (the resolved spec, :func:`praxis_jax.app.configfile.dump`),
 ``checkpoints/`` (orbax; every ``RunConfig.checkpoint_every`` epochs and after the last, the learner — W,
 readout, baseline, feedback, PRNG key, step — and the history so far, written asynchronously while the
 next epoch trains; the last ``RunConfig.keep`` kept), and at the end ``summary.json`` and
 ``learning_curve.png``. A resumed run continues bit for bit (the data order comes from the learner's key).
-SIGINT/SIGTERM finish the epoch, save and stop (:mod:`praxis_jax.stopping`).
+SIGINT/SIGTERM finish the epoch, save and stop (:mod:`praxis_jax.app.stopping`).
 
 A sweep folder holds ``config.toml``, ``sweep.csv`` and ``sweep.json`` (one tidy row per configuration and
 epoch) and ``sweep.png`` (the final test accuracy against each swept hyperparameter, and a heatmap when
@@ -24,23 +24,25 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-import praxis_jax as px
-from praxis_jax import checkpoint, configfile, plotting, sweep
+from praxis_jax import checkpoint
+from praxis_jax.app import configfile, plotting
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.app.stopping import deferred_stop
 from praxis_jax.baselines.linear import accuracy, logistic_regression
-from praxis_jax.learning import fit, init_learner, ridge_accuracy
+from praxis_jax.learning import fit, init_learner, ridge_accuracy, sweep
 from praxis_jax.learning.readout import RIDGE_LAMBDA
-from praxis_jax.runinfo import provenance, write_json
-from praxis_jax.stopping import deferred_stop
-from praxis_jax.tasks import Dataset, load_digits, load_fashion_mnist, load_mnist1d, load_npz
-from praxis_jax.tasks.mnist1d import REFERENCE_ACCURACY
+from praxis_jax.quant.codec import Codec
+from praxis_jax.state import init
+from praxis_jax.tasks import Dataset
+from praxis_jax.tasks.registry import TASKS
+from praxis_jax.tasks.registry import load_task as load_named
 
-LOADERS = {"mnist1d": load_mnist1d, "digits": load_digits, "fashion_mnist": load_fashion_mnist}
 TRAIN_EVAL = 1000  # each epoch's train accuracy is measured on the first TRAIN_EVAL training trials
 
 
 def load_task(run) -> Dataset:
     """The dataset of ``RunConfig.task``, its training set cut to ``n_train`` trials when set."""
-    data = load_npz(run.task[5:]) if run.task.startswith("file:") else LOADERS[run.task]()
+    data = load_named(run.task)
     if run.n_train is not None:
         if run.n_train > len(data.y_train):
             raise ValueError(f"RunConfig.n_train must be <= {len(data.y_train)} for {run.task}; got {run.n_train}")
@@ -83,7 +85,7 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
     """Train one organoid as ``spec`` says, in folder ``out``; returns the summary (also written).
 
     Raises SystemExit if ``out`` already holds checkpoints and ``resume`` is False, or holds none and it is
-    True; :class:`praxis_jax.stopping.Stopped` after saving, when a signal asked to stop.
+    True; :class:`praxis_jax.app.stopping.Stopped` after saving, when a signal asked to stop.
     """
     out = Path(out)
     ckpt_dir = str(out / "checkpoints")
@@ -109,7 +111,7 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
     logit = logistic_regression(jnp.asarray(data.x_train), jnp.asarray(data.y_train), data.n_classes)
     base = float(accuracy(logit, data.x_test, data.y_test))
     k_init, k_learn, k_eval = jax.random.split(jax.random.PRNGKey(run.seed), 3)
-    params, state = px.init(cfg, k_init)
+    params, state = init(cfg, k_init)
     learner = init_learner(params, state.long, data.n_classes, k_learn)
     history: list[dict] = []
     if resume:
@@ -141,7 +143,7 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
         learner, history = fit(params, tc, learner, data, on_epoch=on_epoch, history=list(history),
                                train_eval=TRAIN_EVAL)
     _, ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)
-    codec = px.Codec.from_config(cfg)
+    codec = Codec.from_config(cfg)
     W0, W = np.asarray(codec.w(state.long.W)), np.asarray(codec.w(learner.long.W))
     summary = {
         **provenance(),
@@ -149,16 +151,15 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
         "n": net.n, "degree": net.degree,
         "test_acc_delta_readout": history[-1]["test_acc"], "test_acc_ridge_readout": ridge,
         "test_acc_logistic_raw_input": base,
-        "published": REFERENCE_ACCURACY if run.task == "mnist1d" else None,
+        "published": TASKS[run.task].reference if run.task in TASKS else None,
         "weight_change_rel": float(np.linalg.norm(W - W0) / np.linalg.norm(W0)),
         "weight_std_over_sigma": float(W.std() / net.weight_std),
         "history": history, "seconds": time.perf_counter() - t0,
     }
     say(f"test accuracy: learned (delta-rule) readout {100 * history[-1]['test_acc']:.1f}%, ridge readout on the "
         f"same organoid {100 * ridge:.1f}%, logistic regression on the raw input {100 * base:.1f}%"
-        + (f" (published: logistic {100 * REFERENCE_ACCURACY['logistic']:.0f}%, MLP "
-           f"{100 * REFERENCE_ACCURACY['mlp']:.0f}%, GRU {100 * REFERENCE_ACCURACY['gru']:.0f}%)"
-           if run.task == "mnist1d" else ""))
+        + (" (published: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in summary["published"].items()) + ")"
+           if summary["published"] else ""))
     say(f"recurrent weights: ‖ΔW‖/‖W₀‖ = {summary['weight_change_rel']:.3f}, std "
         f"{summary['weight_std_over_sigma']:.3f} σ_w; {summary['seconds']:.0f} s in all")
     fig, (ax1, ax2) = plotting.figure(2)

@@ -14,7 +14,7 @@ Two ways to compute it, neither of which can overflow:
   ``D·2^EXP_MAX <= 2^31 − 1``, i.e. ``D <= 8,388,607`` (checked from the static degree before tracing, see
   :func:`check_degree`). For brain3d's lattice (D = 26) the bound is 6,656. The float32 current made from it
   (``w_scale·S``) is exact too, since ``S < 2^24`` for ``D <= 65,536``. Codes above ``EXP_MAX`` cannot arise
-  from :mod:`praxis_jax.plasticity.sampled_hebbian` (it clamps); :func:`decode` saturates them anyway, so a
+  from :mod:`praxis_jax.spiking.sampled_hebbian` (it clamps); :func:`decode` saturates them anyway, so a
   corrupted code gives ``2^EXP_MAX``, never a wrapped shift.
 - ``"log2"`` (log-domain max-shift, the log-sum-exp trick in base 2): with ``m[v] = max_j E[j, v]`` over the
   active edges,

@@ -34,7 +34,7 @@ import jax.numpy as jnp
 import jaxlib
 import numpy as np
 
-from praxis_jax.quant import SEG_SPAN
+from praxis_jax.quant.codec import SEG_SPAN
 
 _SOURCES = tuple(Path(__file__).with_name(f) for f in ("circulant_propagate.cc", "circulant_learn.cc",
                                                       "rescale_columns.cc"))
@@ -127,7 +127,7 @@ def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, a: jax.Array,
                     weight_decay, on, seed: jax.Array, offsets: tuple[int, ...], codec, clip: float):
     """One fused int8 A-STDP-ET pass over a circulant's edges; returns the new stored ``(W, e)``.
 
-    The equations of :func:`praxis_jax.pallas.circulant.learn` (same arguments): W, e int8 ``(D, N)``
+    The equations of :func:`praxis_jax.kernels.pallas.circulant.learn` (same arguments): W, e int8 ``(D, N)``
     (updated in place when donated), a_prev, a int8 ``(N,)`` (or longer, padded; entries past N are not
     read), m ``()`` or of a's length, on a scalar bool
     (whether the weight update runs), seed uint32. CPU only; call :func:`available` first. Batched

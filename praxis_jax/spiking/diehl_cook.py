@@ -34,7 +34,7 @@ After each learning presentation every neuron's input weights are normalised,
 Read-out (learning and θ frozen): :func:`responses` counts each neuron's spikes per image,
 :func:`label_neurons` gives each neuron the class of its highest mean response on the labelling images,
 :func:`predict` picks the class whose labelled neurons have the highest mean count. :func:`evaluate` can
-quantize W to ``bits`` (:func:`praxis_jax.lowbit.fake_quant`, unsigned, one scale per tensor) first.
+quantize W to ``bits`` (:func:`praxis_jax.quant.lowbit.fake_quant`, unsigned, one scale per tensor) first.
 
 Shapes: ``K`` inputs (pixels), ``N`` excitatory neurons, ``T`` ticks, ``S`` images, ``B`` a batch of images.
 
@@ -57,9 +57,14 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-from praxis_jax.lowbit import BITS, fake_quant
-from praxis_jax.plasticity.stdp import TripletHyper, TripletSTDPConfig, TripletTraces, triplet_stdp
-from praxis_jax.spiking import LIFConfig, LIFState, lif_init
+from praxis_jax.plasticity.stdp import (
+    TripletHyper,
+    TripletSTDPConfig,
+    TripletTraces,
+    triplet_stdp,
+)
+from praxis_jax.quant.lowbit import BITS, fake_quant
+from praxis_jax.spiking.neurons import LIFConfig, LIFState, lif_init
 from praxis_jax.validation import check_integer, check_number, fail
 
 _OWNER = "DiehlCookConfig"
@@ -526,7 +531,7 @@ def predict(counts, neuron_labels, n_classes: int) -> np.ndarray:
 
 
 def quantize_weights(W: Array, bits: int | None) -> Array:
-    """``W`` for evaluation at ``bits`` (2, 4 or 8): :func:`praxis_jax.lowbit.fake_quant` unsigned, one scale
+    """``W`` for evaluation at ``bits`` (2, 4 or 8): :func:`praxis_jax.quant.lowbit.fake_quant` unsigned, one scale
     per tensor (``max W / (2^bits − 1)``); None: W unchanged (float32)."""
     if bits is None:
         return W

@@ -13,21 +13,7 @@ import signal
 import sys
 import threading
 
-
-def bounded(kind: type, lo, hi=None):
-    """An argparse ``type``: a ``kind`` (int or float) in [lo, hi] (hi None: no upper bound), finite."""
-    import math
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {'an int' if kind is int else 'a number'}; got {text!r}")
-        if not (math.isfinite(value) and value >= lo and (hi is None or value <= hi)):
-            raise argparse.ArgumentTypeError(f"must be in [{lo}, {'inf' if hi is None else hi}]; got {text}")
-        return value
-
-    return parse
+from praxis_jax.app.arguments import bounded
 
 
 def _plain(doc: str) -> str:
@@ -38,9 +24,9 @@ def _plain(doc: str) -> str:
 def _info(args: argparse.Namespace) -> None:
     import jax
 
-    from praxis_jax import native
+    from praxis_jax.app.runinfo import provenance
+    from praxis_jax.kernels import native
     from praxis_jax.memory import available_bytes, largest_n
-    from praxis_jax.runinfo import provenance
 
     p = provenance()
     print(f"praxis_jax {p['versions']['praxis_jax']} (git {p['git_commit'] or 'unknown'})")
@@ -49,12 +35,16 @@ def _info(args: argparse.Namespace) -> None:
     print(f"native int8 CPU kernel: {'available' if native.available() else 'unavailable (pure JAX is used)'}")
     free = available_bytes()
     if args.n is not None:
-        import praxis_jax as px
-        from praxis_jax.memory import bytes_per_device, learning_tick_work_bytes, state_bytes
+        from praxis_jax.config import NetworkConfig, PraxisConfig, QuantConfig
+        from praxis_jax.memory import (
+            bytes_per_device,
+            learning_tick_work_bytes,
+            state_bytes,
+        )
         from praxis_jax.topology import choose_topology
 
         topo = choose_topology("singer", args.n, args.k)
-        cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topo), quant=px.QuantConfig(numerics=args.numerics))
+        cfg = PraxisConfig(network=NetworkConfig(topology=topo), quant=QuantConfig(numerics=args.numerics))
         parts = state_bytes(cfg)
         work = learning_tick_work_bytes(cfg)
         print(f"memory of {topo.describe()}, {args.numerics}: "
@@ -74,7 +64,7 @@ def _info(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
-    from praxis_jax import configfile, job
+    from praxis_jax.app import configfile, job
 
     job.run_job(configfile.load(args.config, n=args.n, epochs=args.epochs), args.out, quiet=args.quiet)
 
@@ -82,20 +72,20 @@ def _run(args: argparse.Namespace) -> None:
 def _resume(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from praxis_jax import configfile, job
+    from praxis_jax.app import configfile, job
 
     job.run_job(configfile.load(Path(args.run_dir) / "config.toml"), args.run_dir, resume=True, quiet=args.quiet)
 
 
 def _sweep(args: argparse.Namespace) -> None:
-    from praxis_jax import configfile, job
+    from praxis_jax.app import configfile, job
 
     job.sweep_job(configfile.load(args.config), args.out, quiet=args.quiet)
 
 
 def _bench(args: argparse.Namespace) -> None:
-    from praxis_jax.bench import bench
-    from praxis_jax.runinfo import provenance, write_json
+    from praxis_jax.app.bench import bench
+    from praxis_jax.app.runinfo import provenance, write_json
 
     print(f"timing the inference and the learning tick of N ≈ {args.n:,} ({args.numerics}, {args.reps} x {args.ticks} "
           "ticks each, after compiling) and the memory bandwidth beside them ...", flush=True)
@@ -112,17 +102,17 @@ def _bench(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from praxis_jax import demo, free_run_report
-    from praxis_jax.configfile import ConfigFileError
-    from praxis_jax.stopping import Stopped
+    from praxis_jax.app import demo, free_run_report
+    from praxis_jax.app.configfile import ConfigFileError
+    from praxis_jax.app.stopping import Stopped
 
     ap = argparse.ArgumentParser(prog="praxis", description=_plain(__doc__))
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help=_plain(demo.__doc__))
     demo.add_arguments(p)
     p.set_defaults(func=demo.main)
-    p = sub.add_parser("run", help="train one organoid as a TOML config file says (see praxis_jax/configs/)")
-    p.add_argument("config", help="TOML file; sections map onto the typed configs (praxis_jax/configfile.py)")
+    p = sub.add_parser("run", help="train one organoid as a TOML config file says (see praxis_jax/app/configs/)")
+    p.add_argument("config", help="TOML file; sections map onto the typed configs (praxis_jax/app/configfile.py)")
     p.add_argument("--out", required=True, help="run folder: config.toml, checkpoints/, summary.json, PNG")
     p.add_argument("--n", type=bounded(int, 7), default=None, help="override the file's [topology] n")
     p.add_argument("--epochs", type=bounded(int, 1), default=None, help="override the file's [train] epochs")

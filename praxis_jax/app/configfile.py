@@ -10,7 +10,7 @@
     [sweep]        praxis sweep only: seeds = S, and Hyper field = [values] for each swept field
 
 Every section and key may be left out. The organoid starts from the task preset
-(:func:`praxis_jax.learning.presets.task_organoid`: homeostasis off, plasticity on unless the modulator
+(:func:`praxis_jax.app.presets.task_organoid`: homeostasis off, plasticity on unless the modulator
 is none, the rule's settings from RULES, one W update per trial) and the file's keys replace its fields;
 the trainer's own checks (:func:`praxis_jax.learning.supervised.check_trainer`) run on the result. An unknown section
 or key, a value of the wrong type or out of range (the config's own check), and a swept value its field's
@@ -26,28 +26,57 @@ import tomllib
 import typing
 from pathlib import Path
 
+import equinox as eqx
+
+from praxis_jax.app.presets import task_organoid
 from praxis_jax.config import (
     HomeostasisConfig,
     NetworkConfig,
     PlasticityConfig,
     PraxisConfig,
     QuantConfig,
-    RunConfig,
     TrainConfig,
 )
-from praxis_jax.learning.presets import task_organoid
 from praxis_jax.learning.supervised import check_trainer
+from praxis_jax.learning.sweep import MAX_CONFIGURATIONS, configurations, refused_value
 from praxis_jax.state import Hyper
-from praxis_jax.sweep import MAX_CONFIGURATIONS, configurations, refused_value
-from praxis_jax.tasks.base import load_npz
+from praxis_jax.tasks.registry import TASKS, is_task, task_shape
+from praxis_jax.validation import check_integer, fail
 
-TASK_INPUTS = {"mnist1d": 1, "digits": 8, "fashion_mnist": 28}  # inputs per tick of each RunConfig.task
-TASK_TICKS = {"mnist1d": 40, "digits": 8, "fashion_mnist": 28}  # ticks per trial of each RunConfig.task
 ORGANOID_SECTIONS = {"network": NetworkConfig, "plasticity": PlasticityConfig,
                      "homeostasis": HomeostasisConfig, "quant": QuantConfig}
 SECTIONS = ("run", "topology", *ORGANOID_SECTIONS, "train", "sweep")
 TOPOLOGY_KEYS = {"kind": "str", "n": "int", "k": "float"}
 SET_ELSEWHERE = {"network": ("topology", "n_inputs")}
+
+
+class RunConfig(eqx.Module):
+    """What a ``praxis run`` trains on and how it is kept (the ``[run]`` section of a config file).
+
+    Fields: task (a name in :data:`praxis_jax.tasks.registry.TASKS`, or ``"file:PATH"``: a user's ``.npz`` with arrays x_train, y_train, x_test,
+    y_test and optionally n_classes, checked by :meth:`praxis_jax.tasks.Dataset.from_arrays`), seed (of init, learner and data order), n_train (use only the first
+    n_train training trials; None = all, for quick runs), keep (checkpoints kept, newest first),
+    checkpoint_every (epochs between checkpoints; the last epoch, and one a signal stops, always save).
+    Epochs are the chunks of a run: the data order of an epoch comes from the learner's key, so a run
+    resumed at an epoch boundary continues exactly.
+    """
+
+    task: str = eqx.field(static=True, default="mnist1d")
+    seed: int = eqx.field(static=True, default=0)
+    n_train: int | None = eqx.field(static=True, default=None)
+    keep: int = eqx.field(static=True, default=3)
+    checkpoint_every: int = eqx.field(static=True, default=1)
+
+    def __check_init__(self):
+        o = "RunConfig"
+        if not is_task(self.task):
+            fail(o, "task", self.task, f"one of {tuple(TASKS)} or 'file:PATH' (an .npz of x_train, y_train, x_test, "
+                 "y_test)")
+        check_integer(o, "seed", self.seed, 0, 2**32 - 1)
+        if self.n_train is not None:
+            check_integer(o, "n_train", self.n_train, 1)
+        check_integer(o, "keep", self.keep, 1)
+        check_integer(o, "checkpoint_every", self.checkpoint_every, 1)
 
 
 class ConfigFileError(ValueError):
@@ -155,14 +184,6 @@ def loads(text: str, path: str = "<string>", n: int | None = None, epochs: int |
         raise ConfigFileError(f"{path}: {_in_file_terms(err)}") from err
     sweep = _sweep(path, raw["sweep"], praxis) if "sweep" in raw else None
     return RunSpec(run, topology, praxis, train, sweep)
-
-
-def task_shape(task: str) -> tuple[int, int]:
-    """(inputs per tick, ticks per trial) of ``RunConfig.task``; a ``file:`` task's file is read and checked."""
-    if task.startswith("file:"):
-        data = load_npz(task[5:])
-        return data.n_inputs, data.ticks
-    return TASK_INPUTS[task], TASK_TICKS[task]
 
 
 # the owner a config check names ("PlasticityConfig.lr must be …") -> the file's section

@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import praxis_jax as px
+from praxis_jax.config import (
+    HomeostasisConfig,
+    NetworkConfig,
+    PlasticityConfig,
+    PraxisConfig,
+    QuantConfig,
+)
 from praxis_jax.topology import choose_topology
 
 
@@ -47,7 +53,7 @@ def elig_max(ticks: int, decay: float) -> float:
 
 def task_organoid(n: int, n_inputs: int, modulator: str, numerics: str = "float32", k: float = 2.0,
                   lr: float | None = None, noise: float | None = None, kind: str = "singer", ticks: int = 1,
-                  post: str | None = None, decay: float | None = None, pre: str = "a", **network) -> px.PraxisConfig:
+                  post: str | None = None, decay: float | None = None, pre: str = "a", **network) -> PraxisConfig:
     """An organoid of about ``n`` neurons (topology ``kind``, default Singer; D ≈ k·sqrt(N)) taking
     ``n_inputs`` inputs per tick, all neurons driven, homeostasis off (trials start from rest), plasticity
     on unless ``modulator`` is none, W updated once per trial of ``ticks`` ticks. ``lr``, ``noise``,
@@ -59,11 +65,11 @@ def task_organoid(n: int, n_inputs: int, modulator: str, numerics: str = "float3
     r = RULES[modulator]
     r = r._replace(**{f: v for f, v in (("lr", lr), ("noise", noise), ("post", post), ("decay", decay))
                       if v is not None})
-    return px.PraxisConfig(
-        network=px.NetworkConfig(topology=choose_topology(kind, n, k), n_inputs=n_inputs, noise_std=r.noise,
+    return PraxisConfig(
+        network=NetworkConfig(topology=choose_topology(kind, n, k), n_inputs=n_inputs, noise_std=r.noise,
                                  **network),
-        plasticity=px.PlasticityConfig(enabled=modulator != "none", lr=r.lr, post=r.post, decay=r.decay, pre=pre,
+        plasticity=PlasticityConfig(enabled=modulator != "none", lr=r.lr, post=r.post, decay=r.decay, pre=pre,
                                        update_every=ticks),
-        homeostasis=px.HomeostasisConfig(enabled=False),
-        quant=px.QuantConfig(numerics=numerics, elig_max=elig_max(ticks, r.decay)),
+        homeostasis=HomeostasisConfig(enabled=False),
+        quant=QuantConfig(numerics=numerics, elig_max=elig_max(ticks, r.decay)),
     )

@@ -20,10 +20,15 @@ from jaxtyping import Array
 
 from praxis_jax.config import PraxisConfig, TrainConfig
 from praxis_jax.learning.loop import run_epochs
-from praxis_jax.learning.supervised import Learner, check_trainer, evaluate, init_learner, train_epoch
+from praxis_jax.learning.supervised import (
+    Learner,
+    check_trainer,
+    evaluate,
+    init_learner,
+    train_epoch,
+)
 from praxis_jax.memory import available_bytes
 from praxis_jax.state import Hyper, Params, init, with_hyper
-
 
 MAX_CONFIGURATIONS = 100_000  # a sweep's rows are built on the host before any work
 
@@ -35,13 +40,21 @@ def configurations(seeds: int, values: dict) -> int:
 
 def refused_value(config: PraxisConfig, values: dict):
     """The first swept value its config field's check refuses, as ``(field, value, the check's ValueError)``,
-    or None when every value passes."""
+    or None when every value passes.
+
+    A value is also refused where a static number derived from its field would not follow it: in int8 the
+    eligibility's μ-law bound defaults to ``4/(1 − decay)`` of the config (``QuantConfig.elig_max`` None),
+    fixed for the whole compiled sweep, so a decay sweep needs the bound set explicitly."""
     for field, vals in values.items():
         for v in vals:
             try:
                 with_hyper(config, field, v)
             except ValueError as err:
                 return field, v, err
+            if field == "decay" and config.quant.int8 and config.quant.elig_max is None and v != config.plasticity.decay:
+                return field, v, ValueError(
+                    "QuantConfig.elig_max must be set when decay is swept in int8 (its default 4/(1 − decay) is "
+                    f"static: every value would use the bound of decay = {config.plasticity.decay}); got None")
     return None
 
 

@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 import sys
+from importlib.metadata import version
 
 import jax
 import jaxlib
@@ -24,8 +25,6 @@ def git_commit() -> str | None:
 
 def provenance() -> dict:
     """``command``, ``git_commit``, ``device`` (platform, kind, cores, machine) and ``versions``."""
-    from praxis_jax import __version__
-
     dev = jax.devices()[0]
     return {
         "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
@@ -33,7 +32,7 @@ def provenance() -> dict:
         "device": {"platform": dev.platform, "kind": dev.device_kind, "cpu_count": os.cpu_count(),
                    "machine": platform.machine(), "processor": platform.processor() or None},
         "versions": {"python": platform.python_version(), "jax": jax.__version__, "jaxlib": jaxlib.__version__,
-                     "praxis_jax": __version__, "numpy": np.__version__},
+                     "praxis_jax": version("praxis_jax"), "numpy": np.__version__},
     }
 
 

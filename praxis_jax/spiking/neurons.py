@@ -28,8 +28,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax.validation import check_number, fail
 from praxis_jax.topology.base import Topology
+from praxis_jax.validation import check_number, fail
 
 FORMS = ("exponential", "biophysical")
 _V_BOUND = 1e6  # |v| bound for the potential fields (any unit)

@@ -6,7 +6,7 @@ only the sampled edges change:
     Δ[j, v]  = η · pre[j, v] · post[v] · ln 8 − δ · E[j, v]
     E'[j, v] = clip(round(E[j, v] + Δ[j, v]), 0, e_max)   if sampled[j, v],   else E[j, v]
 
-``E`` are the uint8 codes of :mod:`praxis_jax.exponent_weights` (``w = 2^E``), ``pre[j, v]`` the spike of edge j's
+``E`` are the uint8 codes of :mod:`praxis_jax.spiking.exponent_weights` (``w = 2^E``), ``pre[j, v]`` the spike of edge j's
 presynaptic neuron in the previous tick (gathered through the topology, 0 on an invalid edge), ``post[v]`` the
 spike of neuron v in this tick. brain3d: η = 0.1, δ = 0 (no decay), so a coincidence asks for
 ``Δ = 0.1·ln 8 ≈ 0.208`` and a code can only grow.
@@ -25,14 +25,13 @@ in-kernel): at 128³ neurons × 26 edges it costs ~0.15 s per tick on a 2-core C
 ``rng="threefry"`` (``jax.random.uniform``, also offered). The per-tick seed comes from the key in the
 state, split each tick, so a run is bit-for-bit determined by the initial key.
 
-Shapes: ``E`` ``(D, N)`` uint8, ``pre`` ``(N,)`` (or ``(D, N)`` already gathered in :func:`update_edges`),
+Shapes: ``E`` ``(D, N)`` uint8, ``pre`` ``(N,)`` (or ``(D, N)`` already gathered in :func:`edge_update`),
 ``post`` ``(N,)`` bool or 0/1. Pure functions; jit and vmap (over keys and ``hyper``) compatible.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Literal, NamedTuple
 
 import equinox as eqx
@@ -40,8 +39,9 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from praxis_jax.exponent_weights import EXP_MAX, gather_spikes
-from praxis_jax.quant import hash_uniform, stochastic_round
+from praxis_jax.plasticity.rule import Rule
+from praxis_jax.quant.codec import hash_uniform, stochastic_round
+from praxis_jax.spiking.exponent_weights import EXP_MAX, gather_spikes
 from praxis_jax.topology.base import Topology
 from praxis_jax.validation import check_integer, check_number, fail
 
@@ -104,15 +104,6 @@ class SampledHebbianState(NamedTuple):
     sampled: Array  # () float32 number of sampled edges
 
 
-class SampledHebbianRule(NamedTuple):
-    """``init(key) -> state``; ``update(pre, post, modulator, state, E, hyper) -> (E, state)``;
-    ``update_edges(pre_e, post, state, E, hyper) -> (E, state)`` with ``pre_e`` already gathered ``(D, N)``."""
-
-    init: Callable
-    update: Callable
-    update_edges: Callable
-
-
 def uniforms(rng: str, key: Array, shape: tuple[int, int]) -> Array:
     """One float32 uniform in [0, 1) per edge, ``shape = (D, N)``, from ``key`` (see the module docstring)."""
     if rng == "threefry":
@@ -141,31 +132,38 @@ def new_codes(E: Array, pre_e: Array, post: Array, u: Array, hyper: SampledHebbi
     return E_new, jnp.where(sampled, dexp, jnp.float32(0.0)), sampled
 
 
-def sampled_hebbian(topology: Topology, cfg: SampledHebbianConfig | None = None) -> SampledHebbianRule:
-    """Build the rule for per-edge ``(D, N)`` codes on ``topology`` (see the module docstring); ``cfg`` None is
-    brain3d's (η 0.1, δ 0, p 0.1, stochastic rounding)."""
+def edge_update(cfg: SampledHebbianConfig, pre_e: Array, post: Array, state: SampledHebbianState, E: Array,
+                hyper: SampledHebbianHyper) -> tuple[Array, SampledHebbianState]:
+    """The rule on spikes already gathered per edge: ``pre_e`` ``(D, N)`` (previous tick), post ``(N,)`` ->
+    (E, state). :func:`sampled_hebbian`'s ``update`` is this after gathering ``pre`` ``(N,)``."""
+    key, sub = jax.random.split(state.key)
+    u = uniforms(cfg.rng, sub, E.shape)
+    E_new, dexp, sampled = new_codes(E, pre_e, post, u, hyper, cfg.e_max, cfg.rounding)
+    change = jnp.sum(E_new.astype(jnp.int32) - E.astype(jnp.int32), dtype=jnp.int32)  # |.| <= e_max·D·N
+    return E_new, SampledHebbianState(
+        key=key, requested=state.requested + jnp.sum(dexp),
+        applied=state.applied + change.astype(jnp.float32),
+        sampled=state.sampled + jnp.sum(sampled, dtype=jnp.int32).astype(jnp.float32))
+
+
+def sampled_hebbian(topology: Topology, cfg: SampledHebbianConfig | None = None) -> Rule:
+    """The rule for per-edge ``(D, N)`` codes on ``topology`` (see the module docstring) as a
+    :class:`~praxis_jax.plasticity.rule.Rule`; ``cfg`` None is brain3d's (η 0.1, δ 0, p 0.1, stochastic
+    rounding)."""
     cfg = SampledHebbianConfig() if cfg is None else cfg
 
-    def init(key: Array) -> SampledHebbianState:
+    def init(E: Array, key: Array) -> SampledHebbianState:
+        """The state: ``key`` (required: it draws the sampling) and zero running totals; ``E`` is not read."""
+        del E
+        if key is None:
+            raise ValueError("sampled_hebbian init needs a key (it draws the sampling); got None")
         z = jnp.zeros((), jnp.float32)
         return SampledHebbianState(key=key, requested=z, applied=z, sampled=z)
-
-    def update_edges(pre_e: Array, post: Array, state: SampledHebbianState, E: Array,
-                     hyper: SampledHebbianHyper) -> tuple[Array, SampledHebbianState]:
-        """pre_e ``(D, N)`` presynaptic spikes per edge (previous tick), post ``(N,)`` -> (E, state)."""
-        key, sub = jax.random.split(state.key)
-        u = uniforms(cfg.rng, sub, E.shape)
-        E_new, dexp, sampled = new_codes(E, pre_e, post, u, hyper, cfg.e_max, cfg.rounding)
-        change = jnp.sum(E_new.astype(jnp.int32) - E.astype(jnp.int32), dtype=jnp.int32)  # |.| <= e_max·D·N
-        return E_new, SampledHebbianState(
-            key=key, requested=state.requested + jnp.sum(dexp),
-            applied=state.applied + change.astype(jnp.float32),
-            sampled=state.sampled + jnp.sum(sampled, dtype=jnp.int32).astype(jnp.float32))
 
     def update(pre: Array, post: Array, modulator, state: SampledHebbianState, E: Array,
                hyper: SampledHebbianHyper) -> tuple[Array, SampledHebbianState]:
         """pre ``(N,)`` spikes of the previous tick, post ``(N,)`` of this tick; modulator unused -> (E, state)."""
         del modulator
-        return update_edges(gather_spikes(topology, pre), post, state, E, hyper)
+        return edge_update(cfg, gather_spikes(topology, pre), post, state, E, hyper)
 
-    return SampledHebbianRule(init, update, update_edges)
+    return Rule(init, update)

@@ -136,7 +136,7 @@ def fake_quant(x: Array, bits: int, scale=None, signed: bool = True) -> Array:
 def relative_rms_error(bits: int, scale=None, n: int = 100_000, seed: int = 0) -> float:
     """``RMS(x̂ − x) / RMS(x)`` of :func:`fake_quant` on ``n`` N(0, 1) samples (the module docstring's numbers).
 
-    ``python -c "from praxis_jax.lowbit import relative_rms_error as e; print([e(b) for b in (8, 4, 2)])"``
+    ``python -c "from praxis_jax.quant.lowbit import relative_rms_error as e; print([e(b) for b in (8, 4, 2)])"``
     """
     x = jax.random.normal(jax.random.PRNGKey(seed), (n,), jnp.float32)
     err = fake_quant(x, bits, scale) - x

@@ -10,9 +10,9 @@ regression on the raw input, and ``learning_curves.png`` and ``summary.json`` (k
 ``w_fixed_local_readout`` and ``w_learned_local_readout``: test accuracies in [0, 1]) are written.
 
 Each run gets a fresh numbered folder under ``--out`` (``runs/demo/1``, ``runs/demo/2``, ...), holding
-the two training runs (``w_fixed/``, ``w_learned/``: :func:`praxis_jax.job.run_job`, checkpointed every
+the two training runs (``w_fixed/``, ``w_learned/``: :func:`praxis_jax.app.job.run_job`, checkpointed every
 epoch). ``--resume`` continues the newest one, bit for bit as if it had not stopped. The learned run from
-a file: ``praxis run praxis_jax/configs/demo.toml`` (the fixed one: the same with ``[train] modulator =
+a file: ``praxis run praxis_jax/app/configs/demo.toml`` (the fixed one: the same with ``[train] modulator =
 "none"``).
 """
 
@@ -21,14 +21,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import praxis_jax as px
-from praxis_jax import plotting
-from praxis_jax.cli import bounded
-from praxis_jax.config import RunConfig, TrainConfig
-from praxis_jax.configfile import TASK_INPUTS, TASK_TICKS, RunSpec
-from praxis_jax.job import run_job
-from praxis_jax.learning.presets import RULES, task_organoid
-from praxis_jax.runinfo import provenance, write_json
+from praxis_jax.app import plotting
+from praxis_jax.app.arguments import bounded
+from praxis_jax.app.configfile import RunConfig, RunSpec
+from praxis_jax.app.job import run_job
+from praxis_jax.app.presets import RULES, task_organoid
+from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.config import NUMERICS, TrainConfig
+from praxis_jax.tasks.registry import TASKS
 
 RUNS = {"w_fixed": ("none", "W fixed (reservoir)"), "w_learned": ("readout", "W learned (A-STDP-ET)")}
 
@@ -36,7 +36,7 @@ RUNS = {"w_fixed": ("none", "W fixed (reservoir)"), "w_learned": ("readout", "W 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--n", type=bounded(int, 7), default=1000, help="requested neurons (rounded to a Singer size)")
     ap.add_argument("--epochs", type=bounded(int, 1), default=8, help="epochs of each of the two runs")
-    ap.add_argument("--numerics", choices=px.config.NUMERICS, default="float32",
+    ap.add_argument("--numerics", choices=NUMERICS, default="float32",
                     help="float32, or int8 (activations, weights and eligibility stored as int8 codes)")
     ap.add_argument("--readout-lr", type=float, default=None,
                     help="the local readout's rate (default: each run's rate picked on validation, RULES)")
@@ -52,7 +52,7 @@ def spec_from_args(args: argparse.Namespace, modulator: str) -> RunSpec:
     readout_lr = RULES[modulator].readout_lr if args.readout_lr is None else args.readout_lr
     train = TrainConfig(modulator=modulator, epochs=args.epochs, readout_lr=readout_lr, lr_decay=True)
     run = RunConfig(seed=args.seed)
-    praxis = task_organoid(args.n, TASK_INPUTS[run.task], modulator, args.numerics, ticks=TASK_TICKS[run.task],
+    praxis = task_organoid(args.n, TASKS[run.task].inputs, modulator, args.numerics, ticks=TASKS[run.task].ticks,
                            lr=args.lr_w if modulator != "none" else None)
     return RunSpec(run, {"kind": "singer", "n": args.n, "k": 2.0}, praxis, train, None)
 

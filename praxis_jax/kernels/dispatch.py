@@ -1,0 +1,75 @@
+"""Backend dispatch of the organoid's three heavy operators.
+
+Each operator has an XLA form that runs everywhere (the reference the kernels are tested against) and,
+for the int8 circulant case, kernels that read and write the ``(D, N)`` arrays once: Pallas on GPUs
+(``cuda``) and native C++ on the CPU (when it is built, :func:`praxis_jax.kernels.native.available`). The
+choice is made by ``jax.lax.platform_dependent`` inside the compiled program, so one traced function runs
+on either backend. Neuron-sharded runs (:func:`praxis_jax.topology.base.neuron_mesh`) take the XLA form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array
+
+from praxis_jax.kernels import native
+from praxis_jax.kernels.pallas import circulant as pallas_circulant
+from praxis_jax.quant.codec import Codec
+from praxis_jax.topology.base import Topology, neuron_mesh, pad_tail
+from praxis_jax.topology.circulant import Circulant
+
+
+def on_backend(args: tuple, xla: Callable, cuda: Callable | None = None, cpu: Callable | None = None):
+    """``xla(*args)``, or the ``cuda`` / ``cpu`` kernel on its backend (``cpu`` only when the native
+    kernels are built); the XLA form for neuron-sharded runs and other backends."""
+    branches = {} if cuda is None else {"cuda": cuda}
+    if cpu is not None and native.available():
+        branches["cpu"] = cpu
+    if not branches or neuron_mesh() is not None:
+        return xla(*args)
+    return jax.lax.platform_dependent(*args, default=xla, **branches)
+
+
+def propagate(topology: Topology, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
+    """``r_j = Σ_i W_ij a_i`` ``(M,)`` from stored W ``(D, N)`` and a ``(M,)``, M ≥ N (zero past N), as
+    :meth:`Topology.propagate`. The int8 → int32 circulant case runs the kernels."""
+    def xla(W, a):
+        return topology.propagate(W, a, table, dtype)
+
+    if not (isinstance(topology, Circulant) and dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8):
+        return xla(W, a)
+    n, offsets, lanes = topology.n, topology.offsets, a.shape[0]
+    return on_backend((W, a), xla,
+                      cuda=lambda W, a: pad_tail(pallas_circulant.propagate(W, a[:n], offsets), lanes),
+                      cpu=lambda W, a: native.circulant_propagate(W, a, offsets))  # padded a as it is
+
+
+def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array, e: Array, a_prev: Array, a: Array, m: Array, hyper, on: Array, seed: Array, clip: float
+          ) -> tuple[Array, Array]:
+    """One A-STDP-ET pass with the seed's factors (pre = post = a, one trial) over every edge -> (W, e)
+    stored: ``xla(W, e)`` (the rule's unfused phases), or, for int8 circulant organoids, the fused kernel
+    that reads and writes W and e once. ``a_prev``, ``a`` (stored) and a per-neuron
+    ``m`` may be padded past N; ``on`` says whether W is updated this tick."""
+    if not (codec.int8 and isinstance(topology, Circulant)):
+        return xla(W, e)
+    n = topology.n
+
+    def fused(kernel, a_prev, a, m):
+        def run(W, e):
+            return kernel(W, e, a_prev, a, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed,
+                          topology.offsets, codec, clip)
+
+        return run
+
+    m_n = m[:n] if m.ndim else m
+    return on_backend((W, e), xla, cuda=fused(pallas_circulant.learn, a_prev[:n], a[:n], m_n),
+                      cpu=fused(native.circulant_learn, a_prev, a, m))  # the native kernel reads padded vectors
+
+
+def rescale(xla: Callable[[Array, Array], Array], W: Array, s: Array, seed: Array, w_scale: float) -> Array:
+    """Stored int8 W ``(D, N)`` with column j scaled by ``s_j``: ``xla(W, s)``, or the native kernel (same
+    stochastic rounding hash) on the CPU."""
+    return on_backend((W, s), xla, cpu=lambda W, s: native.rescale_columns(W, s, seed, w_scale))
