@@ -1,4 +1,4 @@
-"""The README's headline table, generated from the records of ``recurrent_learning.py`` (nothing is re-run).
+"""The README's headline table, generated from the records of ``experiments/recurrent_learning/run.py`` (nothing is re-run).
 
 One row per (task, organoid, method, numerics) in HEADLINE: the test accuracy of the local readout (mean ±
 std over seeds) and of a ridge readout refitted on the same organoid, with the record it comes from. The
@@ -14,7 +14,11 @@ import os
 
 import numpy as np
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "experiments", "recurrent_learning", "results")
+BENCHMARKS = os.path.join(ROOT, "benchmarks", "results")
+# throughput record -> where it ran, in words (the largest Singer organoid of each is shown)
+THROUGHPUT = {"throughput-cpu.json": "2-core CPU", "throughput-h100-singer-2M.json": "NVIDIA H100"}
 # record -> (task and organoid in words, [(method, numerics), ...])
 HEADLINE = {
     "recurrent-mnist1d-default.json": ("MNIST-1D, default organoid (N = 993), 8 epochs", [
@@ -51,5 +55,29 @@ def table(results: str = RESULTS) -> list[str]:
     return lines
 
 
+def _load(name: str) -> dict:
+    with open(os.path.join(BENCHMARKS, name)) as f:
+        return json.load(f)
+
+
+def throughput() -> list[str]:
+    lines = ["| what | where | measured | against |", "|---|---|---|---|"]
+    for name, where in THROUGHPUT.items():
+        row = max((r for r in _load(name)["results"] if r["kind"] == "singer"), key=lambda r: r["N"])
+        lines.append(f"| int8 Singer tick, N = {row['N']:,}, D = {row['D']:,} | {where} | inference "
+                     f"{row['inference_syn_per_s'] / 1e9:,.0f} G syn/s, learning {row['learning_syn_per_s'] / 1e9:,.1f} "
+                     f"G syn/s | {100 * row['inference_frac_read_bw']:.0f}% / {100 * row['learning_frac_bw']:.0f}% of "
+                     "the memory bandwidth measured in the same run |")
+    cuba = _load("cuba-cpu.json")["results"]
+    for model, r in cuba.items():
+        peers = ", ".join(f"{k.replace('_', ' ')} ×{v['speed_vs_praxis_jax']:.2f}" for k, v in r["peers"].items()
+                          if v.get("ran"))
+        lines.append(f"| {model.upper()} network, 4,000 LIF neurons | 2-core CPU | ×{r['praxis_jax']['x_realtime']:.2f} "
+                     f"real time | peers' speed relative to praxis_jax: {peers} |")
+    return lines
+
+
 if __name__ == "__main__":
     print("\n".join(table()))
+    print()
+    print("\n".join(throughput()))

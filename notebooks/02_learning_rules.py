@@ -26,7 +26,7 @@
 # - **e-prop** (Bellec et al. 2020): eligibility traces × learning signal, Adam on W, U, b and the readout.
 # - **BPTT**: `jax.grad` through the `lax.scan` of the trial, Adam — the gradient reference.
 #
-# The README's results table has the full-size numbers (`experiments/recurrent_learning.py`); this is a
+# The recurrent-learning study (`experiments/recurrent_learning/`) has the full-size numbers; this is a
 # small version that runs in a few minutes.
 
 # %%

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -140,8 +142,8 @@ fig.tight_layout()
 #
 # where s_j(t − 1) is the presynaptic spike of edge j one tick earlier (delay 1).
 #
-# The weights and drive are those of `experiments/firing_statistics.py` (w_exc 0.1 nA, w_inh 0.5 nA, 1150 Hz of
-# external Poisson input of 0.3 nA per spike). The README reports 8.6 Hz and a mean CV of 0.65 for 1,000 neurons
+# The weights and drive are those of `experiments/firing_statistics/run.py` (w_exc 0.1 nA, w_inh 0.5 nA, 1150 Hz of
+# external Poisson input of 0.3 nA per spike). The firing-statistics study reports 8.6 Hz and a mean CV of 0.65 for 1,000 neurons
 # over 2 s. A warm-up is run and discarded, then the statistics kept in the scan carry are reset and the raster
 # recorded. The ISI statistics come from the carry (`sn.isi_stats`), not from the raster, so they also work
 # for networks too large to record. A shorter window cuts off the longest intervals, so the CV comes out lower
@@ -366,8 +368,8 @@ fig.tight_layout()
 # are normalised to a fixed sum per neuron after every image. After one epoch, learning and θ are frozen, every
 # neuron is labelled with the class it responds to most, and a test image gets the class whose neurons fire most.
 #
-# The hyperparameters are those of `experiments/unsupervised_stdp.py` for sklearn's 8×8 digits: 330 Hz at
-# intensity 1, Σw = 6.4 per neuron, and θ_plus = 2·N/n_train mV. The README reports 84.2% for 100 neurons trained
+# The hyperparameters are those of `experiments/unsupervised_stdp/run.py` for sklearn's 8×8 digits: 330 Hz at
+# intensity 1, Σw = 6.4 per neuron, and θ_plus = 2·N/n_train mV. The unsupervised-STDP study reports 84.2% for 100 neurons trained
 # on all 1,437 training images with this seed. The low-bit rows quantize the learned W
 # (`praxis_jax.quant.lowbit.fake_quant`, unsigned, one scale per tensor = max W / (2^b − 1)) before labelling and
 # testing. Every row sees the same input spikes.

@@ -271,7 +271,7 @@ def test_config_validation(field, value, allowed):
 
 
 def _experiment():
-    path = os.path.join(os.path.dirname(__file__), "..", "experiments", "brain3d_halfsheet.py")
+    path = os.path.join(os.path.dirname(__file__), "..", "experiments", "brain3d", "run.py")
     spec = importlib.util.spec_from_file_location("brain3d_halfsheet", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -11,7 +11,7 @@ from praxis_jax.plasticity import TripletSTDPConfig, TripletTraces, triplet_stdp
 from praxis_jax.spiking import diehl_cook as dc
 from praxis_jax.tasks import load_digits
 
-# 8×8 digits: 64 inputs; rates and weight sum as the experiment uses them (experiments/unsupervised_stdp.py)
+# 8×8 digits: 64 inputs; rates and weight sum as the experiment uses them (experiments/unsupervised_stdp/run.py)
 SMALL = {"n_input": 64, "n_neurons": 20, "ticks": 60, "rate_max": 330.0, "w_sum": 6.4, "max_in_spikes": 48,
          "theta_plus": 0.5}
 

@@ -17,14 +17,35 @@ def _readme() -> str:
         return f.read()
 
 
-def test_readme_headline_table_is_generated_from_the_records():
+def _tool(name: str):
     sys.path.insert(0, os.path.join(ROOT, "experiments"))
     try:
-        headline = importlib.import_module("headline")
+        return importlib.import_module(name)
     finally:
         sys.path.pop(0)
-    block = re.search(r"<!-- headline:start -->\n(.*?)\n<!-- headline:end -->", _readme(), re.S)
-    assert block is not None and block.group(1).splitlines() == headline.table()
+
+
+def test_readme_headline_table_is_generated_from_the_records():
+    headline = _tool("headline")
+    for name, rows in (("headline", headline.table()), ("throughput", headline.throughput())):
+        block = re.search(rf"<!-- {name}:start -->\n(.*?)\n<!-- {name}:end -->", _readme(), re.S)
+        assert block is not None and block.group(1).splitlines() == rows, name
+
+
+def test_study_readme_tables_are_the_records_tables(capsys):
+    """Every ``<!-- record -->`` block of a study README holds its record's rows (records.py --check)."""
+    records = _tool("records")
+    assert records.main(["--check"]) == 0, capsys.readouterr().out
+    assert sum(text.count("<!-- record: ") for text in map(lambda p: open(p, encoding="utf8").read(),
+                                                              records.readmes())) >= 20
+
+
+def test_a_stale_record_block_is_rewritten(tmp_path):
+    records = _tool("records")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "r.json").write_text('{"table": ["| a |", "|---|", "| 1 |", "| 2 |"]}')
+    stale = "x\n<!-- record: results/r.json rows 2: -->\n\n| 9 |\n\n<!-- /record -->\ny\n"
+    assert records.rewrite(stale, str(tmp_path)) == "x\n<!-- record: results/r.json rows 2: -->\n\n| 1 |\n| 2 |\n\n<!-- /record -->\ny\n"
 
 
 def test_readme_is_short_and_its_python_example_runs(capsys):

@@ -1,4 +1,4 @@
-"""The experiment scripts' own code on tiny inputs: every kind of method of ``recurrent_learning.py`` runs and
+"""The experiment scripts' own code on tiny inputs: every kind of method of ``experiments/recurrent_learning/run.py`` runs and
 returns what its record stores, and the tables are rebuilt from the committed records (a script whose glue
 breaks fails here, not an hour into a run)."""
 
@@ -13,16 +13,17 @@ import numpy as np
 import pytest
 from test_learning import _toy_task
 
-EXPERIMENTS = os.path.join(os.path.dirname(__file__), "..", "experiments")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+EXPERIMENTS = os.path.join(ROOT, "experiments")
 
 
 @pytest.fixture(scope="module")
 def recurrent():
-    sys.path.insert(0, EXPERIMENTS)  # the scripts import their siblings by name
+    sys.path.insert(0, ROOT)  # the studies run as modules of the repository root (python -m experiments...)
     try:
-        yield importlib.import_module("recurrent_learning")
+        yield importlib.import_module("experiments.recurrent_learning.run")
     finally:
-        sys.path.remove(EXPERIMENTS)
+        sys.path.remove(ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def test_recurrent_learning_raw_input_runs(recurrent, toy):
     assert [h["epoch"] for h in r["history"]] == [1, 2] and r["readout"] >= 0.9  # input 0 carries the label
 
 
-@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(EXPERIMENTS, "results", "recurrent-*.json"))),
+@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(EXPERIMENTS, "recurrent_learning", "results", "recurrent-*.json"))),
                          ids=os.path.basename)
 def test_recurrent_learning_tables_rebuild_from_each_record(recurrent, path, capsys):
     recurrent.main(["--table", "--out", path])

@@ -4,7 +4,7 @@
 the rule's post factor and eligibility decay, and the local readout's rate. ``readout`` is the rule that
 learns W (the post factor f'(v), the trace summed over the trial, the readout's own error per neuron); its
 rates, and the readout's rate of ``none`` (W fixed), were picked on MNIST-1D's validation split
-(``experiments/recurrent_learning.py``, with the readout's rate decayed to 0). The others are the
+(``experiments/recurrent_learning/run.py``, with the readout's rate decayed to 0). The others are the
 ablations, picked
 by hand on MNIST-1D with seed 0 (see experiments/README.md); they are starting points for a sweep, not
 tuned optima. Every rule updates W once at the last tick of each trial (``update_every = T``), so one

@@ -6,7 +6,7 @@ W ``(N, N)`` sparse Gaussian (each entry nonzero with probability ``rc_connectiv
 radius ``sr``; W_in ``(N, K)`` sparse ±``input_scaling`` (Bernoulli signs, nonzero with probability
 ``input_connectivity``); α the leak rate. These are the initialisers and defaults of reservoirpy's
 ``Reservoir`` (0.4), except α / sr = 0.3 / 1.25 (its Mackey-Glass tutorial), so that
-``experiments/forecast_timeseries.py`` runs the same model in both libraries. Only a readout is trained
+``experiments/forecasting/reservoirs.py`` runs the same model in both libraries. Only a readout is trained
 (ridge regression on the states, :func:`praxis_jax.learning.ridge_regression`).
 """
 

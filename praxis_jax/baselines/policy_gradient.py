@@ -96,9 +96,9 @@ def train_pg(env: Env, params: Params, long: Long, cfg: ReinforceConfig, learner
     """``n_batches`` updates in one ``lax.scan``; returns (learner, mean sampled return per batch
     ``(n_batches,)``)."""
 
-    def body(lr, _):
-        lr, G = train_pg_batch(env, params, long, cfg, lr)
-        return lr, G.mean()
+    def body(learner, _):
+        learner, G = train_pg_batch(env, params, long, cfg, learner)
+        return learner, G.mean()
 
     return jax.lax.scan(body, learner, None, length=n_batches)
 

@@ -255,9 +255,9 @@ def train_batch(env: Env, params: Reservoir, cfg: ReinforceConfig, learner: RLea
 def train(env: Env, params: Reservoir, cfg: ReinforceConfig, learner: RLearner, n_batches: int):
     """``n_batches`` updates in one ``lax.scan``; returns (learner, mean exploring return per batch ``(n_batches,)``)."""
 
-    def body(lr, _):
-        lr, G = train_batch(env, params, cfg, lr)
-        return lr, G.mean()
+    def body(learner, _):
+        learner, G = train_batch(env, params, cfg, learner)
+        return learner, G.mean()
 
     return jax.lax.scan(body, learner, None, length=n_batches)
 

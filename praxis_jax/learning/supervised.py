@@ -196,10 +196,10 @@ def train_epoch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
 
     total = cfg.epochs * idx.shape[0]
 
-    def body(lr, i):
-        scale = jnp.maximum(0.0, 1.0 - lr.step.astype(jnp.float32) / total) if cfg.lr_decay else 1.0
-        lr, loss = train_batch(params, cfg, lr, x[i], y[i], scale)
-        return lr, loss.mean()
+    def body(learner, i):
+        scale = jnp.maximum(0.0, 1.0 - learner.step.astype(jnp.float32) / total) if cfg.lr_decay else 1.0
+        learner, loss = train_batch(params, cfg, learner, x[i], y[i], scale)
+        return learner, loss.mean()
 
     return jax.lax.scan(body, learner._replace(key=key), idx)
 
@@ -226,8 +226,8 @@ def fit(params: Params, cfg: TrainConfig, learner: Learner, data, on_epoch=None,
     check_dataset(data, params.config.network.n_inputs, "fit")
     check_trainer(params.config, cfg, data.ticks)
     return run_epochs(
-        lambda lr, x, y: train_epoch(params, cfg, lr, x, y),
-        lambda lr, x, y: evaluate(params, lr, x, y),
+        lambda learner, x, y: train_epoch(params, cfg, learner, x, y),
+        lambda learner, x, y: evaluate(params, learner, x, y),
         learner, data, cfg.epochs, on_epoch, history, train_eval,
     )
 

@@ -124,13 +124,14 @@ def sweep_fit(params: Params, tc: TrainConfig, learners: Learner, data, chunk: i
     check_trainer(params.config, tc, data.ticks)
     s = jax.tree.leaves(learners)[0].shape[0]
     chunk = chunk or batch_size(params.config, tc, data.ticks, s)
-    epoch = jax.vmap(lambda p, lr, x, y: train_epoch(p, tc, lr, x, y), in_axes=(0, 0, None, None))
-    acc = jax.vmap(lambda p, lr, x, y: evaluate(p, lr, x, y), in_axes=(0, 0, None, None))
+    epoch = jax.vmap(lambda p, learner, x, y: train_epoch(p, tc, learner, x, y), in_axes=(0, 0, None, None))
+    acc = jax.vmap(lambda p, learner, x, y: evaluate(p, learner, x, y), in_axes=(0, 0, None, None))
     parts, histories = [], []
     for lo in range(0, s, chunk):
         take = lambda t: jax.tree.map(lambda a: a[lo : lo + chunk], t)  # noqa: E731, B023
         p = take(params)
-        out, hist = run_epochs(lambda lr, x, y: epoch(p, lr, x, y), lambda lr, x, y: acc(p, lr, x, y),
+        out, hist = run_epochs(lambda learner, x, y: epoch(p, learner, x, y),
+                               lambda learner, x, y: acc(p, learner, x, y),
                                take(learners), data, tc.epochs, on_epoch)
         parts.append(out)
         histories.append(hist)

@@ -14,18 +14,11 @@ Stated error: for every x inside the representable range (``|x| ≤ qmax·scale`
 qmax·scale``) ``|x̂ − x| ≤ scale / 2`` (:func:`error_bound`); outside it the value is clipped to the
 nearest end.
 
-Measured error for Gaussian weights, N(0, 1), 1e5 samples (key 0), default per-tensor scale
-(max|x| = 4.52), ``relative_rms_error(bits)`` = RMS(x̂ − x) / RMS(x):
-
-    int8   0.0103  (1.0%)     scale 0.0356;   the uniform-noise value scale/√12 = 0.0103
-    int4   0.187   (19%)      scale 0.646;    scale/√12 = 0.186
-    int2   0.962   (96%)      scale 4.52: ternary with the max scale rounds |x| < 2.26 (98% of values) to 0
-
-so the max scale is fine for int8, costly for int4 and useless for ternary weights. With an explicit
-scale chosen for N(0, 1) (the RMS-optimal one on a 0.001 / 0.01 grid, ``relative_rms_error(bits,
-scale=s)``) the error is 0.0093 (int8, s = 0.031), 0.113 (int4, s = 0.35) and 0.436 (int2, s = 1.23,
-i.e. threshold 0.62): for int4 and ternary pass a smaller ``scale`` (values beyond ``(qmax + ½)·scale``
-are clipped).
+For Gaussian weights the default scale rounds a growing share of the values to 0 as the width shrinks
+(ternary with the max scale zeroes every ``|x| < max|x|/2``): for int4 and ternary pass a smaller
+``scale`` (values beyond ``(qmax + ½)·scale`` are clipped). :func:`relative_rms_error` measures
+``RMS(x̂ − x) / RMS(x)`` for N(0, 1) weights at any width and scale (the figures are in the docs' Python
+API page).
 
 :func:`fake_quant` is the quantize-dequantize ``x̂`` in the forward pass with the straight-through
 gradient ``∂x̂/∂x = 1`` where the rounding was not clipped and 0 where it was (Bengio et al. 2013;

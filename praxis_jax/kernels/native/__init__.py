@@ -1,7 +1,7 @@
 """Native CPU kernels, registered as XLA FFI custom calls and compiled on first use.
 
-XLA:CPU runs int8 elementwise work at ~2 G elements/s here (``benchmarks/xla_int8_primitives.py``),
-far below memory bandwidth, so the int8 organoid has three C++ kernels: the circulant propagation
+XLA:CPU runs int8 elementwise work far below memory bandwidth (``benchmarks/xla_int8_primitives.py``
+measures it), so the int8 organoid has three C++ kernels: the circulant propagation
 (``circulant_propagate.cc``), the fused A-STDP-ET learning pass (``circulant_learn.cc``) and the
 homeostatic rescale of incoming weights (``rescale_columns.cc``), AVX2 where the CPU has it, scalar
 otherwise (the two forms give the same results bit for bit; tested), sharing the in-kernel hash of
@@ -114,9 +114,8 @@ def circulant_propagate(W: jax.Array, a: jax.Array, offsets: tuple[int, ...]) ->
 
     ``a`` may be longer than N (zero-padded to whole lanes, :mod:`praxis_jax.simulate`): its entries past
     N are not read and ``r`` has ``a``'s length, zero past N. CPU only; call :func:`available` first.
-    Under vmap the kernel runs once per batch element, in a loop: ``python benchmarks/native_vmap.py``
-    (batch 64) measured that loop faster than XLA's slices vectorised over the batch at every size it
-    tries, from 3.2k edges (0.56–0.79× their time in three runs) and 64k (0.54–0.96×) to 32M (0.02–0.03×).
+    Under vmap the kernel runs once per batch element, in a loop (``benchmarks/native_vmap.py`` times that
+    loop against XLA's slices vectorised over the batch).
     """
     call = jax.ffi.ffi_call("praxis_circulant_propagate", jax.ShapeDtypeStruct(a.shape, jnp.int32),
                             vmap_method="sequential")

@@ -10,8 +10,8 @@ and speed as a multiple of real time (biological seconds per wall second; jit co
 excluded, block_until_ready, median of the timed chunks). A warm-up of ``--warmup`` seconds is discarded from
 the statistics (the carry's statistics are reset after it).
 
-Usage: python experiments/firing_statistics.py [--seconds 1 2] [--warmup 0.2]
-Writes experiments/results/firing_statistics.json and prints a markdown table.
+Usage: python -m experiments.firing_statistics.run [--seconds 1 2] [--warmup 0.2]
+Writes experiments/firing_statistics/results/firing_statistics.json and prints a markdown table.
 """
 
 from __future__ import annotations

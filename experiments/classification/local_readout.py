@@ -19,8 +19,8 @@ validation split (float32, seed 0, grid ``RESERVOIR_GRID`` × ``LAMBDAS``, by th
 validation accuracy), and every row then uses them; without it, the engine's defaults (leak 0.2, gain
 1.2, input gain 1) and λ = RIDGE_LAMBDA.
 
-Usage: python experiments/local_readout.py [--task fashion_mnist] [--n 1000] [--epochs 20] [--seeds 0 1 2] [--tune]
-Writes experiments/results/<task>-readout.json (or --out) and prints the table.
+Usage: python -m experiments.classification.local_readout [--task fashion_mnist] [--n 1000] [--epochs 20] [--seeds 0 1 2] [--tune]
+Writes results/<task>-readout.json (in this folder) (or --out) and prints the table.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def main():
     ap.add_argument("--n-train", type=int, default=None)
     ap.add_argument("--tune", action="store_true", help="pick leak, gain, input gain and λ on validation first")
     ap.add_argument("--tune-train", type=int, default=None, help="tune on the first n training inputs (default all)")
-    ap.add_argument("--out", default=None, help="default experiments/results/<task>-readout.json")
+    ap.add_argument("--out", default=None, help="default results/<task>-readout.json in this folder")
     args = ap.parse_args()
     args.out = args.out or os.path.join(OUT, f"{args.task}-readout.json")
     data = TASKS[args.task](args.n_train)

@@ -12,8 +12,8 @@ eligibility of the answering step only: decay 0), over ``--seeds`` seeds:
   - a linear policy on the raw observation (baseline: no memory at all; expected return 0);
   - the uniformly random policy.
 
-Usage: python experiments/control_memorychain.py [--lengths 5 10 20 40 100] [--seeds 3] [--n 57] [--seed-rule LR ...]
-Writes experiments/results/memorychain.json and memorychain.png and prints the table.
+Usage: python -m experiments.control.memorychain [--lengths 5 10 20 40 100] [--seeds 3] [--n 57] [--seed-rule LR ...]
+Writes experiments/control/results/memorychain.json and memorychain.png and prints the table.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import time
 import jax
 import jax.numpy as jnp
 import numpy as np
-from control_cartpole import organoid, run_row
 
+from experiments.control.cartpole import organoid, run_row
 from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.learning.reinforce import ReinforceConfig, random_returns
 from praxis_jax.tasks.control import make

@@ -1,6 +1,6 @@
 """W learned on time series against W fixed: does A-STDP-ET in W help forecasting?
 
-For each task, the organoid of ``forecast_timeseries.py`` with the settings its 36-point grid picked (read
+For each task, the organoid of ``experiments/forecasting/reservoirs.py`` with the settings its 36-point grid picked (read
 from that task's record, per numerics) first runs over the training ticks with plasticity on (homeostasis
 off), W learning online by one of two rules (``--rule``):
   - ``error`` (default): post factor f'(v), e-prop's presynaptic trace, decay 0, an update every tick,
@@ -14,9 +14,9 @@ The W learning rate is picked from ``--lrs`` by validation NRMSE (the last 20% o
 learning on the ticks before them; seeds 100–102), then the test runs 10 fresh seeds, each against the
 same organoid with W fixed (lr 0).
 
-Usage: python experiments/forecast_learning.py [--rule error|seed] [--tasks "Mackey-Glass, 1 step" ...] [--seeds 10]
+Usage: python -m experiments.forecasting.run [--rule error|seed] [--tasks "Mackey-Glass, 1 step" ...] [--seeds 10]
        [--lrs ...] (default: all four series, the rule's rate grid)
-Writes experiments/results/timeseries-learned.json (``--rule seed``: timeseries-seedrule.json) and prints
+Writes experiments/forecasting/results/timeseries-learned.json (``--rule seed``: timeseries-seedrule.json) and prints
 the table rows.
 """
 
@@ -31,9 +31,9 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from forecast_timeseries import TASKS, TUNING_SEEDS
 
 import praxis_jax as px
+from experiments.forecasting.reservoirs import TASKS, TUNING_SEEDS
 from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.learning import reservoir_states
 from praxis_jax.learning.forecast import error_rule_pass, forecast_nrmse, seed_rule_pass
@@ -52,7 +52,7 @@ def grid_record(task: str) -> dict:
     NRMSE (tuned with the same 36-point budget)."""
     path = os.path.join(RESULTS, GRID_RECORDS[task])
     if not os.path.exists(path):
-        raise FileNotFoundError(f"{path} is missing: run experiments/forecast_timeseries.py --tasks {task!r} "
+        raise FileNotFoundError(f"{path} is missing: run experiments/forecasting/reservoirs.py --tasks {task!r} "
                                 f"--out {path} first (it picks the organoid's settings)")
     with open(path) as f:
         return json.load(f)["results"][task]

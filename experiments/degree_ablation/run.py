@@ -6,14 +6,14 @@ the D it could build: one Singer difference set gives D = 2(m + 1) ≈ 2·sqrt(N
 is the k = 2 graph, and LPS degrees are p + 1 for admissible primes p < q²), and the same seeds:
   - Fashion-MNIST (row by row, 28 ticks × 28 inputs; ``--n-train`` training images, the full 10k test
     set): the organoid with W fixed and a ridge readout on its states (the best local mode of
-    experiments/classify.py), float32;
+    experiments/classification/run.py), float32;
   - CartPole-v1: the organoid's readout learned by node perturbation (reward only), as
-    experiments/control_cartpole.py, greedy evaluation over 100 episodes (solved = mean return >= 475).
+    experiments/control/cartpole.py, greedy evaluation over 100 episodes (solved = mean return >= 475).
 Graphs that come out identical (same kind, N and D) are run once.
 
-Usage: python experiments/degree_ablation.py [--ks 1 2 4] [--kinds singer lps random] [--n-fmnist 1000]
+Usage: python -m experiments.degree_ablation.run [--ks 1 2 4] [--kinds singer lps random] [--n-fmnist 1000]
        [--n-cartpole 120] [--seeds 2]
-Writes experiments/results/degree_ablation.json and prints the table.
+Writes experiments/degree_ablation/results/degree_ablation.json and prints the table.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import time
 
 import jax
 import numpy as np
-from control_cartpole import organoid, run_row
 
 import praxis_jax as px
+from experiments.control.cartpole import organoid, run_row
 from praxis_jax.app.presets import task_organoid
 from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.learning import ridge_accuracy

@@ -12,9 +12,9 @@ The W learning rate of each learned row is picked from ``--lrs`` by the mean eva
 tuning seeds (100, 101); then every row runs ``--seeds`` fresh seeds in float32 and ``--int8-seeds`` in
 int8, and is evaluated on 100 greedy episodes (noise off).
 
-Usage: python experiments/control_learning.py [--envs CartPole-v1 Acrobot-v1 MemoryChain-40] [--n 133]
+Usage: python -m experiments.control.run [--envs CartPole-v1 Acrobot-v1 MemoryChain-40] [--n 133]
        [--batches 30] [--batch 64] [--seeds 5] [--int8-seeds 3]
-Writes experiments/results/control-learning.json and prints the table.
+Writes experiments/control/results/control-learning.json and prints the table.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import os
 import time
 
 import numpy as np
-from control_cartpole import organoid, run_row
 
+from experiments.control.cartpole import organoid, run_row
 from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.learning.reinforce import ReinforceConfig, random_returns
 from praxis_jax.tasks.control import make

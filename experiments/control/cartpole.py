@@ -9,9 +9,9 @@ evaluated on 100 episodes with the noise off (solved = mean return >= 475):
   - a linear policy on the raw observation learned by the same rule (baseline);
   - the uniformly random policy (baseline, the untrained reference).
 
-Usage: python experiments/control_cartpole.py [--n 57] [--seeds 5] [--int8-seeds 3] [--batches 100] [--batch 64]
+Usage: python -m experiments.control.cartpole [--n 57] [--seeds 5] [--int8-seeds 3] [--batches 100] [--batch 64]
        [--learn-w] [--seed-rule] [--lr-decay]
-Writes experiments/results/cartpole.json and cartpole.png and prints the table rows.
+Writes experiments/control/results/cartpole.json and cartpole.png and prints the table rows.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ sr 1.25, input scaling 1, its defaults, against α 1, sr 0.8, input scaling 0.5)
 Adam lr (1e-2 against 1e-3) were picked by CartPole alone on seed 0; the node-perturbation settings are
 the CartPole experiment's.
 
-Usage: python experiments/continual_control.py [--n 57] [--seeds 3] [--batches 100] [--batch 64]
-Writes experiments/results/continual_control.json and prints the table rows.
+Usage: python -m experiments.continual_learning.control [--n 57] [--seeds 3] [--batches 100] [--batch 64]
+Writes experiments/continual_learning/results/continual_control.json and prints the table rows.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ import time
 
 import jax
 import numpy as np
-from control_cartpole import organoid
 
+from experiments.control.cartpole import organoid
 from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.baselines.esn import init_esn
 from praxis_jax.baselines.policy_gradient import evaluate_pg, init_pg, train_pg

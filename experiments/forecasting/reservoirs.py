@@ -13,14 +13,15 @@ Rows, each at the same size N (the organoid's, a Singer graph near ``--n``):
     initialisers and seeds), when reservoirpy is installed;
   - reservoirpy's 100-unit ESN with its tutorial settings (α 0.3, sr 1.25), the reference point.
 
-Usage: python experiments/forecast_timeseries.py [--n 130] [--seeds 10]
-Writes experiments/results/timeseries.json and prints the markdown table of the docs.
+Usage: python -m experiments.forecasting.reservoirs [--n 130] [--seeds 10]
+Writes experiments/forecasting/results/timeseries.json and prints the markdown table of the docs.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import time
 
 import jax
@@ -90,7 +91,7 @@ def main(argv=None):
     ap.add_argument("--n", type=int, default=130)
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS))
-    ap.add_argument("--out", default="experiments/results/timeseries.json")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "timeseries.json"))
     args = ap.parse_args(argv)
     n = choose_topology("singer", args.n, k=2).n
     try:

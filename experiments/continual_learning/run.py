@@ -5,7 +5,7 @@ Fashion-MNIST row by row (28 ticks × 28 inputs), the full training set of each 
 the full test set (5,000 per task). Rows, each trained on A, scored, then trained on B only and scored:
   - PRAXIS organoid (W fixed, N near ``--n``, Singer; float32 and int8), time-mean features:
       - the local delta-rule readout on standardised features (the best local mode of
-        ``local_readout.py``; lr 0.03 as picked there on validation; ``--epochs`` epochs per task;
+        ``experiments/classification/local_readout.py``; lr 0.03 as picked there on validation; ``--epochs`` epochs per task;
         the standardisation is fitted on task A's training features and then kept fixed);
       - ridge readout refitted on each new task's data (what one does with a fixed reservoir);
       - ridge readout on merged statistics (:class:`praxis_jax.learning.readout.RidgeStats`): exactly the
@@ -15,7 +15,7 @@ the full test set (5,000 per task). Rows, each trained on A, scored, then traine
   - BPTT through the same float32 organoid (W, U, b, readout; Adam 1e-3, batch 32, the Adam state carried
     from A to B), ``--bptt-epochs`` epochs per task;
   - as references, the delta rule trained on both tasks at once (same epochs as one task);
-  - with ``--learned-lr LR``: the organoid trained by the trainer of ``recurrent_learning.py`` on A and then
+  - with ``--learned-lr LR``: the organoid trained by the trainer of ``experiments/recurrent_learning/run.py`` on A and then
     on B, once with W fixed and once with W learned by the rule (f'(v), decay 1, the readout's error per
     neuron; W lr LR), both with the same local readout (standardised by running statistics, readout lr
     ``--trainer-readout-lr``, ``--trainer-epochs`` epochs per task, rates decayed to 0 within each task):
@@ -23,9 +23,9 @@ the full test set (5,000 per task). Rows, each trained on A, scored, then traine
 Scores on each task's test images: class-incremental accuracy (argmax over all 10 classes) and
 task-incremental accuracy (argmax over the task's 5 classes); see :mod:`praxis_jax.learning.continual`.
 
-Usage: python experiments/continual_fmnist.py [--n 1000] [--seeds 0 1] [--epochs 20] [--bptt-epochs 1]
+Usage: python -m experiments.continual_learning.run [--n 1000] [--seeds 0 1] [--epochs 20] [--bptt-epochs 1]
        [--learned-lr LR --trainer-readout-lr R --trainer-epochs E --numerics float32 int8] [--no-fixed-features]
-Writes experiments/results/continual_fmnist.json and prints the table of the docs.
+Writes experiments/continual_learning/results/continual_fmnist.json and prints the table of the docs.
 """
 
 from __future__ import annotations

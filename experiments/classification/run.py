@@ -13,14 +13,15 @@ Rows (test accuracy, mean ± std over seeds; MNIST-1D published references: logi
   - a surrogate-gradient spiking RNN of the same N (LIF, dense recurrence, time-mean spike-count features,
     BPTT with Adam): the standard SNN baseline.
 
-Usage: python experiments/classify.py [--task mnist1d] [--n 1000] [--epochs 8] [--seeds 0 1 2] [--variants ...]
+Usage: python -m experiments.classification.run [--task mnist1d] [--n 1000] [--epochs 8] [--seeds 0 1 2] [--variants ...]
        [--leak L --gain G --input-gain I] (the organoid's settings; default: the engine's 0.2, 1.2, 1.0)
-Writes experiments/results/<task>.json (or --out) and prints the markdown table of the docs.
+Writes results/<task>.json (in this folder) (or --out) and prints the markdown table of the docs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
 import jax
 import jax.numpy as jnp
@@ -118,11 +119,11 @@ def main(argv=None):
     ap.add_argument("--leak", type=float, default=None, help="the organoid's leak (default: the engine's)")
     ap.add_argument("--gain", type=float, default=None, help="the organoid's recurrent gain (default: the engine's)")
     ap.add_argument("--input-gain", type=float, default=None, help="the organoid's input gain (default: the engine's)")
-    ap.add_argument("--out", default=None, help="default experiments/results/<task>.json")
+    ap.add_argument("--out", default=None, help="default results/<task>.json in this folder")
     args = ap.parse_args(argv)
     reservoir = {k: v for k, v in (("leak", args.leak), ("gain", args.gain), ("input_gain", args.input_gain))
                  if v is not None}
-    args.out = args.out or f"experiments/results/{args.task}.json"
+    args.out = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", f"{args.task}.json")
 
     data = TASKS[args.task]()
     logit = logistic_regression(jnp.asarray(data.x_train), jnp.asarray(data.y_train), data.n_classes)

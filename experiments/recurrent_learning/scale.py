@@ -1,4 +1,4 @@
-"""Does a bigger organoid learn more? The rule of ``recurrent_learning.py`` (W learned) against W fixed, with
+"""Does a bigger organoid learn more? The rule of ``experiments/recurrent_learning/run.py`` (W learned) against W fixed, with
 the same local readout, on MNIST-1D at several sizes N (Singer graphs near ``--sizes``, D ≈ 2·sqrt(N)).
 
 Every size uses the settings the N ≈ 1k organoid picked on validation (``recurrent-mnist1d-default.json``:
@@ -7,8 +7,8 @@ size (``--seed``), ``--epochs`` epochs, int8 numerics by default. Reports each r
 local readout, of a ridge readout refitted on the organoid (up to N = 5,000: the solve is O(N³)), and the
 wall time per training epoch.
 
-Usage: python experiments/scale_learning.py [--sizes 1000 4000 16000] [--epochs 4] [--numerics int8]
-Writes experiments/results/scale-learning.json and prints the table.
+Usage: python -m experiments.recurrent_learning.scale [--sizes 1000 4000 16000] [--epochs 4] [--numerics int8]
+Writes experiments/recurrent_learning/results/scale-learning.json and prints the table.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ import json
 import os
 import time
 
-from recurrent_learning import OUT, chosen, run_local
-
+from experiments.recurrent_learning.run import OUT, chosen, run_local
 from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.tasks import load_mnist1d
 

@@ -45,8 +45,8 @@ Measured per phase (``counts[v]`` = spikes of neuron v over the phase's 100 tick
   is the cellular automaton ``s_t = P ∨ dilate(s_{t−1})`` (:func:`automaton_counts`), and the run checks that
   its spike counts equal the automaton's exactly.
 
-Usage: python experiments/brain3d_halfsheet.py [--side 128] [--w-scales 1 6.103515625e-05] [--sensitivity-side 32]
-Writes experiments/results/brain3d_halfsheet.json and .png (``--out`` changes the JSON path; the PNG follows it).
+Usage: python -m experiments.brain3d.run [--side 128] [--w-scales 1 6.103515625e-05] [--sensitivity-side 32]
+Writes experiments/brain3d/results/brain3d_halfsheet.json and .png (``--out`` changes the JSON path; the PNG follows it).
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ the training-set size; D&C's 0.05 mV is this with budget 0.33 at N = 400 on 60,0
 of the training sets (digits: train on the first 1,150, validate on the other 287; Fashion-MNIST: train on
 the first 10,000, validate on images 55,000–56,999): see experiments/README.md. The test sets were not used.
 
-Usage: python experiments/unsupervised_stdp.py [--datasets digits fashion_mnist] [--digits-neurons 100 400 1600]
+Usage: python -m experiments.unsupervised_stdp.run [--datasets digits fashion_mnist] [--digits-neurons 100 400 1600]
        [--fmnist-neurons 100 400] [--bits 32 8 4 2] [--fmnist-train 60000]
-Writes experiments/results/unsupervised_stdp.json and .png (or --out) and prints a markdown table.
+Writes experiments/unsupervised_stdp/results/unsupervised_stdp.json and .png (or --out) and prints a markdown table.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def main(argv=None):
     ap.add_argument("--theta-budget", type=float, default=2.0, help="θ_plus = budget·N/n_train (mV)")
     ap.add_argument("--chunk", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="experiments/results/unsupervised_stdp.json")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "unsupervised_stdp.json"))
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     results = []

@@ -37,9 +37,9 @@ Runs already in the record are skipped (a final run only if it used the point ch
 run resumes where it stopped; runs of different methods may write into the same record at the same time (each
 save merges into the record on disk).
 
-Usage: python experiments/recurrent_learning.py --stage tune|final [--organoid default|tuned] [--methods ...]
+Usage: python -m experiments.recurrent_learning.run --stage tune|final [--organoid default|tuned] [--methods ...]
        [--seeds 0 1 2 3 4] [--numerics float32 int8] [--n 1000] [--epochs 8] [--task fashion_mnist] [--standardize]
-Writes experiments/results/recurrent-<task>-<organoid>.json; ``--table`` prints the tables from it.
+Writes results/recurrent-<task>-<organoid>.json (in this folder); ``--table`` prints the tables from it.
 """
 
 from __future__ import annotations
