@@ -77,7 +77,7 @@ def study_page(folder: str) -> str:
 
 
 def main() -> None:
-    studies = sorted(d for d in glob.glob(os.path.join(ROOT, "experiments", "*")) if os.path.isfile(os.path.join(d, "README.md")))
+    studies = sorted(os.path.dirname(p) for p in glob.glob(os.path.join(ROOT, "experiments", "*", "README.md")))
     for folder in studies:
         with mkdocs_gen_files.open(f"results/{os.path.basename(folder)}.md", "w") as f:
             f.write(study_page(folder))

@@ -1,17 +1,23 @@
-"""Tables in the study READMEs that come from JSON records, rewritten from the records (nothing is re-run).
+"""Tables in the study READMEs and the docs pages that come from JSON records, rewritten from the records
+(nothing is re-run).
 
-A block in ``experiments/<study>/README.md``::
+Two kinds of block, in ``experiments/<study>/README.md`` and ``docs/*.md``::
 
     <!-- record: results/NAME.json rows A:B -->
 
-    | ... the rows ... |
+    | ... rows A:B (a Python slice; "rows" may be left out: all) of the markdown table the script
+    |     stored under "table" in the record, path relative to the page ...
 
     <!-- /record -->
 
-holds rows ``A:B`` (Python slice; ``rows`` may be left out: all) of the markdown table the script stored
-under ``"table"`` in the record, path relative to the README. ``python experiments/records.py`` rewrites
-every block; ``--check`` changes nothing and exits 1 when a block differs from its record (the test suite
-runs it).
+    <!-- table: NAME -->
+
+    | ... the rows benchmarks/tables.py's TABLES[NAME] renders from the benchmark records ... |
+
+    <!-- /table -->
+
+``python experiments/records.py`` rewrites every block; ``--check`` changes nothing and exits 1 when a
+block differs from its records (the test suite runs it).
 
 Usage: python experiments/records.py [--check]
 """
@@ -20,14 +26,24 @@ from __future__ import annotations
 
 import argparse
 import glob
+import importlib.util
 import json
 import os
 import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BLOCK = re.compile(r"(<!-- record: (\S+)(?: rows (\d*):(\d*))? -->\n)(.*?)(<!-- /record -->)", re.S)  # blank lines
-# around the rows keep Markdown from reading the comment and the table as one HTML block
+ROOT = os.path.dirname(HERE)
+# blank lines around the rows keep Markdown from reading the comment and the table as one HTML block
+BLOCK = re.compile(r"(<!-- (record|table): (\S+)(?: rows (\d*):(\d*))? -->\n)(.*?)(<!-- /(?:record|table) -->)", re.S)
+
+
+def _tables():
+    """``benchmarks/tables.py``'s TABLES (a script beside the benchmarks, loaded by path)."""
+    spec = importlib.util.spec_from_file_location("benchmark_tables", os.path.join(ROOT, "benchmarks", "tables.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TABLES
 
 
 def table_rows(path: str) -> list[str]:
@@ -40,16 +56,17 @@ def table_rows(path: str) -> list[str]:
 def rewrite(text: str, folder: str) -> str:
     """``text`` with every record block's rows taken from its record (paths relative to ``folder``)."""
     def block(m):
-        rows = table_rows(os.path.join(folder, m.group(2)))
-        lo = int(m.group(3)) if m.group(3) else None
-        hi = int(m.group(4)) if m.group(4) else None
-        return m.group(1) + "\n" + "".join(r + "\n" for r in rows[lo:hi]) + "\n" + m.group(6)
+        kind, name, lo, hi = m.group(2), m.group(3), m.group(4), m.group(5)
+        rows = table_rows(os.path.join(folder, name)) if kind == "record" else _tables()[name]()
+        rows = rows[int(lo) if lo else None:int(hi) if hi else None]
+        return m.group(1) + "\n" + "".join(r + "\n" for r in rows) + "\n" + m.group(7)
 
     return BLOCK.sub(block, text)
 
 
 def readmes() -> list[str]:
-    return sorted(glob.glob(os.path.join(HERE, "*", "README.md")))
+    """The pages that may hold blocks: the study READMEs and the docs pages."""
+    return sorted(glob.glob(os.path.join(HERE, "*", "README.md")) + glob.glob(os.path.join(ROOT, "docs", "*.md")))
 
 
 def main(argv=None) -> int:
@@ -62,12 +79,12 @@ def main(argv=None) -> int:
             text = f.read()
         new = rewrite(text, os.path.dirname(path))
         if new != text:
-            stale.append(os.path.relpath(path, os.path.dirname(HERE)))
+            stale.append(os.path.relpath(path, ROOT))
             if not args.check:
                 with open(path, "w") as f:
                     f.write(new)
     verb = "differ from their records" if args.check else "rewritten"
-    print(f"{len(stale)} README(s) {verb}" + "".join(f"\n  {p}" for p in stale))
+    print(f"{len(stale)} page(s) {verb}" + "".join(f"\n  {p}" for p in stale))
     return 1 if args.check and stale else 0
 
 

@@ -32,8 +32,9 @@ def test_readme_headline_table_is_generated_from_the_records():
         assert block is not None and block.group(1).splitlines() == rows, name
 
 
-def test_study_readme_tables_are_the_records_tables(capsys):
-    """Every ``<!-- record -->`` block of a study README holds its record's rows (records.py --check)."""
+def test_record_tables_of_the_study_readmes_and_docs_are_current(capsys):
+    """Every record and table block of the study READMEs and docs pages holds what its records give
+    (records.py --check)."""
     records = _tool("records")
     assert records.main(["--check"]) == 0, capsys.readouterr().out
     assert sum(text.count("<!-- record: ") for text in map(lambda p: open(p, encoding="utf8").read(),
@@ -45,7 +46,8 @@ def test_a_stale_record_block_is_rewritten(tmp_path):
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "r.json").write_text('{"table": ["| a |", "|---|", "| 1 |", "| 2 |"]}')
     stale = "x\n<!-- record: results/r.json rows 2: -->\n\n| 9 |\n\n<!-- /record -->\ny\n"
-    assert records.rewrite(stale, str(tmp_path)) == "x\n<!-- record: results/r.json rows 2: -->\n\n| 1 |\n| 2 |\n\n<!-- /record -->\ny\n"
+    want = "x\n<!-- record: results/r.json rows 2: -->\n\n| 1 |\n| 2 |\n\n<!-- /record -->\ny\n"
+    assert records.rewrite(stale, str(tmp_path)) == want
 
 
 def test_readme_is_short_and_its_python_example_runs(capsys):

@@ -47,7 +47,8 @@ def propagate(topology: Topology, W: Array, a: Array, table: Array | None = None
                       cpu=lambda W, a: native.circulant_propagate(W, a, offsets))  # padded a as it is
 
 
-def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array, e: Array, a_prev: Array, a: Array, m: Array, hyper, on: Array, seed: Array, clip: float
+def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array, e: Array,
+          a_prev: Array, a: Array, m: Array, hyper, on: Array, seed: Array, clip: float
           ) -> tuple[Array, Array]:
     """One A-STDP-ET pass with the seed's factors (pre = post = a, one trial) over every edge -> (W, e)
     stored: ``xla(W, e)`` (the rule's unfused phases), or, for int8 circulant organoids, the fused kernel

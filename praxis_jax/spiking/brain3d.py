@@ -41,7 +41,8 @@ def automaton_bound(lif: LIFConfig) -> float:
     return lif.v_th / (lif.tau * (1 - lif.decay))
 
 
-def tick(lat: Lattice3D, lif: LIFConfig, plasticity: SampledHebbianConfig, hyper, w_scale: float, c: LatticeState, P: jax.Array
+def tick(lat: Lattice3D, lif: LIFConfig, plasticity: SampledHebbianConfig, hyper, w_scale: float, c: LatticeState,
+         P: jax.Array
          ) -> tuple[LatticeState, jax.Array]:
     """One tick (the module docstring) with input ``P`` ``(N,)`` -> (state, spikes ``(N,)`` bool)."""
     s_pre = ew.gather_spikes(lat, c.lif.spike)  # (D, N) bool, previous tick

@@ -1,0 +1,134 @@
+"""The docs' benchmark tables, rendered from the JSON records in ``benchmarks/results/`` (nothing is re-run).
+
+Each function of TABLES returns the markdown rows of one table; ``experiments/records.py`` writes them
+into the ``<!-- table: NAME -->`` blocks of the docs pages and checks them in the test suite.
+
+Usage: python benchmarks/tables.py NAME     (prints one table)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+
+
+def _load(name: str) -> dict:
+    with open(os.path.join(RESULTS, name)) as f:
+        return json.load(f)
+
+
+def _x(v, digits: int = 2) -> str:
+    return "—" if v is None else f"×{v:.{digits}f}"
+
+
+def throughput_cpu() -> list[str]:
+    """The CPU tick against the read bandwidth and the sparse baselines (``benchmarks/throughput.py``)."""
+    r = _load("throughput-cpu.json")
+    bw, bw1 = r["measured_read_bandwidth_bytes_per_s"], r.get("read_bandwidth_one_core_bytes_per_s")
+    one = f" (one core alone: {bw1 / 1e9:.1f} GB/s)" if bw1 else ""
+    lines = [f"Measured read bandwidth {bw / 1e9:.1f} GB/s{one} ({r['device']['kind']}, {r['device']['cpu_count']} "
+             f"cores); int8; D ≈ 2·sqrt(N); `{r['command']}`.", "",
+             "| graph | N | D | inference G syn/s | % read bw | learning G syn/s | % of bw (4 B/edge) | vs numpy "
+             "| vs dense | vs BCOO | vs segment_sum |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for row in r["results"]:
+        lines.append(f"| {row['kind']} | {row['N']} | {row['D']} | {row['inference_syn_per_s'] / 1e9:.2f} "
+                     f"| {100 * row['inference_frac_read_bw']:.1f}% | {row['learning_syn_per_s'] / 1e9:.3f} "
+                     f"| {100 * row['learning_frac_bw']:.1f}% | {_x(row.get('speedup_vs_numpy'))} "
+                     f"| {_x(row.get('speedup_vs_dense_matmul'))} | {_x(row.get('speedup_vs_bcoo'))} "
+                     f"| {_x(row.get('speedup_vs_segment_sum'))} |")
+    return lines
+
+
+def throughput_gpu() -> list[str]:
+    """The largest organoids of the H100 records: Singer (Pallas kernels) and the XLA-gather graphs."""
+    rows = {}
+    for name in ("throughput-h100.json", "throughput-h100-singer-2M.json", "throughput-h100-1M-gather.json"):
+        for row in _load(name)["results"]:
+            rows[(row["kind"], row["N"])] = row
+    lines = ["| graph | N | D | inference G syn/s | % read bw | learning G syn/s | % of bw (4 B/edge) "
+             "| vs numpy (host) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for (kind, n), row in sorted(rows.items(), key=lambda kv: (kv[0][0] != "singer", kv[0][0], kv[0][1])):
+        if n < 250_000:
+            continue
+        how = "Pallas" if kind == "singer" else "XLA gather"
+        lines.append(f"| {kind} ({how}) | {n:,} | {row['D']} | {row['inference_syn_per_s'] / 1e9:.0f} "
+                     f"| {100 * row['inference_frac_read_bw']:.1f}% | {row['learning_syn_per_s'] / 1e9:.0f} "
+                     f"| {100 * row['learning_frac_bw']:.1f}% | {_x(row.get('speedup_vs_numpy'), 0)} |")
+    return lines
+
+
+def spectra() -> list[str]:
+    """λ of each construction against the Ramanujan bound (``benchmarks/spectra.py``)."""
+    lines = ["| construction | N | D | λ | λ / 2·sqrt(D−1) | diameter |", "|---|---|---|---|---|---|"]
+    for r in _load("spectra.json")["results"]:
+        lines.append(f"| {r['graph']} | {r['N']} | {r['D']} | {r['lambda']:.2f} | {r['ratio']:.3f} | {r['diameter']} |")
+    return lines
+
+
+PEERS = {"brainpy": "BrainPy {version} (numba kernels)", "brian2_numpy": "Brian2 {version}, numpy target",
+         "brian2_cython": "Brian2, cython", "brian2_cpp_standalone": "Brian2, cpp_standalone"}
+
+
+def cuba_coba() -> list[str]:
+    """The Brette et al. networks in praxis_jax, BrainPy and Brian2 (``benchmarks/cuba_coba.py``)."""
+    res = _load("cuba-cpu.json")["results"]
+    cuba, coba = res["cuba"], res["coba"]
+    rates = lambda r: f"{r['rate_exc_hz']:.2f} / {r['rate_inh_hz']:.2f}"  # noqa: E731
+    lines = ["| simulator | CUBA rate E / I (Hz) | speed | COBA rate E / I (Hz) | speed |", "|---|---|---|---|---|",
+             f"| praxis_jax ({cuba['praxis_jax']['x_realtime']:.2f}× and {coba['praxis_jax']['x_realtime']:.2f}× "
+             f"real time) | {rates(cuba['praxis_jax'])} | 1 | {rates(coba['praxis_jax'])} | 1 |"]
+    for key, label in PEERS.items():
+        a, b = cuba["peers"].get(key, {}), coba["peers"].get(key, {})
+        if a.get("ran") and b.get("ran"):
+            lines.append(f"| {label.format(version=a.get('version', '?'))} | {rates(a)} | "
+                         f"{a['speed_vs_praxis_jax']:.2f} | {rates(b)} | {b['speed_vs_praxis_jax']:.2f} |")
+    return lines
+
+
+def event_driven() -> list[str]:
+    """Dense over event-driven propagation time against the spiking fraction (``benchmarks/event_driven.py``)."""
+    res = _load("event-driven-cpu.json")["results"]
+    fractions = [r["fraction"] for r in res[0]["rows"]]
+    lines = ["| N | " + " | ".join(f"f = {f:g}" for f in fractions) + " |", "|---" * (len(fractions) + 1) + "|"]
+    for block in res:
+        lines.append(f"| {block['N']:,} | " + " | ".join(f"×{r['dense_over_event']:.3g}" for r in block["rows"]) + " |")
+    return lines
+
+
+def billion_plan() -> list[str]:
+    """Devices and ticks/s for 10⁹ neurons from the measured H100 rates (``benchmarks/billion_plan.py``)."""
+    rec = _load("billion-plan.json")
+    lines = ["| degree | synapses | int8 W + e | H100s (80 GB) | all-gather per tick | learning ticks/s "
+             "| inference ticks/s |",
+             "|---|---|---|---|---|---|---|"]
+    for p in rec["plans"]:
+        lines.append(f"| D = {round(p['D']):,} | {p['synapses']:.1e} | {p['bytes'] / 1e12:.1f} TB | {p['devices']:,} | "
+                     f"{p['allgather_bytes_per_device_per_tick'] / 1e9:.2f} GB per GPU, "
+                     f"{1e3 * p['allgather_s']:.1f} ms | "
+                     f"{p['learning_ticks_per_s']:.1f} | {p['inference_ticks_per_s']:.1f} |")
+    return lines
+
+
+def invariants() -> list[str]:
+    """Long-run statistics of the learning organoid (``benchmarks/invariants.py``)."""
+    lines = ["| lr | numerics | running var (median / max) | a std | W std / σ_w | W skew | W excess kurtosis "
+             "| at clip |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in _load("invariants-cpu.json")["results"]:
+        lines.append(f"| {r['lr']:g} | {r['numerics']} | {r['var_median']:.2f} / {r['var_max']:.2f} | {r['a_std']:.2f} "
+                     f"| {r['w_std_over_sigma']:.3f} | {r['w_skew']:.3f} | {r['w_excess_kurtosis']:+.2f} "
+                     f"| {100 * r['clipped_fraction']:.2g}% |")
+    return lines
+
+
+TABLES = {"throughput-cpu": throughput_cpu, "throughput-gpu": throughput_gpu, "spectra": spectra,
+          "cuba-coba": cuba_coba, "event-driven": event_driven, "billion-plan": billion_plan,
+          "invariants": invariants}
+
+
+if __name__ == "__main__":
+    print("\n".join(TABLES[sys.argv[1]]()))
