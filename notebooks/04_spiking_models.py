@@ -27,7 +27,7 @@
 # 5. Diehl & Cook's unsupervised STDP network on sklearn's digits: learned receptive fields, accuracy,
 #    and accuracy with the weights quantized to 8, 4 and 2 bits.
 #
-# Every model below comes from the library (`praxis_jax.spiking.neurons`, `spiking_net`, `plasticity`,
+# Every model below comes from the library (`praxis_jax.spiking.neurons`, `spiking.network`, `plasticity`,
 # `diehl_cook`, `lowbit`); the notebook only builds inputs, scans the library's ticks and plots.
 
 # %%
@@ -131,7 +131,7 @@ fig.tight_layout()
 # %% [markdown]
 # ## 2 · A recurrent network with Dale's principle, driven by Poisson input
 #
-# `spiking_net` puts a LIF population on a topology, here `ProceduralRandom` (every neuron receives D = 100 edges
+# `spiking.network` puts a LIF population on a topology, here `ProceduralRandom` (every neuron receives D = 100 edges
 # from uniformly random neurons, computed from a hash of seed and index, nothing stored). The first 80% of the
 # neurons are excitatory and the rest inhibitory: every edge takes the sign of its presynaptic neuron. The synapses
 # are current-based (CUBA), with exponential currents (τ_e = 5 ms, τ_i = 10 ms):
