@@ -3,10 +3,11 @@
 
 Two kinds of block, in ``experiments/<study>/README.md`` and ``docs/*.md``::
 
-    <!-- record: results/NAME.json rows A:B -->
+    <!-- record: results/NAME.json part P rows A:B -->
 
-    | ... rows A:B (a Python slice; "rows" may be left out: all) of the markdown table the script
-    |     stored under "table" in the record, path relative to the page ...
+    | ... the markdown table the script stored under "table" in the record (path relative to the page):
+    |     its P-th table (tables in it are separated by blank lines): its header and rows A:B of its body
+    |     (a Python slice); without "part", rows A:B of the whole; either may be left out ...
 
     <!-- /record -->
 
@@ -35,7 +36,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 # blank lines around the rows keep Markdown from reading the comment and the table as one HTML block
-BLOCK = re.compile(r"(<!-- (record|table): (\S+)(?: rows (\d*):(\d*))? -->\n)(.*?)(<!-- /(?:record|table) -->)", re.S)
+BLOCK = re.compile(r"(<!-- (record|table): (\S+)(?: part (\d+))?(?: rows (-?\d*):(-?\d*))? -->\n)(.*?)"
+                   r"(<!-- /(?:record|table) -->)", re.S)
 
 
 def _tables():
@@ -53,13 +55,29 @@ def table_rows(path: str) -> list[str]:
     return table.splitlines() if isinstance(table, str) else list(table)
 
 
+def parts(rows: list[str]) -> list[list[str]]:
+    """The tables of a record's rows, split at blank lines."""
+    out = [[]]
+    for row in rows:
+        if row.strip():
+            out[-1].append(row)
+        elif out[-1]:
+            out.append([])
+    return [p for p in out if p]
+
+
 def rewrite(text: str, folder: str) -> str:
     """``text`` with every record block's rows taken from its record (paths relative to ``folder``)."""
     def block(m):
-        kind, name, lo, hi = m.group(2), m.group(3), m.group(4), m.group(5)
+        kind, name, part, lo, hi = m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)
         rows = table_rows(os.path.join(folder, name)) if kind == "record" else _tables()[name]()
-        rows = rows[int(lo) if lo else None:int(hi) if hi else None]
-        return m.group(1) + "\n" + "".join(r + "\n" for r in rows) + "\n" + m.group(7)
+        select = slice(int(lo) if lo else None, int(hi) if hi else None)
+        if part:  # the part's header, then the slice of its body
+            table = parts(rows)[int(part) - 1]
+            rows = table[:2] + table[2:][select]
+        else:
+            rows = rows[select]
+        return m.group(1) + "\n" + "".join(r + "\n" for r in rows) + "\n" + m.group(8)
 
     return BLOCK.sub(block, text)
 

@@ -48,6 +48,11 @@ def test_a_stale_record_block_is_rewritten(tmp_path):
     stale = "x\n<!-- record: results/r.json rows 2: -->\n\n| 9 |\n\n<!-- /record -->\ny\n"
     want = "x\n<!-- record: results/r.json rows 2: -->\n\n| 1 |\n| 2 |\n\n<!-- /record -->\ny\n"
     assert records.rewrite(stale, str(tmp_path)) == want
+    (tmp_path / "results" / "p.json").write_text('{"table": ["| a |", "|---|", "| 1 |", "", "| b |", "|---|", "| 2 |", '
+                                                '"| 3 |"]}')
+    block = "<!-- record: results/p.json part 2 rows -1: -->\n<!-- /record -->"
+    assert records.rewrite(block, str(tmp_path)) == ("<!-- record: results/p.json part 2 rows -1: -->\n\n| b |\n|---|\n"
+                                                     "| 3 |\n\n<!-- /record -->")
 
 
 def test_readme_is_short_and_its_python_example_runs(capsys):
