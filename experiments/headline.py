@@ -1,8 +1,10 @@
-"""The README's headline table, generated from the records of ``experiments/recurrent_learning/run.py`` (nothing is re-run).
+"""The README's headline tables, generated from the records (nothing is re-run).
 
-One row per (task, organoid, method, numerics) in HEADLINE: the test accuracy of the local readout (mean ±
-std over seeds) and of a ridge readout refitted on the same organoid, with the record it comes from. The
-test suite checks that the README holds exactly this table.
+``table``: one row per (task, organoid, method, numerics) in HEADLINE, from the recurrent-learning study's
+records: the test accuracy of the local readout (mean ± std over seeds) and of a ridge readout refitted on
+the same organoid. ``throughput``: the int8 Singer tick against the memory bandwidth measured in the same
+run (``benchmarks/throughput.py``), and the CUBA/COBA networks against BrainPy and Brian2
+(``benchmarks/cuba_coba.py``). The test suite checks that the README holds exactly these tables.
 
 Usage: python experiments/headline.py
 """
@@ -66,15 +68,16 @@ def throughput() -> list[str]:
     for name, where in THROUGHPUT.items():
         row = max((r for r in _load(name)["results"] if r["kind"] == "singer"), key=lambda r: r["N"])
         lines.append(f"| int8 Singer tick, N = {row['N']:,}, D = {row['D']:,} | {where} | inference "
-                     f"{row['inference_syn_per_s'] / 1e9:,.0f} G syn/s, learning {row['learning_syn_per_s'] / 1e9:,.1f} "
-                     f"G syn/s | {100 * row['inference_frac_read_bw']:.0f}% / {100 * row['learning_frac_bw']:.0f}% of "
+                     f"{row['inference_syn_per_s'] / 1e9:,.0f} G syn/s, learning "
+                     f"{row['learning_syn_per_s'] / 1e9:,.1f} G syn/s | {100 * row['inference_frac_read_bw']:.0f}% / "
+                     f"{100 * row['learning_frac_bw']:.0f}% of "
                      "the memory bandwidth measured in the same run |")
     cuba = _load("cuba-cpu.json")["results"]
     for model, r in cuba.items():
         peers = ", ".join(f"{k.replace('_', ' ')} ×{v['speed_vs_praxis_jax']:.2f}" for k, v in r["peers"].items()
                           if v.get("ran"))
-        lines.append(f"| {model.upper()} network, 4,000 LIF neurons | 2-core CPU | ×{r['praxis_jax']['x_realtime']:.2f} "
-                     f"real time | peers' speed relative to praxis_jax: {peers} |")
+        lines.append(f"| {model.upper()} network, 4,000 LIF neurons | 2-core CPU | "
+                     f"×{r['praxis_jax']['x_realtime']:.2f} real time | peers' speed relative to praxis_jax: {peers} |")
     return lines
 
 
