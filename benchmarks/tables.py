@@ -125,9 +125,20 @@ def invariants() -> list[str]:
     return lines
 
 
+def reference_divergence() -> list[str]:
+    """How far the float32 tick drifts from the numpy float64 reference (``benchmarks/reference_divergence.py``)."""
+    rec = _load("reference-divergence-cpu.json")
+    lines = ["| gain | lr | " + " | ".join(f"max abs(Δa) after {t} ticks" for t in rec["ticks"]) + " |",
+             "|---|---|" + "---|" * len(rec["ticks"])]
+    for r in rec["results"]:
+        lines.append(f"| {r['gain']} | {r['lr']} | " + " | ".join(f"{r[f'max_abs_diff_{t}']:.1e}" for t in rec["ticks"])
+                     + " |")
+    return lines
+
+
 TABLES = {"throughput-cpu": throughput_cpu, "throughput-gpu": throughput_gpu, "spectra": spectra,
           "cuba-coba": cuba_coba, "event-driven": event_driven, "billion-plan": billion_plan,
-          "invariants": invariants}
+          "invariants": invariants, "reference-divergence": reference_divergence}
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ Two kinds of block, in ``experiments/<study>/README.md`` and ``docs/*.md``::
 
     | ... the markdown table the script stored under "table" in the record (path relative to the page):
     |     its P-th table (tables in it are separated by blank lines): its header and rows A:B of its body
-    |     (a Python slice); without "part", rows A:B of the whole; either may be left out ...
+    |     (a Python slice), or with ``match "REGEX"`` after them its body rows that match REGEX; without
+    |     "part", rows A:B of the whole; each may be left out ...
 
     <!-- /record -->
 
@@ -36,8 +37,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 # blank lines around the rows keep Markdown from reading the comment and the table as one HTML block
-BLOCK = re.compile(r"(<!-- (record|table): (\S+)(?: part (\d+))?(?: rows (-?\d*):(-?\d*))? -->\n)(.*?)"
-                   r"(<!-- /(?:record|table) -->)", re.S)
+BLOCK = re.compile(r"(<!-- (record|table): (\S+)(?: part (\d+))?(?: rows (-?\d*):(-?\d*))?"
+                   r"(?: match \"([^\"]*)\")? -->\n)(.*?)(<!-- /(?:record|table) -->)", re.S)
 
 
 def _tables():
@@ -69,15 +70,16 @@ def parts(rows: list[str]) -> list[list[str]]:
 def rewrite(text: str, folder: str) -> str:
     """``text`` with every record block's rows taken from its record (paths relative to ``folder``)."""
     def block(m):
-        kind, name, part, lo, hi = m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)
+        kind, name, part, lo, hi, match = m.group(2), m.group(3), m.group(4), m.group(5), m.group(6), m.group(7)
         rows = table_rows(os.path.join(folder, name)) if kind == "record" else _tables()[name]()
         select = slice(int(lo) if lo else None, int(hi) if hi else None)
-        if part:  # the part's header, then the slice of its body
+        if part:  # the part's header, then the slice of its body (its rows matching the regex, if given)
             table = parts(rows)[int(part) - 1]
-            rows = table[:2] + table[2:][select]
+            body = [r for r in table[2:] if match is None or re.search(match, r)]
+            rows = table[:2] + body[select]
         else:
             rows = rows[select]
-        return m.group(1) + "\n" + "".join(r + "\n" for r in rows) + "\n" + m.group(8)
+        return m.group(1) + "\n" + "".join(r + "\n" for r in rows) + "\n" + m.group(9)
 
     return BLOCK.sub(block, text)
 

@@ -53,6 +53,8 @@ def test_a_stale_record_block_is_rewritten(tmp_path):
     block = "<!-- record: results/p.json part 2 rows -1: -->\n<!-- /record -->"
     assert records.rewrite(block, str(tmp_path)) == ("<!-- record: results/p.json part 2 rows -1: -->\n\n| b |\n|---|\n"
                                                      "| 3 |\n\n<!-- /record -->")
+    block = '<!-- record: results/p.json part 2 match "2" -->\n<!-- /record -->'
+    assert records.rewrite(block, str(tmp_path)).endswith("\n\n| b |\n|---|\n| 2 |\n\n<!-- /record -->")
 
 
 def test_readme_is_short_and_its_python_example_runs(capsys):
