@@ -1,7 +1,8 @@
-"""The docs' benchmark tables, rendered from the JSON records in ``benchmarks/results/`` (nothing is re-run).
+"""Tables rendered from JSON records that store no markdown table of their own (nothing is re-run): the
+records of ``benchmarks/results/`` and the firing-statistics study's.
 
 Each function of TABLES returns the markdown rows of one table; ``experiments/records.py`` writes them
-into the ``<!-- table: NAME -->`` blocks of the docs pages and checks them in the test suite.
+into the ``<!-- table: NAME -->`` blocks of the docs pages and study READMEs and checks them in the test suite.
 
 Usage: python benchmarks/tables.py NAME     (prints one table)
 """
@@ -136,9 +137,32 @@ def reference_divergence() -> list[str]:
     return lines
 
 
+def firing_statistics() -> list[str]:
+    """Rates, ISI irregularity and speed of the LIF networks (``experiments/firing_statistics/run.py``) and of
+    Brette et al.'s CUBA/COBA networks (``benchmarks/cuba_coba.py``)."""
+    with open(os.path.join(os.path.dirname(RESULTS), "..", "experiments", "firing_statistics", "results",
+                           "firing_statistics.json")) as f:
+        dale = json.load(f)["results"]
+    lines = ["| network | rate | CV of ISIs | × real time |", "|---|---|---|---|"]
+    for r in dale:
+        lo, hi = r["band_hz"]
+        lines.append(f"| {r['n']:,} LIF, Dale, in-degree {r['degree']}, Poisson drive, {r['bio_seconds']:g} s "
+                     f"| {r['rate_hz']:.1f} Hz ({100 * r['frac_in_band']:.1f}% of neurons in {lo:g}–{hi:g} Hz) "
+                     f"| {r['cv_mean']:.2f} | {r['x_realtime']:.3g} |")
+    for model, r in _load("cuba-cpu.json")["results"].items():
+        px = r["praxis_jax"]
+        lines.append(f"| Brette et al. {model.upper()}, 4,000 neurons, {px['bio_seconds']:g} s "
+                     f"| {px['rate_hz']:.2f} Hz "
+                     f"(a float64 numpy loop of the same model, first {r['numpy_loop']['bio_seconds']:g} s: rate "
+                     f"×{r['rate_ratio_vs_numpy']:.3f}, speed ×{r['speedup_vs_numpy']:.2f}) | {px['cv_mean']:.2f} "
+                     f"| {px['x_realtime']:.2f} |")
+    return lines
+
+
 TABLES = {"throughput-cpu": throughput_cpu, "throughput-gpu": throughput_gpu, "spectra": spectra,
           "cuba-coba": cuba_coba, "event-driven": event_driven, "billion-plan": billion_plan,
-          "invariants": invariants, "reference-divergence": reference_divergence}
+          "invariants": invariants, "reference-divergence": reference_divergence,
+          "firing-statistics": firing_statistics}
 
 
 if __name__ == "__main__":
