@@ -27,6 +27,7 @@ Usage: python experiments/records.py [--check]
 from __future__ import annotations
 
 import argparse
+import functools
 import glob
 import importlib.util
 import json
@@ -41,6 +42,7 @@ BLOCK = re.compile(r"(<!-- (record|table): (\S+)(?: part (\d+))?(?: rows (-?\d*)
                    r"(?: match \"([^\"]*)\")? -->\n)(.*?)(<!-- /(?:record|table) -->)", re.S)
 
 
+@functools.cache
 def _tables():
     """``benchmarks/tables.py``'s TABLES (a script beside the benchmarks, loaded by path)."""
     spec = importlib.util.spec_from_file_location("benchmark_tables", os.path.join(ROOT, "benchmarks", "tables.py"))
