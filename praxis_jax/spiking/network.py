@@ -6,7 +6,8 @@ Pure functions over NamedTuple state, stepped by ``lax.scan``; the tick is scan-
 1. synapses decay exactly over dt: ``g_e ← g_e·exp(−dt/τ_e)``, ``g_i ← g_i·exp(−dt/τ_i)``;
 2. arrivals: presynaptic spikes of tick ``t − delay`` through the per-edge weights ``W`` (``(D, N)``, signed by
    the presynaptic neuron, Dale's principle): ``g_e += Σ_j max(W, 0)·s_pre``, ``g_i += Σ_j max(−W, 0)·s_pre``;
-   and external Poisson input: ``g_e += w_in·k``, ``k ~ Poisson(rate_in·dt)`` per neuron;
+   and external Poisson input: ``g_e += w_in·k``, ``k ~ Poisson(rate_in·dt)`` per neuron, by inverse CDF of
+   a counter-based hash uniform of (seed, tick, neuron) (:func:`poisson_counts`, :func:`input_seed`);
 3. synaptic current, with ``v`` of the previous tick:
    - CUBA (current-based, exponential currents): ``I = i_ext + g_e − g_i``;
    - COBA (conductance-based): ``I = i_ext + g_e·(E_e − v) + g_i·(E_i − v)``;
@@ -21,7 +22,8 @@ of squares of the inter-spike intervals per neuron), so a long run of a large ne
 
 Propagation is dense (gather the ``(D, N)`` presynaptic spikes each tick) or, with ``max_spikes = K > 0``,
 event-driven: the out-edges of at most K spiking neurons are scattered from a stored out-edge table (built once
-from the topology by :func:`out_edge_table`), falling back to dense in a tick with more than K spikes.
+from the topology by :func:`out_edge_table`), falling back to dense in a tick with more than K spikes. An
+event-driven run on the CPU is one native kernel call for all its ticks (:func:`run`).
 
 References:
   Brette et al. (2007), Simulation of networks of spiking neurons: a review of tools and strategies, J. Comput.
@@ -39,6 +41,9 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
+from praxis_jax.kernels import native
+from praxis_jax.kernels.dispatch import on_backend
+from praxis_jax.quant.codec import hash_uniform_at
 from praxis_jax.spiking.neurons import (
     LIFConfig,
     LIFState,
@@ -152,26 +157,38 @@ class NetState(NamedTuple):
     buf: Array  # (delay, N) bool spikes of the last `delay` ticks (row t % delay holds tick t − delay)
     stats: SpikeStats
     t: Array  # () int32 tick
-    key: Array  # PRNG key, split each tick
+    key: Array  # PRNG key of the external input (never split: the tick t indexes its stream)
 
 
 POISSON_TERMS = 32  # terms of the inverse-CDF Poisson draw; exact for rate_in·dt <= POISSON_LAM_MAX
 POISSON_LAM_MAX = 4.0  # P(k >= 32 | λ = 4) < 1e-17, far below float32 CDF rounding
+STREAM_POISSON = 5  # hash stream of the external input (the organoid's streams are 1-4)
 
 
-def poisson_small(key: Array, lam: Array, shape: tuple[int, ...]) -> Array:
-    """Poisson(λ) counts by inverse CDF with one uniform each: ``k = #{m < 32 : u > F(m)}``.
-
-    ``λ`` is a scalar, so the 32 CDF values are scalars. Exact up to float32 rounding of the CDF for ``λ <= 4``
-    (the truncation at 32 is below 1e-17) and several times cheaper on CPU than ``jax.random.poisson``.
-    Returns float32 of ``shape``.
-    """
-    u = jax.random.uniform(key, shape, jnp.float32)
+def poisson_cdf(lam: Array) -> Array:
+    """``F(m) = P(k <= m)`` of Poisson(λ) for m = 0 .. 31: ``(32,)`` float32, nondecreasing (a cumsum)."""
     lam = jnp.asarray(lam, jnp.float32)
     m = jnp.arange(POISSON_TERMS, dtype=jnp.float32)  # (32,)
     log_p = -lam + m * jnp.log(jnp.maximum(lam, jnp.float32(1e-30))) - jax.lax.lgamma(m + 1)
-    F = jnp.cumsum(jnp.exp(log_p))  # (32,) F(0) .. F(31), nondecreasing
+    return jnp.cumsum(jnp.exp(log_p))
+
+
+def poisson_counts(F: Array, u: Array) -> Array:
+    """Poisson counts by inverse CDF, one uniform each: ``k = #{m < 32 : F(m) < u}`` (float32, u's shape).
+
+    Exact up to float32 rounding of the CDF for ``λ <= 4`` (the truncation at 32 is below 1e-17) and several
+    times cheaper on CPU than ``jax.random.poisson``."""
     return jnp.searchsorted(F, u, side="left", method="compare_all").astype(jnp.float32)
+
+
+def poisson_small(key: Array, lam: Array, shape: tuple[int, ...]) -> Array:
+    """Poisson(λ) counts of ``shape`` (float32) from a PRNG key, by :func:`poisson_counts`."""
+    return poisson_counts(poisson_cdf(lam), jax.random.uniform(key, shape, jnp.float32))
+
+
+def input_seed(key: Array) -> Array:
+    """The uint32 seed of a run's external input, drawn from the carry's key (which a run never splits)."""
+    return jax.random.bits(key, dtype=jnp.uint32)
 
 
 def out_edge_table(topology: Topology) -> np.ndarray:
@@ -298,7 +315,6 @@ def step(cfg: SpikingNetConfig, params: NetParams, state: NetState) -> tuple[Net
     Returns:
       The new state (same shapes and dtypes) and ``(N,)`` bool spikes of this tick.
     """
-    key, k_in = jax.random.split(state.key)
     slot = state.t % cfg.delay
     pre = state.buf[slot]  # (N,) bool spikes of tick t − delay
     if cfg.max_spikes > 0:
@@ -307,8 +323,13 @@ def step(cfg: SpikingNetConfig, params: NetParams, state: NetState) -> tuple[Net
     else:
         arr_e, arr_i = _arrivals_dense(cfg, params, pre)
     lam = params.rate_in * jnp.float32(cfg.dt * 1e-3)
-    k = jax.lax.cond(lam > 0, lambda: poisson_small(k_in, lam, (cfg.n,)),  # (N,) float32 external spikes
-                     lambda: jnp.zeros((cfg.n,), jnp.float32))
+
+    def external():  # (N,) float32 Poisson counts of this tick, hashed from (seed, t, neuron)
+        u = hash_uniform_at(input_seed(state.key), state.t.astype(jnp.uint32), jnp.arange(cfg.n, dtype=jnp.uint32),
+                            STREAM_POISSON)
+        return poisson_counts(poisson_cdf(lam), u)
+
+    k = jax.lax.cond(lam > 0, external, lambda: jnp.zeros((cfg.n,), jnp.float32))
     g_e = state.g_e * jnp.float32(math.exp(-cfg.dt / cfg.tau_e)) + arr_e + params.w_in * k
     g_i = state.g_i * jnp.float32(math.exp(-cfg.dt / cfg.tau_i)) + arr_i
     if cfg.synapse == "cuba":
@@ -318,13 +339,18 @@ def step(cfg: SpikingNetConfig, params: NetParams, state: NetState) -> tuple[Net
         I = params.i_ext + g_e * (jnp.float32(cfg.e_exc) - v) + g_i * (jnp.float32(cfg.e_inh) - v)
     lif, spike = lif_step(cfg.lif, state.lif, I)
     new = NetState(lif=lif, g_e=g_e, g_i=g_i, buf=state.buf.at[slot].set(spike),
-                   stats=_update_stats(state.stats, spike, state.t), t=state.t + 1, key=key)
+                   stats=_update_stats(state.stats, spike, state.t), t=state.t + 1, key=state.key)
     return new, spike
 
 
 def run(cfg: SpikingNetConfig, params: NetParams, state: NetState, T: int,
         record: bool = False) -> tuple[NetState, Array]:
-    """Scan :func:`step` over ``T`` ticks.
+    """Advance ``T`` ticks of :func:`step`.
+
+    An event-driven network (``cfg.max_spikes > 0``) runs on the CPU as one native kernel call for all ``T``
+    ticks (:func:`praxis_jax.kernels.native.spiking_run`: the same float operations in the same order, so the
+    same spikes while the scan takes the event path; with no cap on spikes per tick); otherwise, and on
+    other backends, ``lax.scan`` over :func:`step`.
 
     Args:
       cfg: the network (static).
@@ -337,12 +363,40 @@ def run(cfg: SpikingNetConfig, params: NetParams, state: NetState, T: int,
       ``(state, out)``: final state and the raster or the population count.
     """
     check_integer("run", "T", T, 0)
+    if cfg.max_spikes > 0 and T > 0:
+        return on_backend((params, state), lambda p, s: scan(cfg, p, s, T, record),
+                          cpu=lambda p, s: _run_native(cfg, p, s, T, record))
+    return scan(cfg, params, state, T, record)
 
+
+def scan(cfg: SpikingNetConfig, params: NetParams, state: NetState, T: int,
+         record: bool = False) -> tuple[NetState, Array]:
+    """:func:`run` as ``lax.scan`` over :func:`step` on every backend."""
     def body(s, _):
         s, spike = step(cfg, params, s)
         return s, (spike if record else jnp.sum(spike, dtype=jnp.int32))
 
     return jax.lax.scan(body, state, None, length=T)
+
+
+def _run_native(cfg: SpikingNetConfig, params: NetParams, state: NetState, T: int, record: bool):
+    lif = cfg.lif
+    d = np.float32(lif.decay)
+    gain_omd = np.float32(lif.gain) * (np.float32(1) - d)  # XLA folds lif_step's constant factors so
+    fixed = [math.exp(-cfg.dt / cfg.tau_e), math.exp(-cfg.dt / cfg.tau_i), d, gain_omd,
+             lif.v_rest, lif.v_reset, lif.v_th, cfg.e_exc, cfg.e_inh]  # spiking_run.cc's Consts, in order
+    lam = params.rate_in * jnp.float32(cfg.dt * 1e-3)
+    consts = jnp.concatenate([jnp.asarray(np.float32(fixed)), jnp.stack([lam, params.w_in]).astype(jnp.float32)])
+    st = state.stats
+    fields = (state.lif.v, state.lif.refractory, state.g_e, state.g_i, state.buf, st.count, st.last, st.isi_n,
+              st.isi_sum, st.isi_sq)
+    (v, ref, g_e, g_i, buf, *stats), pop, raster = native.spiking_run(
+        fields, state.t, params.W, params.out_edges, params.i_ext, poisson_cdf(lam), consts,
+        input_seed(state.key), lif.n_ref, cfg.synapse == "coba", T, record)
+    t = state.t + T
+    lif_state = LIFState(v=v, refractory=ref, spike=buf[(t - 1) % cfg.delay])
+    new = NetState(lif=lif_state, g_e=g_e, g_i=g_i, buf=buf, stats=SpikeStats(*stats), t=t, key=state.key)
+    return new, (raster if record else pop)
 
 
 def isi_stats(cfg: SpikingNetConfig, stats: SpikeStats, duration_ticks) -> dict:

@@ -3,7 +3,9 @@
 XLA:CPU runs int8 elementwise work far below memory bandwidth (``benchmarks/xla_int8_primitives.py``
 measures it), so the int8 organoid has three C++ kernels: the circulant propagation
 (``circulant_propagate.cc``), the fused A-STDP-ET learning pass (``circulant_learn.cc``) and the
-homeostatic rescale of incoming weights (``rescale_columns.cc``), AVX2 where the CPU has it, scalar
+homeostatic rescale of incoming weights (``rescale_columns.cc``); and a spiking network's tick costs
+more in per-operation overhead than in arithmetic, so it has one kernel that runs many ticks
+(``spiking_run.cc``). The organoid's kernels use AVX2 where the CPU has it, scalar
 otherwise (the two forms give the same results bit for bit; tested), sharing the in-kernel hash of
 ``common.h``. They are compiled once per machine with the system C++ compiler against the installed
 jaxlib's FFI headers into one library in ``$PRAXIS_JAX_CACHE`` (default ``~/.cache/praxis_jax``), keyed
@@ -37,10 +39,10 @@ import numpy as np
 from praxis_jax.quant.codec import SEG_SPAN
 
 _SOURCES = tuple(Path(__file__).with_name(f) for f in ("circulant_propagate.cc", "circulant_learn.cc",
-                                                      "rescale_columns.cc"))
+                                                      "rescale_columns.cc", "spiking_run.cc"))
 _HEADERS = (Path(__file__).with_name("common.h"),)
 TARGETS = {"praxis_circulant_propagate": "PraxisCirculantPropagate", "praxis_circulant_learn": "PraxisCirculantLearn",
-           "praxis_rescale_columns": "PraxisRescaleColumns"}
+           "praxis_rescale_columns": "PraxisRescaleColumns", "praxis_spiking_run": "PraxisSpikingRun"}
 
 
 def _cpu_flags() -> str:
@@ -151,3 +153,26 @@ def rescale_columns(W: jax.Array, s: jax.Array, seed: jax.Array, w_scale: float)
     call = jax.ffi.ffi_call("praxis_rescale_columns", jax.ShapeDtypeStruct(W.shape, W.dtype),
                             input_output_aliases={0: 0}, vmap_method="sequential")
     return call(W, s.astype(jnp.float32), jnp.reshape(seed, (1,)).astype(jnp.uint32), w_scale=np.float32(w_scale))
+
+
+def spiking_run(state: tuple, t: jax.Array, W: jax.Array, out_edges: jax.Array, i_ext: jax.Array, F: jax.Array,
+                consts: jax.Array, seed: jax.Array, n_ref: int, coba: bool, T: int, record: bool):
+    """``T`` ticks of a recurrent LIF network (:func:`praxis_jax.spiking.network.step`) in one call.
+
+    ``state`` is ``(v, refractory, g_e, g_i, buf, count, last, isi_n, isi_sum, isi_sq)``: ``(N,)`` arrays
+    (float32, int32, float32, float32), the ``(delay, N)`` bool spike ring buffer and the five ``(N,)``
+    statistics (int32 ×3, float32 ×2), updated in place when donated; ``t`` the int32 tick of the first
+    tick; W ``(D, N)`` float32; ``out_edges`` ``(N + 1, width)`` int32; ``i_ext`` ``(N,)``; ``F`` the
+    ``(32,)`` Poisson CDF; ``consts`` the float32 constants of ``spiking_run.cc``'s ``Consts``; ``seed``
+    uint32. Returns ``(state, pop, raster)``: pop ``(T,)`` int32 spikes per tick, raster ``(T, N)`` bool
+    (``(0,)`` unless ``record``). CPU only; call :func:`available` first. Batched under vmap by a loop.
+    """
+    n = state[0].shape[0]
+    outs = tuple(jax.ShapeDtypeStruct(x.shape, x.dtype) for x in state) + (
+        jax.ShapeDtypeStruct((T,), jnp.int32), jax.ShapeDtypeStruct((T, n) if record else (0,), jnp.bool_))
+    call = jax.ffi.ffi_call("praxis_spiking_run", outs, input_output_aliases={i: i for i in range(len(state))},
+                            vmap_method="sequential")
+    *new, pop, raster = call(*state, jnp.reshape(t, (1,)).astype(jnp.int32), W, out_edges, i_ext, F, consts,
+                             jnp.reshape(seed, (1,)).astype(jnp.uint32), n_ref=np.int32(n_ref),
+                             coba=np.int32(coba))
+    return tuple(new), pop, raster
