@@ -12,14 +12,23 @@
 //      spiking neurons' statistics (count, last spike, ISI count, sum and sum of squares) are updated.
 // Every float operation is the JAX step's as XLA compiles it (the constant factors g·(1 − d) folded, and
 // fused multiply-adds where the CPU has FMA: madd), so the two give the same state bit for bit while the JAX step also takes the event path (tested); the JAX
-// step's dense fallback sums in another order. Built with -ffp-contract=off like the other kernels. One
-// thread: a tick of a few thousand neurons takes microseconds, about what waking a second thread costs.
+// step's dense fallback sums in another order. Built with -ffp-contract=off like the other kernels. Large
+// networks share each tick between two threads (Team); a tick of a few thousand neurons takes a few
+// microseconds and runs on one.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <functional>
+#include <memory>
+#include <thread>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #include "common.h"
 #include "xla/ffi/api/ffi.h"
@@ -77,26 +86,31 @@ void spikes_in(const bool* row, int64_t n, std::vector<int32_t>& out) {
     if (row[i]) out.push_back(int32_t(i));
 }
 
-// Scatters the out-edges of the spiking neurons `pre` (ascending) into A (A_e at [0, N), A_i at [N, 2N)).
-// The weights are gathered first, in a loop of independent loads (W is read at random places; one
-// dependent load per edge left the CPU waiting on each), then added in the same order.
-void arrivals(const Net& net, const std::vector<int32_t>& pre, float* __restrict__ A, std::vector<float>& w) {
+// Scatters the out-edges of the spiking neurons `pre` (ascending) that end in [lo, hi) into A (A_e at
+// [0, N), A_i at [N, 2N)), in table order, so each target's sum is the same whichever range holds it. The
+// targets and weights are gathered first, in a loop of independent loads (W is read at random places;
+// one dependent load per edge left the CPU waiting on each), then added.
+void arrivals(const Net& net, const std::vector<int32_t>& pre, float* __restrict__ A, int64_t lo, int64_t hi,
+              std::vector<int32_t>& tgt, std::vector<float>& w) {
   const int64_t n = net.n, pad = net.d * net.n, width = net.width;
   const uint64_t magic = UINT64_MAX / uint64_t(n) + 1;  // e mod n = ((magic·e mod 2^64)·n) >> 64 (Lemire)
+  tgt.resize(pre.size() * width);
   w.resize(pre.size() * width);
   for (size_t k = 0; k < pre.size(); ++k) {
     const int32_t* e = net.out + int64_t(pre[k]) * width;
+    int32_t* tk = tgt.data() + k * width;
     float* wk = w.data() + k * width;
-    for (int64_t c = 0; c < width; ++c) wk[c] = e[c] < pad ? net.W[e[c]] : 0.0f;
-  }
-  for (size_t k = 0; k < pre.size(); ++k) {
-    const int32_t* e = net.out + int64_t(pre[k]) * width;
-    const float* wk = w.data() + k * width;
-    for (int64_t c = 0; c < width && e[c] < pad; ++c) {
+    for (int64_t c = 0; c < width; ++c) {
       const int64_t v = int64_t((__uint128_t(magic * uint64_t(uint32_t(e[c]))) * uint64_t(n)) >> 64);
-      if (wk[c] > 0.0f) A[v] += wk[c];
-      else if (wk[c] < 0.0f) A[n + v] += -wk[c];
+      const bool mine = e[c] < pad && v >= lo && v < hi;
+      tk[c] = mine ? int32_t(v) : -1;
+      wk[c] = mine ? net.W[e[c]] : 0.0f;
     }
+  }
+  for (size_t k = 0; k < pre.size() * width; ++k) {
+    if (tgt[k] < 0) continue;
+    if (w[k] > 0.0f) A[tgt[k]] += w[k];
+    else if (w[k] < 0.0f) A[n + tgt[k]] += -w[k];
   }
 }
 
@@ -209,6 +223,55 @@ void statistics(State& s, const std::vector<int32_t>& post, int32_t t) {
   }
 }
 
+// Two threads share a tick from kParallelNeurons neurons on: the caller and one task of XLA's intra-op pool
+// each take one half of the targets (arrivals, then the neuron pass). A half goes to whichever thread
+// claims it first, so the caller never waits for a helper that has not started (it takes both halves) and
+// only waits for a half the helper has claimed. Per tick: the caller publishes the tick, both claim, the
+// caller waits for both halves, then updates the statistics alone. The halves touch disjoint neurons and
+// sum each target in the same order, so the result does not depend on which thread ran what.
+constexpr int64_t kParallelNeurons = 16384;
+
+inline void relax() {  // one spin-wait step
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+struct Team {
+  std::function<void(int)> half;       // runs half h of the published tick
+  std::atomic<int64_t> published{0};   // ticks published so far; -1: stop
+  std::atomic<int64_t> claimed{0};     // halves claimed so far (two per published tick)
+  std::atomic<int64_t> finished{0};    // halves finished so far
+
+  // Claims and runs the halves of tick g (1-based) that are left; a claim of an older tick fails.
+  void work(int64_t g) {
+    for (int64_t i = claimed.load(); i < 2 * g;) {
+      if (claimed.compare_exchange_weak(i, i + 1)) {
+        half(int(i - 2 * (g - 1)));
+        finished.fetch_add(1, std::memory_order_release);
+        i = claimed.load();
+      }
+    }
+  }
+
+  void helper() {
+    for (int64_t seen = 0, spins = 0;;) {
+      const int64_t g = published.load(std::memory_order_acquire);
+      if (g < 0) return;
+      if (g == seen) {
+        if (++spins < 4096) relax();
+        else std::this_thread::yield();
+        continue;
+      }
+      seen = g;
+      spins = 0;
+      work(g);
+    }
+  }
+};
+
 template <typename T, ffi::DataType DT>
 T* in_place(const ffi::Buffer<DT>& in, ffi::Result<ffi::Buffer<DT>>& out) {
   // The outputs alias the inputs (input_output_aliases); copy only if XLA gave distinct buffers.
@@ -217,7 +280,7 @@ T* in_place(const ffi::Buffer<DT>& in, ffi::Result<ffi::Buffer<DT>>& out) {
   return out->typed_data();
 }
 
-ffi::Error Run(ffi::Buffer<ffi::F32> v, ffi::Buffer<ffi::S32> ref, ffi::Buffer<ffi::F32> g_e,
+ffi::Error Run(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> v, ffi::Buffer<ffi::S32> ref, ffi::Buffer<ffi::F32> g_e,
                ffi::Buffer<ffi::F32> g_i, ffi::Buffer<ffi::PRED> buf, ffi::Buffer<ffi::S32> count,
                ffi::Buffer<ffi::S32> last, ffi::Buffer<ffi::S32> isi_n, ffi::Buffer<ffi::F32> isi_sum,
                ffi::Buffer<ffi::F32> isi_sq, ffi::Buffer<ffi::S32> t0, ffi::Buffer<ffi::F32> W,
@@ -250,22 +313,44 @@ ffi::Error Run(ffi::Buffer<ffi::F32> v, ffi::Buffer<ffi::S32> ref, ffi::Buffer<f
           in_place<bool>(buf, buf_o)};
   const Steps steps = poisson_steps(net.F, net.poisson_terms);
   std::vector<float> A(2 * n, 0.0f);
-  std::vector<int32_t> spiking;
-  std::vector<float> weights;
+  std::vector<int32_t> spiking, pre;
   spiking.reserve(size_t(n));
+  pre.reserve(size_t(n));
+  int32_t t = 0;
+  bool* row = nullptr;
+  std::vector<int32_t> tgt[2];
+  std::vector<float> w[2];
+  auto half = [&](int64_t lo, int64_t hi, int h) {  // arrivals and the neuron pass of targets [lo, hi)
+    arrivals(net, pre, A.data(), lo, hi, tgt[h], w[h]);
+    if (net.coba) neurons_for<true>(net, s, A.data(), row, steps, t, lo, hi);
+    else neurons_for<false>(net, s, A.data(), row, steps, t, lo, hi);
+  };
+  std::shared_ptr<Team> team;
+  if (n >= kParallelNeurons && pool.num_threads() > 1) {
+    const int64_t mid = (n / 2 + 31) / 32 * 32;  // the halves' rows of spikes start on separate cache lines
+    team = std::make_shared<Team>();
+    team->half = [&half, mid, n](int h) { h == 0 ? half(0, mid, 0) : half(mid, n, 1); };
+    pool.Schedule([team] { team->helper(); });
+  }
   const int32_t t_start = t0.typed_data()[0];
   for (int64_t tt = 0; tt < T; ++tt) {
-    const int32_t t = t_start + int32_t(tt);
-    bool* row = s.buf + int64_t(t % net.delay) * n;
-    spikes_in(row, n, spiking);
-    arrivals(net, spiking, A.data(), weights);
-    if (net.coba) neurons_for<true>(net, s, A.data(), row, steps, t, 0, n);
-    else neurons_for<false>(net, s, A.data(), row, steps, t, 0, n);
+    t = t_start + int32_t(tt);
+    row = s.buf + int64_t(t % net.delay) * n;
+    if (net.delay == 1 && tt > 0) pre.swap(spiking);  // the row the last tick wrote and listed
+    else spikes_in(row, n, pre);
+    if (team) {
+      team->published.store(tt + 1, std::memory_order_release);
+      team->work(tt + 1);
+      while (team->finished.load(std::memory_order_acquire) < 2 * (tt + 1)) relax();
+    } else {
+      half(0, n, 0);
+    }
     spikes_in(row, n, spiking);
     statistics(s, spiking, t);
     pop->typed_data()[tt] = int32_t(spiking.size());
     if (record) std::memcpy(raster->typed_data() + tt * n, row, size_t(n));
   }
+  if (team) team->published.store(-1, std::memory_order_release);  // a helper that starts late returns at once
   return ffi::Error::Success();
 }
 
@@ -273,6 +358,7 @@ ffi::Error Run(ffi::Buffer<ffi::F32> v, ffi::Buffer<ffi::S32> ref, ffi::Buffer<f
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisSpikingRun, Run,
                               ffi::Ffi::Bind()
+                                  .Ctx<ffi::ThreadPool>()
                                   .Arg<ffi::Buffer<ffi::F32>>()   // v
                                   .Arg<ffi::Buffer<ffi::S32>>()   // refractory
                                   .Arg<ffi::Buffer<ffi::F32>>()   // g_e
