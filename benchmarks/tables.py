@@ -82,6 +82,11 @@ def cuba_coba() -> list[str]:
     lines = ["| simulator | CUBA rate E / I (Hz) | speed | COBA rate E / I (Hz) | speed |", "|---|---|---|---|---|",
              f"| praxis_jax ({cuba['praxis_jax']['x_realtime']:.2f}× and {coba['praxis_jax']['x_realtime']:.2f}× "
              f"real time) | {rates(cuba['praxis_jax'])} | 1 | {rates(coba['praxis_jax'])} | 1 |"]
+    if "praxis_jax_xla_scan" in cuba:
+        a, b = cuba["praxis_jax_xla_scan"], coba["praxis_jax_xla_scan"]
+        lines.append(f"| praxis_jax, the XLA scan of the same tick | {rates(a)} | "
+                     f"{1 / cuba['native_speedup_vs_xla_scan']:.3f} | {rates(b)} | "
+                     f"{1 / coba['native_speedup_vs_xla_scan']:.3f} |")
     for key, label in PEERS.items():
         a, b = cuba["peers"].get(key, {}), coba["peers"].get(key, {})
         if a.get("ran") and b.get("ran"):
@@ -148,15 +153,19 @@ def firing_statistics() -> list[str]:
         lo, hi = r["band_hz"]
         lines.append(f"| {r['n']:,} LIF, Dale, in-degree {r['degree']}, Poisson drive, {r['bio_seconds']:g} s "
                      f"| {r['rate_hz']:.1f} Hz ({100 * r['frac_in_band']:.1f}% of neurons in {lo:g}–{hi:g} Hz) "
-                     f"| {r['cv_mean']:.2f} | {r['x_realtime']:.3g} |")
+                     f"| {r['cv_mean']:.2f} | {r['x_realtime']:.3g}{_scan(r.get('x_realtime_xla_scan'))} |")
     for model, r in _load("cuba-cpu.json")["results"].items():
         px = r["praxis_jax"]
         lines.append(f"| Brette et al. {model.upper()}, 4,000 neurons, {px['bio_seconds']:g} s "
                      f"| {px['rate_hz']:.2f} Hz "
                      f"(a float64 numpy loop of the same model, first {r['numpy_loop']['bio_seconds']:g} s: rate "
                      f"×{r['rate_ratio_vs_numpy']:.3f}, speed ×{r['speedup_vs_numpy']:.2f}) | {px['cv_mean']:.2f} "
-                     f"| {px['x_realtime']:.2f} |")
+                     f"| {px['x_realtime']:.2f}{_scan(r.get('praxis_jax_xla_scan', {}).get('x_realtime'))} |")
     return lines
+
+
+def _scan(x_realtime) -> str:
+    return "" if x_realtime is None else f" (XLA scan {x_realtime:.3g})"
 
 
 TABLES = {"throughput-cpu": throughput_cpu, "throughput-gpu": throughput_gpu, "spectra": spectra,
