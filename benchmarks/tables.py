@@ -95,6 +95,20 @@ def cuba_coba() -> list[str]:
     return lines
 
 
+def event_matvec() -> list[str]:
+    """brainevent's event CSR product alone against praxis_jax's whole tick (``benchmarks/event_matvec.py``)."""
+    rec = _load("event-matvec-cpu.json")
+    lines = ["| per tick of the CUBA network | µs | × praxis_jax's whole native tick |", "|---|---|---|"]
+    label = {"praxis_jax_native_tick": "praxis_jax, the whole tick (native kernel)",
+             "praxis_jax_xla_arrivals": "praxis_jax, the scan's event arrivals alone (XLA)"}
+    for k, r in rec["results"].items():
+        name = label.get(k, f"brainevent, event CSR product alone ({k.removeprefix('brainevent_')} backend)")
+        lines.append(f"| {name} | {r['us_per_tick']:.1f} | {r['over_native_tick']:.2f} |")
+    for k, why in rec["skipped"].items():
+        lines.append(f"| {k.replace('_', ' ')} | skipped ({why.split(':')[0]}) | — |")
+    return lines
+
+
 def event_driven() -> list[str]:
     """Dense over event-driven propagation time against the spiking fraction (``benchmarks/event_driven.py``)."""
     res = _load("event-driven-cpu.json")["results"]
@@ -169,7 +183,7 @@ def _scan(x_realtime) -> str:
 
 
 TABLES = {"throughput-cpu": throughput_cpu, "throughput-gpu": throughput_gpu, "spectra": spectra,
-          "cuba-coba": cuba_coba, "event-driven": event_driven, "billion-plan": billion_plan,
+          "cuba-coba": cuba_coba, "event-matvec": event_matvec, "event-driven": event_driven, "billion-plan": billion_plan,
           "invariants": invariants, "reference-divergence": reference_divergence,
           "firing-statistics": firing_statistics}
 
