@@ -66,7 +66,8 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
     ``short`` holds a(t−1), e and ε; ``a`` is a(t) stored, ``noise`` η ``(N,)``, ``modulator`` m ``()`` or
     ``(N,)``, or None (the eligibility only: no weight update this tick); per-neuron vectors may be padded
     past N (see :func:`simulate`). The rule's phases run on the gathered ``(D, N)`` presynaptic factors;
-    for int8 circulant organoids with the seed's factors, the same equations run in one fused pass that
+    for int8 circulant organoids with the presynaptic factor a (any postsynaptic factor, any per-neuron
+    modulator), the same equations run in one fused pass that
     reads and writes W and e once (:func:`praxis_jax.kernels.learn` picks the Pallas, native or XLA form).
     Float32 numerics (the reference, and the path ``jax.grad`` goes through), lockstep batches
     (``axis_name``) and neuron-sharded runs take the unfused phases.
@@ -92,10 +93,11 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
             W = update(W) if pl.update_every == 1 else jax.lax.cond(on, update, lambda W: W, W)
         return W, e, eps
 
-    if not (axis_name is None and pl.pre == "a" and pl.post == "a"):  # the kernels have the seed's factors
+    if not (axis_name is None and pl.pre == "a"):  # the kernels take pre = a and any postsynaptic factor
         return unfused(W, short.e, short.eps)
-    W, e = kernels.learn(lambda W, e: unfused(W, e, None)[:2], codec, net.topology, W, short.e, short.a, a, modulator,
-                         hyper, on, seed, clip)
+    post = astdp_et.post_factor(pl, hyper, codec.a(a), noise)  # (M,) as a and η, padded past N
+    W, e = kernels.learn(lambda W, e: unfused(W, e, None)[:2], codec, net.topology, W, short.e, short.a, post,
+                         modulator, hyper, on, seed, clip)
     return W, e, short.eps  # pre = a: ε unchanged
 
 

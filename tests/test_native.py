@@ -77,6 +77,35 @@ def test_native_under_vmap_and_in_simulate():
 
 
 @needs_native
+@pytest.mark.parametrize("post", ["fprime", "noise"])
+def test_simulate_runs_the_fused_kernel_with_the_rules_postsynaptic_factors(monkeypatch, post):
+    """An int8 run with the recurrent-learning rule's postsynaptic factor f'(v) (or η/σ) and a per-neuron
+    modulator takes the fused native pass; it moves W as the rule's unfused phases do (forced here by
+    hiding the native kernels), up to float rounding at a stochastic-rounding boundary."""
+    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=singer(13), noise_std=0.1 if post == "noise" else 0.0),
+                          plasticity=px.PlasticityConfig(lr=0.05, decay=1.0, post=post),
+                          quant=px.QuantConfig(numerics="int8", elig_max=40.0))
+    params, state = px.init(cfg, jax.random.PRNGKey(4))
+    T, n = 12, cfg.network.n
+    xs = jnp.zeros((T, 0))
+    ms = jax.random.normal(jax.random.PRNGKey(5), (T, n))
+
+    def run():
+        return jax.jit(px.simulate)(params, state, xs, ms)[0]
+
+    fused = run()
+    assert "praxis_circulant_learn" in jax.jit(px.simulate).lower(params, state, xs, ms).as_text()
+    monkeypatch.setattr(native, "available", lambda: False)
+    jax.clear_caches()  # retrace: the dispatch picks the kernel at trace time
+    unfused = run()
+    jax.clear_caches()
+    assert float((fused.long.W != state.long.W).mean()) > 0.3  # W learned
+    for got, ref in ((fused.long.W, unfused.long.W), (fused.short.e, unfused.short.e)):
+        diff = np.abs(np.asarray(got, int) - np.asarray(ref, int))
+        assert diff.max() <= 1 and diff.mean() < 5e-3, diff.mean()
+
+
+@needs_native
 @pytest.mark.parametrize("topo", [singer(13), random_circulant(8000, 70, 3)], ids=str)
 def test_native_propagate_under_vmap_stays_exact(topo):
     """Under vmap the kernel runs once per batch element and equals the unbatched kernel, with W shared
@@ -94,13 +123,16 @@ def test_native_propagate_under_vmap_stays_exact(topo):
 
 @needs_native
 @pytest.mark.parametrize("eligibility", px.quant.ELIG_CODES)
-@pytest.mark.parametrize("modulator", ["per-neuron", "scalar"])
-def test_native_learn_equals_rule_phases(eligibility, modulator):
+@pytest.mark.parametrize("modulator,post", [("per-neuron", "a"), ("scalar", "a"), ("per-neuron", "fprime")])
+def test_native_learn_equals_rule_phases(eligibility, modulator, post):
     """The fused pass gives the codes of the rule's unfused phases (N = 307: ragged vector tails), up to
-    float rounding at a stochastic-rounding boundary: at most one code, on a tiny fraction of edges."""
+    float rounding at a stochastic-rounding boundary: at most one code, on a tiny fraction of edges; with
+    the seed's postsynaptic factor a and with f'(v) = 1 − (a/2)², the recurrent-learning rule's."""
     case = learn_case(300, eligibility)
+    a = case.codec.a(case.a)
     case = case._replace(hyper=case.hyper._replace(lr=jnp.float32(0.5)),  # large enough that most weights move
-                         m=case.m if modulator == "per-neuron" else case.m[0])
+                         m=case.m if modulator == "per-neuron" else case.m[0],
+                         post=None if post == "a" else 1.0 - jnp.square(0.5 * a))
     W_ref, e_ref = case.xla(case.W, case.e)
     W_new, e_new = jax.jit(lambda W, e: native.circulant_learn(*case.kernel_args(W, e)))(case.W, case.e)
     assert W_new.dtype == e_new.dtype == jnp.int8
@@ -174,7 +206,7 @@ for code in ("mulaw", "segmented"):
     out[code + "_W"], out[code + "_e"] = W, e
     s = jnp.linspace(0.5, 1.0, W.shape[1])
     out[code + "_rescaled"] = native.rescale_columns(W, s, jnp.uint32(5), case.codec.w_scale)
-    out[code + "_r"] = native.circulant_propagate(W, case.kernel_args(W, e)[3], case.topo.offsets)
+    out[code + "_r"] = native.circulant_propagate(W, case.a, case.topo.offsets)
 np.savez(sys.argv[1], **{k: np.asarray(v) for k, v in out.items()})
 """
 

@@ -33,18 +33,20 @@ def test_propagate_equals_slices(case, block, unroll):
     np.testing.assert_array_equal(got, topo.propagate(W, a1, None, jnp.int32))
 
 
-@pytest.mark.parametrize("modulator", ["per-neuron", "scalar"])
-def test_learn_equals_rule_phases(case, modulator):
+@pytest.mark.parametrize("modulator,post", [("per-neuron", "a"), ("scalar", "a"), ("per-neuron", "fprime")])
+def test_learn_equals_rule_phases(case, modulator, post):
     """Same codes as the rule's phases on the gathered (D, N) arrays, up to float rounding of log/exp at a
-    stochastic-rounding boundary (at most one code, on a tiny fraction of edges)."""
+    stochastic-rounding boundary (at most one code, on a tiny fraction of edges); with the postsynaptic
+    factor a and with f'(v) = 1 − (a/2)²."""
     topo, cfg, params, W, e, a0, a1, m = case
     m = m if modulator == "per-neuron" else m[0]
     codec = px.Codec.from_config(cfg)
     clip = cfg.plasticity.clip_sigma * cfg.network.weight_std
     h = params.hyper._replace(lr=jnp.float32(0.5))  # large enough that most weights move
     seed = jnp.uint32(99)
-    W_ref, e_ref = astdp_et.edge_update(codec, clip, codec.a(topo.gather(a0)), codec.a(a1), m, e, W, h, seed)
-    W_new, e_new = pc.learn(W.copy(), e.copy(), a0, a1, m, h.decay, h.lr, h.weight_decay, True, seed,
+    post_f = codec.a(a1) if post == "a" else 1.0 - jnp.square(0.5 * codec.a(a1))
+    W_ref, e_ref = astdp_et.edge_update(codec, clip, codec.a(topo.gather(a0)), post_f, m, e, W, h, seed)
+    W_new, e_new = pc.learn(W.copy(), e.copy(), a0, post_f, m, h.decay, h.lr, h.weight_decay, True, seed,
                             topo.offsets, codec, clip, block=128, unroll=2, interpret=True)
     assert W_new.dtype == W.dtype == jnp.int8 and e_new.dtype == jnp.int8
     assert float((W_ref != W).mean()) > 0.5
@@ -58,7 +60,7 @@ def test_learn_off_keeps_weights_and_traces(case):
     codec = px.Codec.from_config(cfg)
     clip = cfg.plasticity.clip_sigma * cfg.network.weight_std
     h = params.hyper
-    W_new, e_new = pc.learn(W.copy(), e.copy(), a0, a1, m, h.decay, 0.5, h.weight_decay, False, jnp.uint32(3),
+    W_new, e_new = pc.learn(W.copy(), e.copy(), a0, codec.a(a1), m, h.decay, 0.5, h.weight_decay, False, jnp.uint32(3),
                             topo.offsets, codec, clip, block=128, interpret=True)
     np.testing.assert_array_equal(W_new, W)
     assert bool((e_new != e).any())

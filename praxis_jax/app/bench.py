@@ -89,21 +89,26 @@ class LearnCase(NamedTuple):
     a: jax.Array
     m: jax.Array
     seed: jax.Array
+    post: jax.Array | None = None  # the postsynaptic factor (float32 (N,)); None: the activations a
 
     @property
     def edges(self) -> int:
         return self.topo.n * self.topo.degree
 
+    @property
+    def post_factor(self) -> jax.Array:
+        return self.codec.a(self.a) if self.post is None else self.post
+
     def kernel_args(self, W, e) -> tuple:
         """Arguments of the fused kernels (``pallas.circulant.learn``, ``native.circulant_learn``)."""
         h = self.hyper
-        return (W, e, self.a_prev, self.a, self.m, h.decay, h.lr, h.weight_decay, True, self.seed,
+        return (W, e, self.a_prev, self.post_factor, self.m, h.decay, h.lr, h.weight_decay, True, self.seed,
                 self.topo.offsets, self.codec, self.clip)
 
     def xla(self, W, e):
         """The same pass as the rule's unfused phases on gathered ``(D, N)`` arrays (the pure-JAX path)."""
         pre = self.codec.a(self.topo.gather(self.a_prev))
-        return astdp_et.edge_update(self.codec, self.clip, pre, self.codec.a(self.a), self.m, e, W, self.hyper, self.seed)
+        return astdp_et.edge_update(self.codec, self.clip, pre, self.post_factor, self.m, e, W, self.hyper, self.seed)
 
 
 def learn_case(n: int, eligibility: str = "mulaw") -> LearnCase:

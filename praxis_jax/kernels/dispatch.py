@@ -48,26 +48,26 @@ def propagate(topology: Topology, W: Array, a: Array, table: Array | None = None
 
 
 def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array, e: Array,
-          a_prev: Array, a: Array, m: Array, hyper, on: Array, seed: Array, clip: float
+          a_prev: Array, post: Array, m: Array, hyper, on: Array, seed: Array, clip: float
           ) -> tuple[Array, Array]:
-    """One A-STDP-ET pass with the seed's factors (pre = post = a, one trial) over every edge -> (W, e)
-    stored: ``xla(W, e)`` (the rule's unfused phases), or, for int8 circulant organoids, the fused kernel
-    that reads and writes W and e once. ``a_prev``, ``a`` (stored) and a per-neuron
-    ``m`` may be padded past N; ``on`` says whether W is updated this tick."""
+    """One A-STDP-ET pass with the presynaptic factor a over every edge -> (W, e) stored: ``xla(W, e)``
+    (the rule's unfused phases), or, for int8 circulant organoids, the fused kernel that reads and writes
+    W and e once. ``a_prev`` (stored), the postsynaptic factor ``post`` (float32: a, f'(v), 1 or η/σ) and
+    a per-neuron ``m`` may be padded past N; ``on`` says whether W is updated this tick."""
     if not (codec.int8 and isinstance(topology, Circulant)):
         return xla(W, e)
     n = topology.n
 
-    def fused(kernel, a_prev, a, m):
+    def fused(kernel, a_prev, post, m):
         def run(W, e):
-            return kernel(W, e, a_prev, a, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed,
+            return kernel(W, e, a_prev, post, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed,
                           topology.offsets, codec, clip)
 
         return run
 
     m_n = m[:n] if m.ndim else m
-    return on_backend((W, e), xla, cuda=fused(pallas_circulant.learn, a_prev[:n], a[:n], m_n),
-                      cpu=fused(native.circulant_learn, a_prev, a, m))  # the native kernel reads padded vectors
+    return on_backend((W, e), xla, cuda=fused(pallas_circulant.learn, a_prev[:n], post[:n], m_n),
+                      cpu=fused(native.circulant_learn, a_prev, post, m))  # the native kernel reads padded vectors
 
 
 def rescale(xla: Callable[[Array, Array], Array], W: Array, s: Array, seed: Array, w_scale: float) -> Array:

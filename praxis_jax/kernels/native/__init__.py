@@ -124,23 +124,25 @@ def circulant_propagate(W: jax.Array, a: jax.Array, offsets: tuple[int, ...]) ->
     return call(W, a, jnp.asarray(offsets, jnp.int32))
 
 
-def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, a: jax.Array, m: jax.Array, decay, lr,
+def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Array, m: jax.Array, decay, lr,
                     weight_decay, on, seed: jax.Array, offsets: tuple[int, ...], codec, clip: float):
     """One fused int8 A-STDP-ET pass over a circulant's edges; returns the new stored ``(W, e)``.
 
     The equations of :func:`praxis_jax.kernels.pallas.circulant.learn` (same arguments): W, e int8 ``(D, N)``
-    (updated in place when donated), a_prev, a int8 ``(N,)`` (or longer, padded; entries past N are not
-    read), m ``()`` or of a's length, on a scalar bool
+    (updated in place when donated), a_prev int8 ``(N,)`` (the presynaptic factor), post float32 ``(N,)``
+    (the rule's postsynaptic factor: a, f'(v), 1 or η/σ), m ``()`` or of post's length (a_prev, post and m
+    may be longer than N, padded; entries past N are not read), on a scalar bool
     (whether the weight update runs), seed uint32. CPU only; call :func:`available` first. Batched
     under vmap by a sequential loop.
     """
     hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
-    m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), a.shape)
+    post = post.astype(jnp.float32)
+    m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), post.shape)
     call = jax.ffi.ffi_call("praxis_circulant_learn", (jax.ShapeDtypeStruct(W.shape, W.dtype),
                                                        jax.ShapeDtypeStruct(e.shape, e.dtype)),
                             input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")
     f32 = np.float32
-    return call(W, e, a_prev, a, m, hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
+    return call(W, e, a_prev, post, m, hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
                 jnp.asarray(offsets, jnp.int32), w_scale=f32(codec.w_scale), clip=f32(clip), mu=f32(codec.mu),
                 elig_max=f32(codec.elig_max), segmented=np.int32(codec.elig_code == "segmented"),
                 e_unit=f32(codec.elig_max / SEG_SPAN))

@@ -1,8 +1,9 @@
 // Fused int8 A-STDP-ET pass over a circulant's edges as an XLA FFI custom call (CPU), in place:
 //   e_f = decay*e + pre*post,  e <- encode(e_f, u_e)
 //   on update ticks: W <- stochastic_round(clip(W + lr*m_v*e_f - wd*W, +-clip) / w_scale, u_w)
-// with pre = a_prev[(v + s_j) mod N], post = a[v] for edge j of neuron v; W, e int8 (D, N), a int8 (N),
-// m float32 (N), hyper float32 [decay, lr, wd, on], seed uint32. The equations, the in-kernel hash
+// with pre = a_prev[(v + s_j) mod N] for edge j of neuron v and post[v] the rule's postsynaptic factor of
+// v (a, f'(v) = 1 − (a/2)², 1 or η/σ, as float32); W, e int8 (D, N), a_prev int8 (N), post and m float32
+// (N), hyper float32 [decay, lr, wd, on], seed uint32. The equations, the in-kernel hash
 // (murmur3 finalizer of seed, stream, row j and column v) and the codes are those of
 // praxis_jax/quant.py and praxis_jax/plasticity/astdp_et.py; W and e are read and written once per tick.
 //
@@ -193,7 +194,7 @@ struct Segmented {  // e in units of E/SEG_SPAN (Params::e_unit)
 
 struct Task {
   const int8_t* a2;  // a_prev written twice, so every offset's run is contiguous
-  const int8_t* post;
+  const float* post;  // the postsynaptic factor, float32
   const float* m;
   const int32_t* s;
   int8_t* W;
@@ -205,7 +206,7 @@ struct Task {
 };
 
 // One row j of a block: edges i of neurons start + i. Per neuron of the block: post_u = post·A/unit (so
-// that pre·post = pre_q·post_u in eligibility units, A = 2/127 the activation scale) and
+// that pre·post = pre_q·post_u in eligibility units, A = 2/127 the activation scale of pre) and
 // lrm_u = lr·m·unit/w_scale (the weight step, in weight codes, per eligibility unit).
 struct Row {
   const int8_t* pre_q;
@@ -292,10 +293,10 @@ void run_block(const Task& t, int64_t block, int64_t b) {
   std::vector<float> store(2 * block + 16);  // post_u and lrm_u, 32-byte aligned
   float* post_u = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(store.data()) + 31) & ~uintptr_t(31));
   float* lrm_u = post_u + block;
-  const float unit = Elig::unit(*t.k), post_scale = kAScale * kAScale / unit, lr_scale = t.lr * unit * t.k->inv_w_scale;
+  const float unit = Elig::unit(*t.k), post_scale = kAScale / unit, lr_scale = t.lr * unit * t.k->inv_w_scale;
   const int64_t start = b * block, len = std::min(block, t.n - start);
   for (int64_t i = 0; i < len; ++i) {
-    post_u[i] = float(t.post[start + i]) * post_scale;
+    post_u[i] = t.post[start + i] * post_scale;
     lrm_u[i] = lr_scale * t.m[start + i];
   }
   for (int64_t j = 0; j < t.d; ++j) {
@@ -340,19 +341,19 @@ Params make_params(float w_scale, float clip, float mu, float elig_max, float e_
 }
 
 ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
-                 ffi::Buffer<ffi::S8> a, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
+                 ffi::Buffer<ffi::F32> post, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
                  ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> offsets, float w_scale, float clip, float mu,
                  float elig_max, int32_t segmented, float e_unit, ffi::ResultBuffer<ffi::S8> W_out,
                  ffi::ResultBuffer<ffi::S8> e_out) {
   auto dims = W.dimensions();
   if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N)");
   const int64_t d = dims[0], n = dims[1];
-  // a_prev, a and m may be longer than N (padded to whole lanes, praxis_jax.simulate); only [0, N) is read.
-  const size_t lanes = a.element_count();
+  // a_prev, post and m may be longer than N (padded to whole lanes, praxis_jax.simulate); only [0, N) is read.
+  const size_t lanes = post.element_count();
   if (e.element_count() != size_t(d * n) || lanes < size_t(n) || a_prev.element_count() != lanes ||
       m.element_count() != lanes || hyper.element_count() != 4 || seed.element_count() != 1 ||
       offsets.element_count() != size_t(d))
-    return ffi::Error::InvalidArgument("shapes must be W, e (D, N), a_prev, a, m (M >= N,), hyper (4,), seed (1,)");
+    return ffi::Error::InvalidArgument("shapes must be W, e (D, N), a_prev, post, m (M >= N,), hyper (4,), seed (1,)");
   const int32_t* s = offsets.typed_data();
   for (int64_t j = 0; j < d; ++j)
     if (s[j] < 0 || s[j] >= n) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
@@ -371,7 +372,7 @@ ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::
   std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin());
   std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin() + n);
   const float* h = hyper.typed_data();
-  const Task task{a2.data(), a.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
+  const Task task{a2.data(), post.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
                   n, d, h[0], h[1], 1.0f - h[2], hash_base(seed.typed_data()[0], kStreamE),
                   hash_base(seed.typed_data()[0], kStreamW), &k};
   const bool on = h[3] > 0.0f;
@@ -392,7 +393,7 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearn, Learn,
                                   .Arg<ffi::Buffer<ffi::S8>>()   // W
                                   .Arg<ffi::Buffer<ffi::S8>>()   // e
                                   .Arg<ffi::Buffer<ffi::S8>>()   // a_prev
-                                  .Arg<ffi::Buffer<ffi::S8>>()   // a
+                                  .Arg<ffi::Buffer<ffi::F32>>()  // post
                                   .Arg<ffi::Buffer<ffi::F32>>()  // m
                                   .Arg<ffi::Buffer<ffi::F32>>()  // hyper
                                   .Arg<ffi::Buffer<ffi::U32>>()  // seed

@@ -6,7 +6,7 @@ row j of the ``(D, N)`` edge arrays. One program handles one tile and loops over
 
   propagate:  r[v] = Σ_j W[j, v]·a2[v + s_j]                          (int32 sum of int8 products)
   learn:      e_f = decay·e + pre·post;  e ← store_e(e_f);  W ← store_w(clip(W + lr·m·e_f − wd·W))
-              with pre = a_prev2[v + s_j], post = a[v] — the equations of
+              with pre = a_prev2[v + s_j] and post[v] the rule's postsynaptic factor (float32) — the equations of
               :func:`praxis_jax.plasticity.astdp_et.eligibility` and ``weight``, called here per tile,
               with the same in-kernel hash (:func:`praxis_jax.quant.hash_uniform_at`) for stochastic
               rounding, so the result equals the unfused path.
@@ -86,7 +86,7 @@ def _learn_kernel(s_ref, h_ref, seed_ref, a2_ref, post_ref, m_ref, W_ref, e_ref,
     start, cols, mask = _tile(n, block)
     decay, lr, wd, on = h_ref[0], h_ref[1], h_ref[2], h_ref[3]
     seed = seed_ref[0]
-    post = codec.a(plgpu.load(post_ref.at[pl.ds(start, block)], mask=mask, other=0))
+    post = plgpu.load(post_ref.at[pl.ds(start, block)], mask=mask, other=0.0)
     m = plgpu.load(m_ref.at[pl.ds(start, block)], mask=mask, other=0.0)
     ucols = cols.astype(jnp.uint32)
 
@@ -108,14 +108,15 @@ def _learn_kernel(s_ref, h_ref, seed_ref, a2_ref, post_ref, m_ref, W_ref, e_ref,
 
 @functools.partial(jax.jit, static_argnames=("offsets", "codec", "clip", "block", "unroll", "warps", "interpret"),
                    donate_argnums=(0, 1))
-def learn(W: Array, e: Array, a_prev: Array, a: Array, m: Array, decay, lr, weight_decay, on, seed: Array,
+def learn(W: Array, e: Array, a_prev: Array, post: Array, m: Array, decay, lr, weight_decay, on, seed: Array,
           offsets: tuple[int, ...], codec: Codec, clip: float, block: int = BLOCK, unroll: int = UNROLL,
           warps: int = WARPS, interpret: bool = False) -> tuple[Array, Array]:
     """One fused A-STDP-ET pass over a circulant's edges; returns the new stored ``(W, e)``.
 
     Args:
       W, e: stored ``(D, N)`` weights and eligibility (donated: updated in place).
-      a_prev, a: stored activations ``(N,)`` of the previous and of this tick (pre and post).
+      a_prev: stored activations ``(N,)`` of the previous tick (the presynaptic factor).
+      post: the rule's postsynaptic factor ``(N,)`` float32 (a, f'(v), 1 or η/σ of this tick).
       m: modulator ``()`` or ``(N,)``.  decay, lr, weight_decay: scalars.
       on: scalar bool, whether phases 2-3 (the weight update) run this tick.
       seed: uint32 scalar of the stochastic-rounding hash.
@@ -133,4 +134,4 @@ def learn(W: Array, e: Array, a_prev: Array, a: Array, m: Array, decay, lr, weig
         compiler_params=plgpu.CompilerParams(num_warps=warps),
         name="praxis_circulant_learn",
     )(jnp.asarray(offsets, jnp.int32), hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
-      jnp.concatenate([a_prev, a_prev]), a, m, W, e)
+      jnp.concatenate([a_prev, a_prev]), post.astype(jnp.float32), m, W, e)
