@@ -32,13 +32,14 @@ rates (on the tuned organoid its best fell on the low edge of 4); each trained o
 S − 500 training signals and scored on the last 500 (float32, seed 0).
 Final (``--stage final``): each method with its chosen point on all training signals, ``--seeds``,
 ``--numerics``; the test accuracy of its local readout, and of a ridge readout refitted on its organoid.
+``--numerics int8-segmented`` is int8 with the integer-only segmented eligibility code instead of the μ-law.
 
 Runs already in the record are skipped (a final run only if it used the point chosen now), so an interrupted
 run resumes where it stopped; runs of different methods may write into the same record at the same time (each
 save merges into the record on disk).
 
 Usage: python -m experiments.recurrent_learning.run --stage tune|final [--organoid default|tuned] [--methods ...]
-       [--seeds 0 1 2 3 4] [--numerics float32 int8] [--n 1000] [--epochs 8] [--task fashion_mnist] [--standardize]
+       [--seeds 0 1 2 3 4] [--numerics float32 int8 int8-segmented] [--n 1000] [--epochs 8] [--task fashion_mnist] [--standardize]
 Writes results/recurrent-<task>-<organoid>.json (in this folder); ``--table`` prints the tables from it.
 """
 
@@ -112,6 +113,8 @@ GRIDS = {
     "braintrace-pp_prop": [3e-4, 1e-3, 3e-3, 1e-2], "braintrace-eprop": [1e-3],  # Adam's rate (eprop: too slow to tune)
 }
 BATCH = 32
+# --numerics: the engine's numerics and the int8 eligibility code (int8: the continuous mu-law, the default)
+NUMERICS = {"float32": ("float32", "mulaw"), "int8": ("int8", "mulaw"), "int8-segmented": ("int8", "segmented")}
 
 
 def split(data: Dataset) -> Dataset:
@@ -126,7 +129,8 @@ def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, r
     """One organoid trained by a local method; its local readout's and (``ridge``) a refitted ridge readout's
     accuracy."""
     _, modulator, rule = METHODS[method]
-    cfg = task_organoid(n, data.n_inputs, modulator, numerics, ticks=data.ticks,
+    code, eligibility = NUMERICS[numerics]
+    cfg = task_organoid(n, data.n_inputs, modulator, code, ticks=data.ticks, eligibility=eligibility,
                         lr=lr_w if modulator != "none" else None, **rule, **organoid)
     tc = TrainConfig(modulator=modulator, epochs=epochs, readout_lr=readout_lr, lr_decay=True, batch_size=BATCH,
                      standardize=standardize)
@@ -242,7 +246,7 @@ def main(argv=None):
     ap.add_argument("--methods", nargs="+", choices=(*METHODS, *GRADIENT, *RAW, *SNN, *PEERS),
                     default=["fixed", "readout"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    ap.add_argument("--numerics", nargs="+", choices=("float32", "int8"), default=["float32"])
+    ap.add_argument("--numerics", nargs="+", choices=list(NUMERICS), default=["float32"])
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--standardize", action="store_true",
