@@ -109,6 +109,18 @@ def event_matvec() -> list[str]:
     return lines
 
 
+def lps_propagate() -> list[str]:
+    """int8 LPS propagation: the native kernel against XLA (``benchmarks/lps_propagate.py``)."""
+    rows = _load("lps-propagate-cpu.json")["results"]
+    lines = ["| graph | native (G syn/s) | XLA, computed | XLA, stored-index table | native / stored-index |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['topology']} | {r['native_syn_per_s'] / 1e9:.2f} ({100 * r['native_frac_bw']:.1f}% of "
+                     f"the read bandwidth) | {r['xla_computed_syn_per_s'] / 1e9:.3f} | "
+                     f"{r['xla_stored_index_syn_per_s'] / 1e9:.2f} | ×{r['native_over_stored_index']:.2f} |")
+    return lines
+
+
 def event_driven() -> list[str]:
     """Dense over event-driven propagation time against the spiking fraction (``benchmarks/event_driven.py``)."""
     res = _load("event-driven-cpu.json")["results"]
@@ -183,7 +195,7 @@ def _scan(x_realtime) -> str:
 
 
 TABLES = {"throughput-cpu": throughput_cpu, "throughput-gpu": throughput_gpu, "spectra": spectra,
-          "cuba-coba": cuba_coba, "event-matvec": event_matvec, "event-driven": event_driven, "billion-plan": billion_plan,
+          "cuba-coba": cuba_coba, "event-matvec": event_matvec, "lps-propagate": lps_propagate, "event-driven": event_driven, "billion-plan": billion_plan,
           "invariants": invariants, "reference-divergence": reference_divergence,
           "firing-statistics": firing_statistics}
 

@@ -17,6 +17,7 @@ from praxis_jax import kernels
 from praxis_jax.app.bench import learn_case
 from praxis_jax.kernels import native
 from praxis_jax.topology import random_circulant, singer
+from praxis_jax.topology.lps import LPS
 
 
 def test_native_builds_where_a_compiler_exists():
@@ -207,6 +208,11 @@ for code in ("mulaw", "segmented"):
     s = jnp.linspace(0.5, 1.0, W.shape[1])
     out[code + "_rescaled"] = native.rescale_columns(W, s, jnp.uint32(5), case.codec.w_scale)
     out[code + "_r"] = native.circulant_propagate(W, case.a, case.topo.offsets)
+from praxis_jax.topology.lps import LPS
+lps = LPS(ps=(101,), q=17)
+rng = np.random.default_rng(0)
+out["lps_r"] = native.lps_propagate(jnp.asarray(rng.integers(-127, 128, (lps.degree, lps.n), dtype=np.int8)),
+                                    jnp.asarray(rng.integers(-127, 128, lps.n, dtype=np.int8)), lps.generators(), lps.q)
 np.savez(sys.argv[1], **{k: np.asarray(v) for k, v in out.items()})
 """
 
@@ -218,7 +224,8 @@ def test_native_avx2_and_scalar_forms_agree_bit_for_bit(tmp_path):
     same codes and sums, bit for bit, for both eligibility codes: the x86-64 build runs the scalar form on
     every edge, this CPU's the AVX2 form on all but each row's ragged tail. N = 63,253 (32M edges), because
     an ulp of difference inside a pass changes a code only where a value lies at a stochastic-rounding
-    boundary, about once per 10^6–10^7 edges."""
+    boundary, about once per 10^6–10^7 edges. The LPS propagation's sums too (its AVX2 form computes the
+    neighbours in float lanes, its scalar form in integers)."""
     outputs = {}
     for arch in ("native", "x86-64"):
         env = {**os.environ, "PRAXIS_JAX_NATIVE_ARCH": arch, "PRAXIS_JAX_CACHE": str(tmp_path / "cache"),
@@ -229,3 +236,22 @@ def test_native_avx2_and_scalar_forms_agree_bit_for_bit(tmp_path):
     assert len(list((tmp_path / "cache").glob("libpraxis_native-*.so"))) == 2  # two builds, keyed apart
     for name in outputs["native"].files:
         np.testing.assert_array_equal(outputs["native"][name], outputs["x86-64"][name], err_msg=name)
+
+
+@needs_native
+@pytest.mark.parametrize("ps,q", [((5,), 29), ((101,), 17), ((17,), 13)])
+def test_native_lps_propagation_equals_pure_jax_exactly(ps, q):
+    """The LPS kernel computes each neighbour in registers (PSL(2, q): decode, product with the generator,
+    canonical sign, encode) and gives the pure-JAX sums exactly, on a padded activation vector (zero past
+    N), through the dispatch the engine uses."""
+    topo = LPS(ps=ps, q=q)
+    assert topo.psl
+    rng = np.random.default_rng(3)
+    W = jnp.asarray(rng.integers(-127, 128, (topo.degree, topo.n), dtype=np.int8))
+    a = jnp.asarray(rng.integers(-127, 128, topo.n + 29, dtype=np.int8)).at[topo.n:].set(0)
+    want = topo.propagate(W, a, None, jnp.int32)
+    got = jax.jit(lambda W, a: kernels.propagate(topo, W, a, None, jnp.int32))(W, a)
+    assert "praxis_lps_propagate" in jax.jit(lambda W, a: kernels.propagate(topo, W, a, None, jnp.int32)).lower(
+        W, a).as_text()
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    assert got.shape == a.shape and not np.asarray(got[topo.n:]).any()

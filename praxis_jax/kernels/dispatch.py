@@ -20,6 +20,7 @@ from praxis_jax.kernels.pallas import circulant as pallas_circulant
 from praxis_jax.quant.codec import Codec
 from praxis_jax.topology.base import Topology, neuron_mesh, pad_tail
 from praxis_jax.topology.circulant import Circulant
+from praxis_jax.topology.lps import LPS
 
 
 def on_backend(args: tuple, xla: Callable, cuda: Callable | None = None, cpu: Callable | None = None):
@@ -35,11 +36,16 @@ def on_backend(args: tuple, xla: Callable, cuda: Callable | None = None, cpu: Ca
 
 def propagate(topology: Topology, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
     """``r_j = Σ_i W_ij a_i`` ``(M,)`` from stored W ``(D, N)`` and a ``(M,)``, M ≥ N (zero past N), as
-    :meth:`Topology.propagate`. The int8 → int32 circulant case runs the kernels."""
+    :meth:`Topology.propagate`. The int8 → int32 circulant case runs the kernels, and so does the LPS graph
+    on PSL(2, q) on the CPU (neighbours computed in the kernel, whether or not a table is stored)."""
     def xla(W, a):
         return topology.propagate(W, a, table, dtype)
 
-    if not (isinstance(topology, Circulant) and dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8):
+    int8 = dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8
+    if int8 and isinstance(topology, LPS) and topology.psl:  # neighbours computed in the native kernel
+        gens = topology.generators()
+        return on_backend((W, a), xla, cpu=lambda W, a: native.lps_propagate(W, a, gens, topology.q))
+    if not (int8 and isinstance(topology, Circulant)):
         return xla(W, a)
     n, offsets, lanes = topology.n, topology.offsets, a.shape[0]
     return on_backend((W, a), xla,

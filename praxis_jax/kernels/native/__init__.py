@@ -3,7 +3,8 @@
 XLA:CPU runs int8 elementwise work far below memory bandwidth (``benchmarks/xla_int8_primitives.py``
 measures it), so the int8 organoid has three C++ kernels: the circulant propagation
 (``circulant_propagate.cc``), the fused A-STDP-ET learning pass (``circulant_learn.cc``) and the
-homeostatic rescale of incoming weights (``rescale_columns.cc``); and a spiking network's tick costs
+homeostatic rescale of incoming weights (``rescale_columns.cc``), and the propagation over the LPS graph
+with its neighbours computed in the kernel (``lps_propagate.cc``); and a spiking network's tick costs
 more in per-operation overhead than in arithmetic, so it has one kernel that runs many ticks
 (``spiking_run.cc``). The organoid's kernels use AVX2 where the CPU has it, scalar
 otherwise (the two forms give the same results bit for bit; tested), sharing the in-kernel hash of
@@ -39,10 +40,11 @@ import numpy as np
 from praxis_jax.quant.codec import SEG_SPAN
 
 _SOURCES = tuple(Path(__file__).with_name(f) for f in ("circulant_propagate.cc", "circulant_learn.cc",
-                                                      "rescale_columns.cc", "spiking_run.cc"))
+                                                      "rescale_columns.cc", "spiking_run.cc", "lps_propagate.cc"))
 _HEADERS = (Path(__file__).with_name("common.h"),)
 TARGETS = {"praxis_circulant_propagate": "PraxisCirculantPropagate", "praxis_circulant_learn": "PraxisCirculantLearn",
-           "praxis_rescale_columns": "PraxisRescaleColumns", "praxis_spiking_run": "PraxisSpikingRun"}
+           "praxis_rescale_columns": "PraxisRescaleColumns", "praxis_spiking_run": "PraxisSpikingRun",
+           "praxis_lps_propagate": "PraxisLpsPropagate"}
 
 
 def _cpu_flags() -> str:
@@ -122,6 +124,16 @@ def circulant_propagate(W: jax.Array, a: jax.Array, offsets: tuple[int, ...]) ->
     call = jax.ffi.ffi_call("praxis_circulant_propagate", jax.ShapeDtypeStruct(a.shape, jnp.int32),
                             vmap_method="sequential")
     return call(W, a, jnp.asarray(offsets, jnp.int32))
+
+
+def lps_propagate(W: jax.Array, a: jax.Array, generators: np.ndarray, q: int) -> jax.Array:
+    """``r[v] = Σ_j W[j, v]·a[neighbors(v)[j]]`` over the LPS graph on PSL(2, q) (neighbours computed in the
+    kernel from the ``(D, 4)`` generator matrices): int8 W ``(D, N)``, int8 a ``(M,)``, M ≥ N (zero-padded
+    past N, not read) -> int32 ``(M,)``, zero past N. CPU only; call :func:`available` first."""
+    inv = np.asarray([0] + [pow(x, -1, q) for x in range(1, q)], np.int32)
+    call = jax.ffi.ffi_call("praxis_lps_propagate", jax.ShapeDtypeStruct(a.shape, jnp.int32),
+                            vmap_method="sequential")
+    return call(W, a, jnp.asarray(generators, jnp.int32), jnp.asarray(inv))
 
 
 def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Array, m: jax.Array, decay, lr,
