@@ -117,9 +117,19 @@ void run_block(const Graph& g, const int8_t* W, const int32_t* a, int32_t* r, in
   blk.ma.resize(len), blk.mb.resize(len), blk.mc.resize(len), blk.md.resize(len);
   blk.fa.resize(len), blk.fb.resize(len), blk.fc.resize(len), blk.fd.resize(len);
   blk.acc.assign(len, 0);
+  const int32_t q = g.q;
+  int32_t m[4];
   for (int64_t i = 0; i < len; ++i) {
-    int32_t m[4];
-    decode(g, int32_t(start + i), m);
+    const int32_t idx = int32_t(start + i);
+    if (i == 0 || idx >= g.hqq) {
+      decode(g, idx, m);
+    } else {  // the next index of the a ≠ 0 part: c, then b, then a step on, and d follows from them
+      if (++m[2] == q) {
+        m[2] = 0;
+        if (++m[1] == q) m[1] = 0, ++m[0];
+      }
+      m[3] = int32_t((int64_t(1 + m[1] * m[2]) % q) * g.inv[m[0]] % q);
+    }
     blk.ma[i] = m[0], blk.mb[i] = m[1], blk.mc[i] = m[2], blk.md[i] = m[3];
     blk.fa[i] = float(m[0]), blk.fb[i] = float(m[1]), blk.fc[i] = float(m[2]), blk.fd[i] = float(m[3]);
   }
@@ -128,7 +138,7 @@ void run_block(const Graph& g, const int8_t* W, const int32_t* a, int32_t* r, in
   const int32_t* __restrict__ mc = blk.mc.data();
   const int32_t* __restrict__ md = blk.md.data();
   int32_t* __restrict__ acc = blk.acc.data();
-  const int32_t q = g.q, h = g.h, hqq = g.hqq;
+  const int32_t h = g.h, hqq = g.hqq;
   const float qf = g.qf, inv_q = g.inv_q;
   for (int64_t j = 0; j < d; ++j) {
     const int32_t ga = g.gens[4 * j], gb = g.gens[4 * j + 1], gc = g.gens[4 * j + 2], gd = g.gens[4 * j + 3];
