@@ -50,7 +50,7 @@ inline float madd(float a, float b, float c) {
 #endif
 }
 
-struct Consts {  // the order of network._native_consts
+struct Consts {  // in the order network._run_native passes them
   float de, di, d, gain_omd, v_rest, v_reset, v_th, e_exc, e_inh, lam, w_in;
 };
 
@@ -154,10 +154,11 @@ inline float poisson_count(const float* level, const float* count, float u) {
 
 // The per-neuron part of tick t for neurons [i0, i1) (all independent: the loop vectorises): Poisson counts
 // from kTerms steps (0: no input), the synapses and the LIF update; the spike of neuron i goes to row[i];
-// A is read and zeroed for the next tick.
+// A is read and zeroed for the next tick. Not inlined: inlined into Run, GCC left the Poisson forms
+// scalar.
 template <bool kCoba, int kTerms>
-__attribute__((noinline)) void neurons(const Net& net, const State& s, float* __restrict__ A, bool* row_bool, const Steps& steps, int32_t t,
-             int64_t i0, int64_t i1) {
+__attribute__((noinline)) void neurons(const Net& net, const State& s, float* __restrict__ A, bool* row_bool,
+                                       const Steps& steps, int32_t t, int64_t i0, int64_t i1) {
   uint8_t* __restrict__ row = reinterpret_cast<uint8_t*>(row_bool);  // bool stores do not vectorise
   const float de = net.c.de, di = net.c.di, d = net.c.d, gain_omd = net.c.gain_omd, v_rest = net.c.v_rest,
               v_reset = net.c.v_reset, v_th = net.c.v_th, e_exc = net.c.e_exc, e_inh = net.c.e_inh, w_in = net.c.w_in;
