@@ -46,8 +46,8 @@ def main():
         W = jnp.asarray(rng.integers(-127, 128, (topo.degree, topo.n), dtype=np.int8))
         a = jnp.asarray(rng.integers(-127, 128, topo.n, dtype=np.int8))
         table = jnp.asarray(np.ascontiguousarray(topo.neighbor_array().T))  # (D, N) stored indices
-        gens = topo.generators()
-        paths = {"native": jax.jit(lambda W, a: native.lps_propagate(W, a, gens, topo.q)),
+        gens, inv = topo.generators(), topo.inverses()
+        paths = {"native": jax.jit(lambda W, a: native.lps_propagate(W, a, gens, inv)),
                  "xla_computed": jax.jit(lambda W, a: topo.propagate(W, a, None, jnp.int32)),
                  "xla_stored_index": jax.jit(lambda W, a: jnp.sum(W.astype(jnp.int32) * a[table].astype(jnp.int32),
                                                                   axis=0))}

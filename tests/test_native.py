@@ -212,7 +212,7 @@ from praxis_jax.topology.lps import LPS
 lps = LPS(ps=(101,), q=17)
 rng = np.random.default_rng(0)
 out["lps_r"] = native.lps_propagate(jnp.asarray(rng.integers(-127, 128, (lps.degree, lps.n), dtype=np.int8)),
-                                    jnp.asarray(rng.integers(-127, 128, lps.n, dtype=np.int8)), lps.generators(), lps.q)
+                                    jnp.asarray(rng.integers(-127, 128, lps.n, dtype=np.int8)), lps.generators(), lps.inverses())
 np.savez(sys.argv[1], **{k: np.asarray(v) for k, v in out.items()})
 """
 

@@ -43,8 +43,8 @@ def propagate(topology: Topology, W: Array, a: Array, table: Array | None = None
 
     int8 = dtype == jnp.int32 and W.dtype == jnp.int8 and a.dtype == jnp.int8
     if int8 and isinstance(topology, LPS) and topology.psl:  # neighbours computed in the native kernel
-        gens = topology.generators()
-        return on_backend((W, a), xla, cpu=lambda W, a: native.lps_propagate(W, a, gens, topology.q))
+        gens, inv = topology.generators(), topology.inverses()
+        return on_backend((W, a), xla, cpu=lambda W, a: native.lps_propagate(W, a, gens, inv))
     if not (int8 and isinstance(topology, Circulant)):
         return xla(W, a)
     n, offsets, lanes = topology.n, topology.offsets, a.shape[0]

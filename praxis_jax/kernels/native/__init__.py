@@ -126,14 +126,14 @@ def circulant_propagate(W: jax.Array, a: jax.Array, offsets: tuple[int, ...]) ->
     return call(W, a, jnp.asarray(offsets, jnp.int32))
 
 
-def lps_propagate(W: jax.Array, a: jax.Array, generators: np.ndarray, q: int) -> jax.Array:
+def lps_propagate(W: jax.Array, a: jax.Array, generators, inverses) -> jax.Array:
     """``r[v] = Σ_j W[j, v]·a[neighbors(v)[j]]`` over the LPS graph on PSL(2, q) (neighbours computed in the
-    kernel from the ``(D, 4)`` generator matrices): int8 W ``(D, N)``, int8 a ``(M,)``, M ≥ N (zero-padded
-    past N, not read) -> int32 ``(M,)``, zero past N. CPU only; call :func:`available` first."""
-    inv = np.asarray([0] + [pow(x, -1, q) for x in range(1, q)], np.int32)
+    kernel from the ``(D, 4)`` generator matrices and the ``(q,)`` inverses mod q, ``LPS.generators()`` and
+    ``LPS.inverses()``): int8 W ``(D, N)``, int8 a ``(M,)``, M ≥ N (zero-padded past N, not read) -> int32
+    ``(M,)``, zero past N. CPU only; call :func:`available` first."""
     call = jax.ffi.ffi_call("praxis_lps_propagate", jax.ShapeDtypeStruct(a.shape, jnp.int32),
                             vmap_method="sequential")
-    return call(W, a, jnp.asarray(generators, jnp.int32), jnp.asarray(inv))
+    return call(W, a, jnp.asarray(generators, jnp.int32), jnp.asarray(inverses, jnp.int32))
 
 
 def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Array, m: jax.Array, decay, lr,
