@@ -121,6 +121,19 @@ def lps_propagate() -> list[str]:
     return lines
 
 
+def native_learning() -> list[str]:
+    """The int8 learning pass on the CPU: XLA, the native kernel, the whole tick (``benchmarks/native_learning.py``)."""
+    rows = _load("native-learning-cpu.json")["results"]
+    cols = ("xla", "native", "native_e_only", "tick", "tick_update_every_8")
+    lines = ["| N | D | eligibility code | XLA pass | native pass | native, no W update | whole learning tick | "
+             "tick, W update every 8th tick |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        cells = [f"{r[f'{c}_syn_per_s'] / 1e9:.2f} G syn/s ({100 * r[f'{c}_frac_bw']:.1f}%)" for c in cols]
+        code = {"mulaw": "μ-law", "segmented": "segmented"}[r["eligibility"]]
+        lines.append(f"| {r['N']:,} | {r['D']} | {code} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def event_driven() -> list[str]:
     """Dense over event-driven propagation time against the spiking fraction (``benchmarks/event_driven.py``)."""
     res = _load("event-driven-cpu.json")["results"]
@@ -195,7 +208,8 @@ def _scan(x_realtime) -> str:
 
 
 TABLES = {"throughput-cpu": throughput_cpu, "throughput-gpu": throughput_gpu, "spectra": spectra,
-          "cuba-coba": cuba_coba, "event-matvec": event_matvec, "lps-propagate": lps_propagate, "event-driven": event_driven, "billion-plan": billion_plan,
+          "cuba-coba": cuba_coba, "event-matvec": event_matvec, "lps-propagate": lps_propagate,
+          "native-learning": native_learning, "event-driven": event_driven, "billion-plan": billion_plan,
           "invariants": invariants, "reference-divergence": reference_divergence,
           "firing-statistics": firing_statistics}
 

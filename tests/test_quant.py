@@ -16,6 +16,53 @@ def test_hash_uniform_is_uniform_and_deterministic():
     assert abs(np.corrcoef(np.asarray(u[0]), np.asarray(u[1]))[0, 1]) < 0.1
 
 
+def test_hash_bits_avalanche():
+    """Flipping any bit of the hash's input flips each output bit with probability 1/2 (murmur3's finalizer;
+    a one-multiply xorshift fails this: some input bits never reach some output bits)."""
+    x = np.random.default_rng(0).integers(0, 2**32, 50_000, dtype=np.uint64).astype(np.uint32)
+    base = np.asarray(quant.hash_bits_at(jnp.uint32(0), jnp.uint32(0), jnp.asarray(x)))
+    for b in range(32):
+        y = x ^ np.uint32(1 << b)
+        flipped = np.unpackbits((base ^ np.asarray(quant.hash_bits_at(jnp.uint32(0), jnp.uint32(0), jnp.asarray(y))))
+                                .view(np.uint8)).reshape(-1, 32).mean(axis=0)
+        # cols enter multiplied by an odd constant, so every bit of x changes the hash's input
+        assert np.abs(flipped - 0.5).max() < 0.02, (b, flipped)
+
+
+def test_edge_uniforms_are_one_draw_split_in_two_uncorrelated_halves():
+    seed, shape = jnp.uint32(77), (64, 20_000)
+    lo, hi = (np.asarray(u, np.float64) for u in quant.edge_uniforms(seed, shape, 1))
+    h = np.asarray(quant.hash_bits_at(seed, jnp.arange(64, dtype=jnp.uint32)[:, None],
+                                      jnp.arange(20_000, dtype=jnp.uint32)[None, :], 1))
+    np.testing.assert_array_equal(lo, ((h & 0xFFFF) + 0.5) / 2**16)
+    np.testing.assert_array_equal(hi, ((h >> 16) + 0.5) / 2**16)
+    bound = 4 / np.sqrt(lo.size)
+    for u in (lo, hi):
+        assert 0 < u.min() and u.max() < 1
+        assert abs(u.mean() - 0.5) < 0.002 and abs(u.var() - 1 / 12) < 0.001
+        assert abs(np.corrcoef(u[:, 1:].ravel(), u[:, :-1].ravel())[0, 1]) < bound  # neighbouring neurons
+        assert abs(np.corrcoef(u[1:].ravel(), u[:-1].ravel())[0, 1]) < bound  # neighbouring offsets
+    assert abs(np.corrcoef(lo.ravel(), hi.ravel())[0, 1]) < bound
+
+
+def test_the_rules_two_roundings_are_unbiased_and_uncorrelated():
+    """One draw per edge rounds both e (low half) and W (high half): each rounding's mean is the float value
+    it rounds, and the two rounding errors are uncorrelated."""
+    from praxis_jax.plasticity.astdp_et import rounding
+
+    n = 400_000
+    for code in quant.ELIG_CODES:
+        codec = quant.Codec(int8=True, w_scale=0.01, mu=255.0, elig_max=40.0, elig_code=code)
+        for seed, (e_val, w_val) in enumerate([(0.37, 0.4321), (-5.3, -0.9876), (0.004, 0.0503)]):
+            u_e, u_w = rounding(codec, jnp.uint32(seed), (1, n))
+            e_err = np.asarray(codec.e(codec.store_e(jnp.full((1, n), e_val), u_e)), np.float64) - e_val
+            w_err = np.asarray(codec.w(codec.store_w(jnp.full((1, n), w_val), u_w)), np.float64) - w_val
+            e_step = np.abs(e_err).max() * 2  # the spacing of the two codes around e_val bounds the error
+            assert abs(e_err.mean()) < 5 * e_step / np.sqrt(n) + 1e-6, (code, e_val, e_err.mean())
+            assert abs(w_err.mean()) < 5 * codec.w_scale / np.sqrt(n), (w_val, w_err.mean())
+            assert abs(np.corrcoef(e_err.ravel(), w_err.ravel())[0, 1]) < 5 / np.sqrt(n)
+
+
 def test_mulaw_roundtrip_codes_and_unbiased_rounding():
     E, mu = 40.0, 255.0
     codes = jnp.arange(-127, 128, dtype=jnp.int8)

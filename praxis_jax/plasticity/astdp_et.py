@@ -12,7 +12,8 @@ The factors are options of the one rule (``PlasticityConfig.pre`` and ``.post``)
 ``m`` is the learning signal: a global scalar or a per-neuron ``(N,)`` broadcast signal. ``⟨·⟩`` is the
 mean over the trials of a batch that run in lockstep against one shared W (the ``axis_name`` of a
 ``vmap``, see :func:`praxis_jax.simulate.step`); for a single trial it is the identity. In int8 numerics
-W is stochastically rounded and e is μ-law coded (see :mod:`praxis_jax.quant.codec`).
+W is stochastically rounded and e is μ-law coded (see :mod:`praxis_jax.quant.codec`), both from one
+counter-based draw per edge per tick (:func:`rounding`).
 
 With ``post = "fprime"``, ``decay = 1`` (the trace sums the trial), the update once at the trial's end
 and ``m_j = −∂L/∂a_j``, the loss's direct dependence on a_j (for a time-mean readout the output error sent
@@ -30,10 +31,10 @@ import jax.numpy as jnp
 from jaxtyping import Array
 
 from praxis_jax.plasticity.rule import Rule
-from praxis_jax.quant.codec import Codec, hash_uniform
+from praxis_jax.quant.codec import Codec, edge_uniforms, hash_uniform
 from praxis_jax.topology.base import Topology
 
-STREAM_E, STREAM_W, STREAM_EPS = 1, 2, 4  # (3 is homeostasis')
+STREAM_EDGE, STREAM_EPS = 1, 4  # (3 is homeostasis')
 
 
 def post_factor(pl, hyper, a: Array, noise: Array) -> Array:
@@ -61,6 +62,14 @@ def presynaptic(codec: Codec, pl, hyper, gathered: Array, a_prev: Array, eps: Ar
     return eps_f, codec.store_e(eps_f, u)
 
 
+def rounding(codec: Codec, seed: Array, shape: tuple[int, int]) -> tuple[Array | None, Array | None]:
+    """The uniforms ``(u_e, u_w)`` of one tick's stochastic roundings of e and W over a ``(D, N)`` edge array:
+    the low and high halves of one hash draw per edge, ``hash_bits_at(seed, j, v, STREAM_EDGE)``
+    (:func:`praxis_jax.quant.codec.edge_uniforms`); None, None in float32. Fused kernels compute the same
+    draw per tile."""
+    return edge_uniforms(seed, shape, STREAM_EDGE) if codec.int8 else (None, None)
+
+
 def eligibility(codec: Codec, decay, pre: Array, post: Array, e: Array, u: Array | None) -> tuple[Array, Array]:
     """Phase 1 elementwise: ``e_f = decay·e + pre·post`` -> (e_f float32, e stored with uniforms ``u``).
 
@@ -80,8 +89,7 @@ def weight(codec: Codec, clip: float, lr, weight_decay, W: Array, me: Array, u: 
 def trace(codec: Codec, pre: Array, post: Array, e: Array, hyper, seed: Array) -> tuple[Array, Array]:
     """Phase 1 over every edge: pre ``(D, N)`` f32 (gathered), post ``(N,)`` f32, e ``(D, N)`` stored ->
     (e float32, e stored)."""
-    u = hash_uniform(seed, e.shape, STREAM_E) if codec.int8 else None
-    return eligibility(codec, hyper.decay, pre, post[None, :], e, u)
+    return eligibility(codec, hyper.decay, pre, post[None, :], e, rounding(codec, seed, e.shape)[0])
 
 
 def modulated(m: Array, e_f: Array) -> Array:
@@ -92,8 +100,7 @@ def modulated(m: Array, e_f: Array) -> Array:
 
 def apply(codec: Codec, clip: float, W: Array, me: Array, hyper, seed: Array) -> Array:
     """Phases 2 and 3 over every edge: W ``(D, N)`` stored and ``me = ⟨m·e⟩`` float32 ``(D, N)`` -> W stored."""
-    u = hash_uniform(seed, W.shape, STREAM_W) if codec.int8 else None
-    return weight(codec, clip, hyper.lr, hyper.weight_decay, W, me, u)
+    return weight(codec, clip, hyper.lr, hyper.weight_decay, W, me, rounding(codec, seed, W.shape)[1])
 
 
 def edge_update(codec: Codec, clip: float, pre: Array, post: Array, m: Array, e: Array, W: Array, hyper,

@@ -8,6 +8,9 @@ from praxis_jax.quant.codec import (
     QMAX,
     SEG_SPAN,
     Codec,
+    edge_uniforms,
+    half_uniforms,
+    hash_bits_at,
     hash_uniform,
     hash_uniform_at,
     mulaw_decode,
@@ -18,5 +21,6 @@ from praxis_jax.quant.codec import (
     to_int8,
 )
 
-__all__ = ["A_SCALE", "Codec", "ELIG_CODES", "QMAX", "SEG_SPAN", "hash_uniform", "hash_uniform_at", "lowbit",
+__all__ = ["A_SCALE", "Codec", "ELIG_CODES", "QMAX", "SEG_SPAN", "edge_uniforms", "half_uniforms",
+           "hash_bits_at", "hash_uniform", "hash_uniform_at", "lowbit",
            "mulaw_decode", "mulaw_encode", "segmented_decode", "segmented_encode", "stochastic_round", "to_int8"]

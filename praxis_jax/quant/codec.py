@@ -10,7 +10,8 @@ Scales (int8 value q stands for q·scale):
                8 segments of 16 equal steps, the step doubling from one segment to the next. Its codes are
                the top bits of a float32, so coding is a few integer operations (no exp or log).
 Stochastic rounding matters: with deterministic rounding an update smaller than half a step is lost
-every tick and learning silently freezes at small learning rates.
+every tick and learning silently freezes at small learning rates. The learning rule rounds e and W of an
+edge from one 32-bit draw per tick, e from its low 16 bits and W from its high 16 (:func:`edge_uniforms`).
 
 :class:`Codec` maps stored arrays to float32 and back for one config; in float32 numerics it is the
 identity, so the float32 reference and the int8 path run the same equations through one code path.
@@ -29,21 +30,12 @@ A_SCALE = 2.0 / 127.0
 QMAX = 127
 
 
-def hash_uniform(seed: Array, shape: tuple[int, int], stream: int = 0) -> Array:
-    """Uniform float32 in [0, 1) for every element of a 2-D ``shape`` from a uint32 ``seed``.
+def hash_bits_at(seed: Array, rows: Array, cols: Array, stream: int = 0) -> Array:
+    """The counter-based hash, uint32, of uint32 ``rows`` and ``cols`` (broadcast together):
+    ``fmix32(seed ^ stream·0x9E3779B9 + row·0x85EBCA6B + col·0xC2B2AE35)`` with fmix32 murmur3's finalizer.
 
-    A counter-based hash (murmur3 finalizer of seed, stream, row and column) computed in-kernel, so no
-    random array is stored or streamed from memory. Deterministic for a given seed.
-    """
-    rows = jax.lax.broadcasted_iota(jnp.uint32, shape, 0)
-    cols = jax.lax.broadcasted_iota(jnp.uint32, shape, 1)
-    return hash_uniform_at(seed, rows, cols, stream)
-
-
-def hash_uniform_at(seed: Array, rows: Array, cols: Array, stream: int = 0) -> Array:
-    """The value of :func:`hash_uniform` at uint32 ``rows`` and ``cols`` (broadcast together).
-
-    Fused kernels that visit one tile at a time call this with the tile's indices.
+    Computed in-kernel (fused kernels call it with one tile's indices), so no random array is stored or
+    streamed from memory. Deterministic for a given seed.
     """
     h = seed.astype(jnp.uint32) ^ jnp.uint32((stream * 0x9E3779B9) & 0xFFFFFFFF)
     h = h + rows.astype(jnp.uint32) * jnp.uint32(0x85EBCA6B) + cols.astype(jnp.uint32) * jnp.uint32(0xC2B2AE35)
@@ -51,8 +43,39 @@ def hash_uniform_at(seed: Array, rows: Array, cols: Array, stream: int = 0) -> A
     h = h * jnp.uint32(0x7FEB352D)
     h = h ^ (h >> 15)
     h = h * jnp.uint32(0x846CA68B)
-    h = h ^ (h >> 16)
-    return (h >> 8).astype(jnp.float32) * jnp.float32(1.0 / (1 << 24))
+    return h ^ (h >> 16)
+
+
+def hash_uniform(seed: Array, shape: tuple[int, int], stream: int = 0) -> Array:
+    """Uniform float32 in [0, 1) for every element of a 2-D ``shape`` from a uint32 ``seed``: the top 24
+    bits of :func:`hash_bits_at` at each (row, column), ``(h >> 8)/2^24``."""
+    rows = jax.lax.broadcasted_iota(jnp.uint32, shape, 0)
+    cols = jax.lax.broadcasted_iota(jnp.uint32, shape, 1)
+    return hash_uniform_at(seed, rows, cols, stream)
+
+
+def hash_uniform_at(seed: Array, rows: Array, cols: Array, stream: int = 0) -> Array:
+    """The value of :func:`hash_uniform` at uint32 ``rows`` and ``cols`` (broadcast together)."""
+    return (hash_bits_at(seed, rows, cols, stream) >> 8).astype(jnp.float32) * jnp.float32(1.0 / (1 << 24))
+
+
+def half_uniforms(h: Array) -> tuple[Array, Array]:
+    """Two uniforms from one uint32 draw ``h``: its low and high 16 bits ``k`` as ``(k + 1/2)/2^16``.
+
+    The midpoints make each rounding's probability ``p`` quantised to the nearest multiple of 2^-16 (not
+    always up), so the bias of a stochastic rounding is at most 2^-17 of a step and averages to zero over p.
+    Both values are exact in float32 and in ``(0, 1)``.
+    """
+    lo = (h & jnp.uint32(0xFFFF)).astype(jnp.float32)
+    hi = (h >> 16).astype(jnp.float32)
+    return (lo + 0.5) * jnp.float32(2.0**-16), (hi + 0.5) * jnp.float32(2.0**-16)
+
+
+def edge_uniforms(seed: Array, shape: tuple[int, int], stream: int) -> tuple[Array, Array]:
+    """:func:`half_uniforms` of one draw of :func:`hash_bits_at` per element of a 2-D ``shape``."""
+    rows = jax.lax.broadcasted_iota(jnp.uint32, shape, 0)
+    cols = jax.lax.broadcasted_iota(jnp.uint32, shape, 1)
+    return half_uniforms(hash_bits_at(seed, rows, cols, stream))
 
 
 def stochastic_round(x: Array, u: Array) -> Array:
@@ -114,7 +137,7 @@ def segmented_encode(x: Array, elig_max: float, u: Array) -> Array:
     equal to the dropped fraction (a carry into the next segment is the next code).
     """
     y = jnp.minimum(jnp.abs(x), elig_max) * (SEG_SPAN / elig_max) + 16.0
-    r = (u * (1 << SEG_DROP)).astype(jnp.uint32)  # u = k/2^24 from hash_uniform: exact
+    r = (u * (1 << SEG_DROP)).astype(jnp.uint32)  # u = k/2^24 or (k + 1/2)/2^16: exact
     bits = jax.lax.bitcast_convert_type(y, jnp.uint32) + r
     code = jnp.minimum((bits >> SEG_DROP).astype(jnp.int32) - SEG_BASE, QMAX)
     return (jnp.sign(x).astype(jnp.int32) * code).astype(jnp.int8)

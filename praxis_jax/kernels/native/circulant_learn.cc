@@ -3,9 +3,10 @@
 //   on update ticks: W <- stochastic_round(clip(W + lr*m_v*e_f - wd*W, +-clip) / w_scale, u_w)
 // with pre = a_prev[(v + s_j) mod N] for edge j of neuron v and post[v] the rule's postsynaptic factor of
 // v (a, f'(v) = 1 − (a/2)², 1 or η/σ, as float32); W, e int8 (D, N), a_prev int8 (N), post and m float32
-// (N), hyper float32 [decay, lr, wd, on], seed uint32. The equations, the in-kernel hash
-// (murmur3 finalizer of seed, stream, row j and column v) and the codes are those of
-// praxis_jax/quant.py and praxis_jax/plasticity/astdp_et.py; W and e are read and written once per tick.
+// (N), hyper float32 [decay, lr, wd, on], seed uint32. The equations, the codes and the rounding draw
+// (one murmur3-finalizer hash of seed, stream, row j and column v per edge: e rounds with its low 16
+// bits, W with its high 16) are those of praxis_jax/quant/codec.py and praxis_jax/plasticity/astdp_et.py
+// (astdp_et.rounding); W and e are read and written once per tick.
 //
 // Two eligibility codes (quant.ELIG_CODES):
 //   MuLaw (continuous): decode(k) = (E/mu)*(g^k - 1), g = (1 + mu)^(1/127), from a 128-entry table (each
@@ -52,13 +53,14 @@ using praxis_native::hash;
 using praxis_native::hash_base;
 using praxis_native::kColMul;
 using praxis_native::kRowMul;
-using praxis_native::uniform;
+using praxis_native::uniform_hi;
+using praxis_native::uniform_lo;
 
 // At most this many neurons per block (a multiple of 32): the two float arrays of the block (128 KB) stay
 // in L2 while the rows stream past.
 constexpr int64_t kBlock = 16384;
 constexpr float kAScale = 2.0f / 127.0f;
-constexpr uint32_t kStreamE = 1, kStreamW = 2;
+constexpr uint32_t kStreamEdge = 1;  // as astdp_et.STREAM_EDGE
 constexpr int32_t kSegBase = (127 + 4) << 4, kSegDrop = 19;  // as quant.SEG_BASE, quant.SEG_DROP
 constexpr float kSegSpan = 31 * 128 - 16;                     // as quant.SEG_SPAN
 
@@ -107,7 +109,7 @@ struct MuLaw {  // e in its own units (unit 1)
     const float x_lo = up ? x_up : (down ? x_down : x0);
     const float x_hi = up ? (x_up + k.c) * k.g - k.c : (down ? x0 : x_up);
     const float p = (mag - x_lo) / (x_hi - x_lo);
-    return int8_t(apply_sign(lo + int32_t(uniform(h) < p), e_f));
+    return int8_t(apply_sign(lo + int32_t(uniform_lo(h) < p), e_f));
   }
 #ifdef __AVX2__
   // table[q] for q in [0, 127], exactly, from six in-register permutes (vpermps reads an index's low
@@ -164,6 +166,15 @@ struct MuLaw {  // e in its own units (unit 1)
 #endif
 };
 
+// Segmented rounding: the uniform (k + 1/2)/2^16 of the draw's low half, scaled to the 19 dropped
+// mantissa bits, (k << 3) | 4 (quant.segmented_encode's floor(u·2^19), exact).
+inline uint32_t carry_bits(uint32_t h) { return ((h & 0xFFFFu) << 3) | 4u; }
+#ifdef __AVX2__
+inline __m256i carry_bits8(__m256i h) {
+  return _mm256_or_si256(_mm256_slli_epi32(_mm256_and_si256(h, _mm256_set1_epi32(0xFFFF)), 3), _mm256_set1_epi32(4));
+}
+#endif
+
 struct Segmented {  // e in units of E/SEG_SPAN (Params::e_unit)
   static float unit(const Params& k) { return k.e_unit; }
   static float decode(const Params&, int32_t q) {
@@ -173,7 +184,7 @@ struct Segmented {  // e in units of E/SEG_SPAN (Params::e_unit)
   static int8_t encode(const Params&, float e_f, uint32_t h) {
     const float neg = e_f < 0.0f ? -e_f : e_f;
     const float y = (neg < kSegSpan ? neg : kSegSpan) + 16.0f;
-    const int32_t code = int32_t((float_to_bits(y) + (h >> 13)) >> kSegDrop) - kSegBase;
+    const int32_t code = int32_t((float_to_bits(y) + carry_bits(h)) >> kSegDrop) - kSegBase;
     return int8_t(apply_sign(code < 127 ? code : 127, e_f));
   }
 #ifdef __AVX2__
@@ -185,7 +196,7 @@ struct Segmented {  // e in units of E/SEG_SPAN (Params::e_unit)
   static __m256i encode8(const Params&, __m256 e_f, __m256i h) {  // signed code
     const __m256 mag = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), e_f), _mm256_set1_ps(kSegSpan));
     const __m256i bits = _mm256_add_epi32(_mm256_castps_si256(_mm256_add_ps(mag, _mm256_set1_ps(16.0f))),
-                                          _mm256_srli_epi32(h, 13));
+                                          carry_bits8(h));
     const __m256i code = _mm256_sub_epi32(_mm256_srli_epi32(bits, kSegDrop), _mm256_set1_epi32(kSegBase));
     return _mm256_sign_epi32(_mm256_min_epi32(code, _mm256_set1_epi32(127)), _mm256_castps_si256(e_f));
   }
@@ -201,7 +212,7 @@ struct Task {
   int8_t* e;
   int64_t n, d;
   float decay, lr, keep;  // keep = 1 − weight decay
-  uint32_t base_e, base_w;  // hash_base of the two streams
+  uint32_t base;  // hash_base of the rounding draw's stream
   const Params* k;
 };
 
@@ -219,12 +230,12 @@ struct Row {
 
 // In weight codes: x = min(floor(clip(W_q·(1 − wd) + lrm_u·e_f, ±c) + u), 127), c = min(clip/w_scale, 127),
 // which is phases 2 and 3 of the rule stored with stochastic rounding. The min is needed: for w within
-// about 2^-18 of 127 the float sum w + u can round to 128 when u >= 1 − 2^-18 (the AVX2 form saturates
+// about 2^-17 of 127 the float sum w + u can round to 128 when u is within 2^-17 of 1 (the AVX2 form saturates
 // when it packs to int8).
 inline int8_t weight(float w_q, float lrm_u, float e_f, float keep, float c, uint32_t h) {
   float w = w_q * keep + lrm_u * e_f;
   w = w < -c ? -c : (w > c ? c : w);
-  return int8_t(std::min(int32_t(std::floor(w + uniform(h))), int32_t(127)));
+  return int8_t(std::min(int32_t(std::floor(w + uniform_hi(h))), int32_t(127)));
 }
 
 template <bool kOn, class Elig>
@@ -232,8 +243,9 @@ void row_scalar(const Task& t, const Row& r, int64_t i0, int64_t len) {
   for (int64_t i = i0; i < len; ++i) {
     const uint32_t rc = r.row * kRowMul + (r.col0 + uint32_t(i)) * kColMul;
     const float e_f = t.decay * Elig::decode(*t.k, r.e[i]) + float(r.pre_q[i]) * r.post_u[i];
-    r.e[i] = Elig::encode(*t.k, e_f, hash(t.base_e + rc));
-    if (kOn) r.W[i] = weight(float(r.W[i]), r.lrm_u[i], e_f, t.keep, t.k->w_clip, hash(t.base_w + rc));
+    const uint32_t h = hash(t.base + rc);
+    r.e[i] = Elig::encode(*t.k, e_f, h);
+    if (kOn) r.W[i] = weight(float(r.W[i]), r.lrm_u[i], e_f, t.keep, t.k->w_clip, h);
   }
 }
 
@@ -244,9 +256,10 @@ inline __m256i load8(const int8_t* p) {
 
 using praxis_native::hash8;
 using praxis_native::store32;
-using praxis_native::uniform8;
+using praxis_native::uniform_hi8;
+using praxis_native::uniform_lo8;
 
-inline __m256 elig_random(MuLaw, __m256i h) { return uniform8(h); }
+inline __m256 elig_random(MuLaw, __m256i h) { return uniform_lo8(h); }
 inline __m256i elig_random(Segmented, __m256i h) { return h; }
 
 // Eight edges from i: the new e code and (on update ticks) the new W code, as int32 lanes.
@@ -255,14 +268,14 @@ inline void edges8(const Task& t, const Row& r, int64_t i, __m256i rc, __m256i& 
   const Params& k = *t.k;
   const __m256 e_f = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(t.decay), Elig::decode8(k, load8(r.e + i))),
                                    _mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.pre_q + i)), _mm256_load_ps(r.post_u + i)));
-  e_code = Elig::encode8(k, e_f, elig_random(Elig{}, hash8(_mm256_add_epi32(_mm256_set1_epi32(int32_t(t.base_e)), rc))));
+  const __m256i h = hash8(_mm256_add_epi32(_mm256_set1_epi32(int32_t(t.base)), rc));
+  e_code = Elig::encode8(k, e_f, elig_random(Elig{}, h));
   if (!kOn) return;
   const float c = k.w_clip;
   __m256 w = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(load8(r.W + i)), _mm256_set1_ps(t.keep)),
                            _mm256_mul_ps(_mm256_load_ps(r.lrm_u + i), e_f));
   w = _mm256_min_ps(_mm256_max_ps(w, _mm256_set1_ps(-c)), _mm256_set1_ps(c));
-  const __m256 u = uniform8(hash8(_mm256_add_epi32(_mm256_set1_epi32(int32_t(t.base_w)), rc)));
-  w_code = _mm256_cvttps_epi32(_mm256_floor_ps(_mm256_add_ps(w, u)));
+  w_code = _mm256_cvttps_epi32(_mm256_floor_ps(_mm256_add_ps(w, uniform_hi8(h))));
 }
 
 // 32 edges per step; returns the first edge it left for row_scalar (the ragged tail of fewer than 32).
@@ -373,8 +386,7 @@ ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::
   std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin() + n);
   const float* h = hyper.typed_data();
   const Task task{a2.data(), post.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
-                  n, d, h[0], h[1], 1.0f - h[2], hash_base(seed.typed_data()[0], kStreamE),
-                  hash_base(seed.typed_data()[0], kStreamW), &k};
+                  n, d, h[0], h[1], 1.0f - h[2], hash_base(seed.typed_data()[0], kStreamEdge), &k};
   const bool on = h[3] > 0.0f;
   auto* run = segmented ? (on ? &run_block<true, Segmented> : &run_block<false, Segmented>)
                         : (on ? &run_block<true, MuLaw> : &run_block<false, MuLaw>);

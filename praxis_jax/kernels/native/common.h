@@ -1,6 +1,7 @@
-// What the native kernels share: the in-kernel random numbers of praxis_jax.quant.hash_uniform_at,
-// u = (fmix32(seed ^ stream·0x9E3779B9 + row·0x85EBCA6B + col·0xC2B2AE35) >> 8) / 2^24 with fmix32 the
-// murmur3 finalizer (scalar and AVX2 eight-lane forms), the packing of int32 lanes into int8 stores, and
+// What the native kernels share: the in-kernel random numbers of praxis_jax.quant.codec, the draw
+// h = fmix32(seed ^ stream·0x9E3779B9 + row·0x85EBCA6B + col·0xC2B2AE35) with fmix32 the murmur3
+// finalizer, and the uniforms made from it: (h >> 8)/2^24 (hash_uniform_at) or its two 16-bit halves
+// (half_uniforms), in scalar and AVX2 eight-lane forms; the packing of int32 lanes into int8 stores, and
 // the split of a pass into items run on XLA's intra-op thread pool.
 #pragma once
 
@@ -36,6 +37,10 @@ inline uint32_t hash(uint32_t h) {
 
 inline float uniform(uint32_t h) { return float(h >> 8) * (1.0f / 16777216.0f); }
 
+// quant.half_uniforms: (k + 1/2)/2^16 for k the low or the high 16 bits of h, as (2k + 1)/2^17 (exact).
+inline float uniform_lo(uint32_t h) { return float(((h & 0xFFFFu) << 1) | 1u) * (1.0f / 131072.0f); }
+inline float uniform_hi(uint32_t h) { return float((h >> 15) | 1u) * (1.0f / 131072.0f); }
+
 #ifdef __AVX2__
 inline __m256i hash8(__m256i h) {
   h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
@@ -47,6 +52,17 @@ inline __m256i hash8(__m256i h) {
 
 inline __m256 uniform8(__m256i h) {
   return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(h, 8)), _mm256_set1_ps(1.0f / 16777216.0f));
+}
+
+inline __m256 uniform_lo8(__m256i h) {
+  const __m256i k = _mm256_or_si256(_mm256_slli_epi32(_mm256_and_si256(h, _mm256_set1_epi32(0xFFFF)), 1),
+                                    _mm256_set1_epi32(1));
+  return _mm256_mul_ps(_mm256_cvtepi32_ps(k), _mm256_set1_ps(1.0f / 131072.0f));
+}
+
+inline __m256 uniform_hi8(__m256i h) {
+  const __m256i k = _mm256_or_si256(_mm256_srli_epi32(h, 15), _mm256_set1_epi32(1));
+  return _mm256_mul_ps(_mm256_cvtepi32_ps(k), _mm256_set1_ps(1.0f / 131072.0f));
 }
 
 // row·0x85EBCA6B + col·0xC2B2AE35 for the eight columns col0 .. col0 + 7.

@@ -8,8 +8,8 @@ row j of the ``(D, N)`` edge arrays. One program handles one tile and loops over
   learn:      e_f = decay·e + pre·post;  e ← store_e(e_f);  W ← store_w(clip(W + lr·m·e_f − wd·W))
               with pre = a_prev2[v + s_j] and post[v] the rule's postsynaptic factor (float32) — the equations of
               :func:`praxis_jax.plasticity.astdp_et.eligibility` and ``weight``, called here per tile,
-              with the same in-kernel hash (:func:`praxis_jax.quant.hash_uniform_at`) for stochastic
-              rounding, so the result equals the unfused path.
+              with the same in-kernel draw per edge for both stochastic roundings
+              (:func:`praxis_jax.plasticity.astdp_et.rounding`), so the result equals the unfused path.
 
 ``learn`` reads and writes W and e exactly once per tick (4·D·N bytes in int8) and updates them in place
 (``input_output_aliases``). The kernels lower through Triton on GPUs; ``interpret=True`` runs them on any
@@ -26,8 +26,8 @@ from jax.experimental import pallas as pl
 from jax.experimental.pallas import triton as plgpu
 from jaxtyping import Array
 
-from praxis_jax.plasticity.astdp_et import STREAM_E, STREAM_W, eligibility, weight
-from praxis_jax.quant.codec import Codec, hash_uniform_at
+from praxis_jax.plasticity.astdp_et import STREAM_EDGE, eligibility, weight
+from praxis_jax.quant.codec import Codec, half_uniforms, hash_bits_at
 
 # Tile sizes measured on an H100 at N ≈ 1M (benchmarks/results/pallas-h100*.json): neurons per program,
 # offsets written out per loop iteration, Triton warps per program.
@@ -95,8 +95,7 @@ def _learn_kernel(s_ref, h_ref, seed_ref, a2_ref, post_ref, m_ref, W_ref, e_ref,
         e = plgpu.load(e_ref.at[j, pl.ds(start, block)], mask=mask, other=0)
         W = plgpu.load(W_ref.at[j, pl.ds(start, block)], mask=mask, other=0)
         row = j.astype(jnp.uint32)
-        u_e = hash_uniform_at(seed, row, ucols, STREAM_E) if codec.int8 else None
-        u_w = hash_uniform_at(seed, row, ucols, STREAM_W) if codec.int8 else None
+        u_e, u_w = half_uniforms(hash_bits_at(seed, row, ucols, STREAM_EDGE)) if codec.int8 else (None, None)
         e_f, e_new = eligibility(codec, decay, pre, post, e, u_e)
         W_new = jnp.where(on > 0, weight(codec, clip, lr, wd, W, m * e_f, u_w), W)
         plgpu.store(e_out.at[j, pl.ds(start, block)], e_new, mask=mask)
