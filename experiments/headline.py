@@ -1,8 +1,9 @@
 """The README's headline tables, generated from the records (nothing is re-run).
 
-``table``: one row per (task, organoid, method, numerics) in HEADLINE, from the recurrent-learning study's
-records: the test accuracy of the local readout (mean ± std over seeds) and of a ridge readout refitted on
-the same organoid. ``throughput``: the int8 Singer tick against the memory bandwidth measured in the same
+``table``: one row per (task, organoid, method, numerics) in HEADLINE that the recurrent-learning study's
+records hold: the test accuracy of the local readout (mean ± std over seeds) and of a ridge readout
+refitted on the same organoid. int8 runs that learned W under the earlier rounding contract (no
+``"rounding"`` field: one hash per rounding) say so in the numerics column. ``throughput``: the int8 Singer tick against the memory bandwidth measured in the same
 run (``benchmarks/throughput.py``), and the CUBA/COBA networks against BrainPy and Brian2
 (``benchmarks/cuba_coba.py``). The test suite checks that the README holds exactly these tables.
 
@@ -24,12 +25,12 @@ THROUGHPUT = {"throughput-cpu.json": "2-core CPU", "throughput-h100-singer-2M.js
 # record -> (task and organoid in words, [(method, numerics), ...])
 HEADLINE = {
     "recurrent-mnist1d-default.json": ("MNIST-1D, default organoid (N = 993), 8 epochs", [
-        ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"),
+        ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("readout", "int8-mulaw"),
         ("eprop", "float32"), ("bptt", "float32"), ("snn", "float32")]),
     "recurrent-mnist1d-tuned-std.json": ("MNIST-1D, tuned organoid, standardised readout, 8 epochs", [
-        ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8")]),
+        ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("readout", "int8-mulaw")]),
     "recurrent-fashion_mnist-default.json": ("Fashion-MNIST (60k/10k), default organoid, 3 epochs", [
-        ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"),
+        ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("readout", "int8-mulaw"),
         ("raw-input", "float32")]),
 }
 SHORT = {"fixed": "W fixed (reservoir)", "readout": "**W learned (A-STDP-ET)**", "eprop": "e-prop (Adam)",
@@ -54,6 +55,8 @@ def table(results: str = RESULTS) -> list[str]:
                 continue
             local = _ms([r.get("local_readout", r.get("readout")) for r in runs])
             ridge = _ms([r["ridge_readout"] for r in runs]) if "ridge_readout" in runs[0] else "—"
+            if numerics.startswith("int8") and method != "fixed" and "rounding" not in runs[0]:
+                numerics += ", earlier rounding"
             lines.append(f"| {task} | {SHORT[method]} | {numerics} | {len(runs)} | {local} | {ridge} |")
     return lines
 

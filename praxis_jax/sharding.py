@@ -7,11 +7,15 @@ unchanged: :func:`sharded_simulate` jits it with these shardings and traces it w
 topology all-gathers the int8 activations once per tick (N bytes, the only per-tick traffic) and each
 device then gathers its neighbours locally (``jax.shard_map`` on each device's block of neurons). Random
 numbers are partitionable (``jax_threefry_partitionable``, the default) and the hash of stochastic
-rounding is indexed by global position, so a sharded run equals the single-device run bit for bit: int8
-on LPS graphs and circulants, float32 on circulants (tested over 200 ticks with learning and homeostasis
-on 4 and 8 CPU devices). Float32 LPS graphs differ in the last bits (at most 1.1e-5 after 200 ticks in
-the test): their sum over edges runs outside the per-block code and is fused differently once
-partitioned. The same holds across processes joined by ``jax.distributed`` (a mesh over the global
+rounding is indexed by global position, so a sharded run of a circulant equals the single-device run bit
+for bit, int8 and float32 (tested over 200 ticks with learning and homeostasis on 4 and 8 CPU devices).
+LPS graphs' per-neuron float arithmetic (the bias and homeostasis statistics, and in float32 the sum
+over edges) runs outside the per-block code and is fused differently once partitioned, so it differs in
+the last bits: float32 by at most 1.2e-5 after 200 ticks in the test; in int8 each tick from the same
+state gives the same codes (tested over 200 ticks), but the float statistics drift apart in the last
+bits and one activation at a rounding boundary eventually differs (at tick ~97 of the 8-device test
+organoid with the segmented eligibility code, between 400 and 800 with the continuous one), after
+which the two runs diverge as two float orderings of a chaotic network do. The same holds across processes joined by ``jax.distributed`` (a mesh over the global
 devices; tested with two processes on localhost and gloo CPU collectives).
 
 Sweep sharding: the leading configuration axis of :func:`praxis_jax.learning.sweep.sweep_init`'s batch over the
@@ -21,9 +25,9 @@ batch sizes per device).
 
 Arrays are split evenly, so N (or the number of configurations) must be a multiple of the device count.
 Singer sizes N = m² + m + 1 are odd: shard LPS graphs (N = q(q² − 1)/2 is a multiple of 4), or
-primitive-root or random circulants, which take any N. Under neuron sharding circulants run the
-pure-JAX slices on each block: the native CPU and the Pallas GPU kernels take whole arrays and are not
-used there.
+primitive-root or random circulants, which take any N. Under neuron sharding int8 circulants run the
+native CPU kernels (propagation and the fused learning pass) on each device's block
+(:mod:`praxis_jax.kernels.dispatch`); on GPUs and for LPS graphs the blocks run the pure-JAX form.
 """
 
 from __future__ import annotations

@@ -69,8 +69,9 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
     for int8 circulant organoids with the presynaptic factor a (any postsynaptic factor, any per-neuron
     modulator), the same equations run in one fused pass that
     reads and writes W and e once (:func:`praxis_jax.kernels.learn` picks the Pallas, native or XLA form).
-    Float32 numerics (the reference, and the path ``jax.grad`` goes through), lockstep batches
-    (``axis_name``) and neuron-sharded runs take the unfused phases.
+    Float32 numerics (the reference, and the path ``jax.grad`` goes through) and lockstep batches
+    (``axis_name``) take the unfused phases; neuron-sharded runs take the fused pass on each device's
+    block on the CPU.
     """
     net, pl = params.config.network, params.config.plasticity
     clip, hyper, n = pl.clip_sigma * net.weight_std, params.hyper, net.n

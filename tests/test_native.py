@@ -152,10 +152,32 @@ def test_native_learn_equals_rule_phases(eligibility, modulator, post):
 
 
 @needs_native
+@pytest.mark.parametrize("blocks", [2, 3])
+def test_native_kernels_on_blocks_equal_the_whole_organoid(blocks):
+    """A neuron-sharded run calls each kernel on one block of L neurons with all N activations rotated so
+    that the block starts at 0 (``modulus`` = N, ``first`` its global index for the rounding hash): the
+    blocks, put side by side, are the whole pass exactly."""
+    case = learn_case(440)  # N = 553 Singer; blocks of 184 (+1 ragged) and 276 (+1)
+    n, L = case.topo.n, case.topo.n // blocks
+    starts = [b * L for b in range(blocks)] + [n]
+    r = native.circulant_propagate(case.W, case.a_prev, case.topo.offsets)
+    W_all, e_all = jax.jit(lambda W, e: native.circulant_learn(*case.kernel_args(W, e)))(case.W, case.e)
+    for lo, hi in zip(starts[:-1], starts[1:]):
+        rolled = jnp.roll(case.a_prev, -lo)
+        np.testing.assert_array_equal(native.circulant_propagate(case.W[:, lo:hi], rolled, case.topo.offsets,
+                                                                 modulus=n), r[lo:hi])
+        args = list(case.kernel_args(case.W[:, lo:hi], case.e[:, lo:hi]))
+        args[2], args[3], args[4] = rolled, case.post_factor[lo:hi], case.m[lo:hi]
+        W_b, e_b = native.circulant_learn(*args, first=lo, modulus=n)
+        np.testing.assert_array_equal(W_b, W_all[:, lo:hi])
+        np.testing.assert_array_equal(e_b, e_all[:, lo:hi])
+
+
+@needs_native
 def test_native_learn_refuses_a_mulaw_table_in_the_denormals():
     """E/μ near float32's smallest normal number: the AVX2 table lookup could not be exact, so the
     kernel refuses, naming both values."""
-    case = learn_case(300)
+    case = learn_case(300, "mulaw")
     case = case._replace(codec=dataclasses.replace(case.codec, elig_max=1e-36))
     with pytest.raises(Exception, match=r"mu = 255 and elig_max = 1e-36 give a μ-law table"):
         jax.block_until_ready(native.circulant_learn(*case.kernel_args(case.W, case.e)))

@@ -32,14 +32,17 @@ rates (on the tuned organoid its best fell on the low edge of 4); each trained o
 S − 500 training signals and scored on the last 500 (float32, seed 0).
 Final (``--stage final``): each method with its chosen point on all training signals, ``--seeds``,
 ``--numerics``; the test accuracy of its local readout, and of a ridge readout refitted on its organoid.
-``--numerics int8-segmented`` is int8 with the integer-only segmented eligibility code instead of the μ-law.
+``--numerics int8`` uses the library's int8 eligibility code (the segmented μ-law), ``int8-mulaw`` the
+continuous μ-law. Each int8 run records its rounding contract (``"rounding": "one-draw"``: one hash per
+edge per tick rounds both e and W); int8 runs without that field ran under the earlier contract (one
+hash per rounding) and, before the segmented default, with the continuous μ-law.
 
 Runs already in the record are skipped (a final run only if it used the point chosen now), so an interrupted
 run resumes where it stopped; runs of different methods may write into the same record at the same time (each
 save merges into the record on disk).
 
 Usage: python -m experiments.recurrent_learning.run --stage tune|final [--organoid default|tuned] [--methods ...]
-       [--seeds 0 1 2 3 4] [--numerics float32 int8 int8-segmented] [--n 1000] [--epochs 8] [--task fashion_mnist] [--standardize]
+       [--seeds 0 1 2 3 4] [--numerics float32 int8 int8-mulaw] [--n 1000] [--epochs 8] [--task fashion_mnist] [--standardize]
 Writes results/recurrent-<task>-<organoid>.json (in this folder); ``--table`` prints the tables from it.
 """
 
@@ -113,8 +116,8 @@ GRIDS = {
     "braintrace-pp_prop": [3e-4, 1e-3, 3e-3, 1e-2], "braintrace-eprop": [1e-3],  # Adam's rate (eprop: too slow to tune)
 }
 BATCH = 32
-# --numerics: the engine's numerics and the int8 eligibility code (int8: the continuous mu-law, the default)
-NUMERICS = {"float32": ("float32", "mulaw"), "int8": ("int8", "mulaw"), "int8-segmented": ("int8", "segmented")}
+# --numerics: the engine's numerics and the int8 eligibility code (int8: the segmented μ-law, the default)
+NUMERICS = {"float32": ("float32", "segmented"), "int8": ("int8", "segmented"), "int8-mulaw": ("int8", "mulaw")}
 
 
 def split(data: Dataset) -> Dataset:
@@ -145,7 +148,7 @@ def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, r
     W0, W = np.asarray(codec.w(state.long.W)), np.asarray(codec.w(learner.long.W))
     return {"local_readout": history[-1]["test_acc"], "ridge_readout": ridge, "history": history,
             "weight_change_rel": float(np.linalg.norm(W - W0) / np.linalg.norm(W0)), "train_seconds": seconds,
-            "n": cfg.network.n, "degree": cfg.network.degree}
+            "n": cfg.network.n, "degree": cfg.network.degree, **({"rounding": "one-draw"} if code == "int8" else {})}
 
 
 def run_gradient(data: Dataset, method: str, organoid: dict, n: int, epochs: int, lr: float, seed: int) -> dict:

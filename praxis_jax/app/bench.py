@@ -111,7 +111,7 @@ class LearnCase(NamedTuple):
         return astdp_et.edge_update(self.codec, self.clip, pre, self.post_factor, self.m, e, W, self.hyper, self.seed)
 
 
-def learn_case(n: int, eligibility: str = "mulaw") -> LearnCase:
+def learn_case(n: int, eligibility: str = "segmented") -> LearnCase:
     """A :class:`LearnCase` on ``choose_singer(n, 2.0)`` with the default config's int8 codes."""
     from praxis_jax.topology import choose_singer
 

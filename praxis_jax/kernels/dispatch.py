@@ -4,7 +4,11 @@ Each operator has an XLA form that runs everywhere (the reference the kernels ar
 for the int8 circulant case, kernels that read and write the ``(D, N)`` arrays once: Pallas on GPUs
 (``cuda``) and native C++ on the CPU (when it is built, :func:`praxis_jax.kernels.native.available`). The
 choice is made by ``jax.lax.platform_dependent`` inside the compiled program, so one traced function runs
-on either backend. Neuron-sharded runs (:func:`praxis_jax.topology.base.neuron_mesh`) take the XLA form.
+on either backend. Neuron-sharded runs (:func:`praxis_jax.topology.base.neuron_mesh`) run the native
+circulant kernels on each device's block of neurons (``jax.shard_map``: the block's W and e, all N
+activations rotated so that the block starts at 0, the rounding hash counted from the block's first
+neuron), so a sharded run equals the single-device run bit for bit; on other backends, and for the other
+operators, they take the XLA form.
 """
 
 from __future__ import annotations
@@ -18,18 +22,22 @@ from jaxtyping import Array
 from praxis_jax.kernels import native
 from praxis_jax.kernels.pallas import circulant as pallas_circulant
 from praxis_jax.quant.codec import Codec
-from praxis_jax.topology.base import Topology, neuron_mesh, pad_tail
+from praxis_jax.topology.base import NEURONS, Topology, neuron_mesh, pad_tail
 from praxis_jax.topology.circulant import Circulant
 from praxis_jax.topology.lps import LPS
 
 
-def on_backend(args: tuple, xla: Callable, cuda: Callable | None = None, cpu: Callable | None = None):
+def on_backend(args: tuple, xla: Callable, cuda: Callable | None = None, cpu: Callable | None = None,
+               cpu_sharded: Callable | None = None):
     """``xla(*args)``, or the ``cuda`` / ``cpu`` kernel on its backend (``cpu`` only when the native
-    kernels are built); the XLA form for neuron-sharded runs and other backends."""
-    branches = {} if cuda is None else {"cuda": cuda}
+    kernels are built); in neuron-sharded runs ``cpu_sharded`` (the native kernel per device's block) on
+    the CPU, else the XLA form; the XLA form on other backends."""
+    sharded = neuron_mesh() is not None
+    branches = {"cuda": cuda} if cuda is not None and not sharded else {}
+    cpu = cpu_sharded if sharded else cpu
     if cpu is not None and native.available():
         branches["cpu"] = cpu
-    if not branches or neuron_mesh() is not None:
+    if not branches:
         return xla(*args)
     return jax.lax.platform_dependent(*args, default=xla, **branches)
 
@@ -48,9 +56,17 @@ def propagate(topology: Topology, W: Array, a: Array, table: Array | None = None
     if not (int8 and isinstance(topology, Circulant)):
         return xla(W, a)
     n, offsets, lanes = topology.n, topology.offsets, a.shape[0]
+
+    def blocks(W, a):
+        def block(W, a, start, length):
+            return native.circulant_propagate(W, jnp.roll(a, -start), offsets, modulus=n)
+
+        return pad_tail(topology.per_device(block, (W,), a[:n], jax.sharding.PartitionSpec(NEURONS)), lanes)
+
     return on_backend((W, a), xla,
                       cuda=lambda W, a: pad_tail(pallas_circulant.propagate(W, a[:n], offsets), lanes),
-                      cpu=lambda W, a: native.circulant_propagate(W, a, offsets))  # padded a as it is
+                      cpu=lambda W, a: native.circulant_propagate(W, a, offsets),  # padded a as it is
+                      cpu_sharded=blocks)
 
 
 def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array, e: Array,
@@ -72,8 +88,24 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
         return run
 
     m_n = m[:n] if m.ndim else m
+
+    def blocks(W, e):
+        def block(W, e, a_prev, post, m, hyper_on, seed):
+            first = jax.lax.axis_index(NEURONS) * (n // neuron_mesh().shape[NEURONS])
+            decay, lr, wd, on = hyper_on
+            return native.circulant_learn(W, e, jnp.roll(a_prev, -first), post, m, decay, lr, wd, on, seed,
+                                          topology.offsets, codec, clip, first=first, modulus=n)
+
+        P = jax.sharding.PartitionSpec
+        edges, neurons = P(None, NEURONS), P(NEURONS)
+        hyper_on = jnp.stack([jnp.asarray(x, jnp.float32) for x in (hyper.decay, hyper.lr, hyper.weight_decay, on)])
+        return jax.shard_map(block, mesh=neuron_mesh(), in_specs=(edges, edges, P(), neurons, neurons, P(), P()),
+                             out_specs=(edges, edges))(
+            W, e, a_prev[:n], post[:n], jnp.broadcast_to(jnp.asarray(m_n, jnp.float32), (n,)), hyper_on, seed)
+
     return on_backend((W, e), xla, cuda=fused(pallas_circulant.learn, a_prev[:n], post[:n], m_n),
-                      cpu=fused(native.circulant_learn, a_prev, post, m))  # the native kernel reads padded vectors
+                      cpu=fused(native.circulant_learn, a_prev, post, m),  # the native kernel reads padded vectors
+                      cpu_sharded=blocks)
 
 
 def rescale(xla: Callable[[Array, Array], Array], W: Array, s: Array, seed: Array, w_scale: float) -> Array:

@@ -157,7 +157,7 @@ class Codec(eqx.Module):
     w_scale: float = eqx.field(static=True)
     mu: float = eqx.field(static=True)
     elig_max: float = eqx.field(static=True)
-    elig_code: str = eqx.field(static=True, default="mulaw")
+    elig_code: str = eqx.field(static=True, default="segmented")
 
     @staticmethod
     def from_config(config) -> "Codec":

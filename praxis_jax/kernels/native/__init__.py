@@ -113,17 +113,22 @@ def available() -> bool:
     return True
 
 
-def circulant_propagate(W: jax.Array, a: jax.Array, offsets: tuple[int, ...]) -> jax.Array:
+def circulant_propagate(W: jax.Array, a: jax.Array, offsets: tuple[int, ...], modulus: int | None = None
+                        ) -> jax.Array:
     """``r[v] = Σ_j W[j, v]·a[(v + offsets[j]) mod N]``: int8 ``(D, N)``, int8 ``(N,)`` -> int32 ``(N,)``.
 
     ``a`` may be longer than N (zero-padded to whole lanes, :mod:`praxis_jax.simulate`): its entries past
-    N are not read and ``r`` has ``a``'s length, zero past N. CPU only; call :func:`available` first.
+    N are not read and ``r`` has ``a``'s length, zero past N. With ``modulus`` = N larger than W's L
+    columns, r ``(L,)`` is the sum for neurons 0 .. L − 1 only (one block of a neuron-sharded run, ``a``
+    rotated so that the block starts at 0). CPU only; call :func:`available` first.
     Under vmap the kernel runs once per batch element, in a loop (``benchmarks/native_vmap.py`` times that
     loop against XLA's slices vectorised over the batch).
     """
-    call = jax.ffi.ffi_call("praxis_circulant_propagate", jax.ShapeDtypeStruct(a.shape, jnp.int32),
+    n = W.shape[1] if modulus is None else modulus
+    out = a.shape if n == W.shape[1] else (W.shape[1],)
+    call = jax.ffi.ffi_call("praxis_circulant_propagate", jax.ShapeDtypeStruct(out, jnp.int32),
                             vmap_method="sequential")
-    return call(W, a, jnp.asarray(offsets, jnp.int32))
+    return call(W, a, jnp.asarray(offsets, jnp.int32), modulus=np.int64(n))
 
 
 def lps_propagate(W: jax.Array, a: jax.Array, generators, inverses) -> jax.Array:
@@ -137,15 +142,18 @@ def lps_propagate(W: jax.Array, a: jax.Array, generators, inverses) -> jax.Array
 
 
 def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Array, m: jax.Array, decay, lr,
-                    weight_decay, on, seed: jax.Array, offsets: tuple[int, ...], codec, clip: float):
+                    weight_decay, on, seed: jax.Array, offsets: tuple[int, ...], codec, clip: float,
+                    first: jax.Array | int = 0, modulus: int | None = None):
     """One fused int8 A-STDP-ET pass over a circulant's edges; returns the new stored ``(W, e)``.
 
     The equations of :func:`praxis_jax.kernels.pallas.circulant.learn` (same arguments): W, e int8 ``(D, N)``
     (updated in place when donated), a_prev int8 ``(N,)`` (the presynaptic factor), post float32 ``(N,)``
     (the rule's postsynaptic factor: a, f'(v), 1 or η/σ), m ``()`` or of post's length (a_prev, post and m
     may be longer than N, padded; entries past N are not read), on a scalar bool
-    (whether the weight update runs), seed uint32. CPU only; call :func:`available` first. Batched
-    under vmap by a sequential loop.
+    (whether the weight update runs), seed uint32. With ``modulus`` = N larger than W's L columns, the
+    pass covers neurons 0 .. L − 1 of a rotated a_prev: one block of a neuron-sharded run, whose first
+    neuron has the global index ``first`` (int32 scalar, the column the rounding hash counts from). CPU
+    only; call :func:`available` first. Batched under vmap by a sequential loop.
     """
     hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
     post = post.astype(jnp.float32)
@@ -155,7 +163,8 @@ def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Arr
                             input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")
     f32 = np.float32
     return call(W, e, a_prev, post, m, hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
-                jnp.asarray(offsets, jnp.int32), w_scale=f32(codec.w_scale), clip=f32(clip), mu=f32(codec.mu),
+                jnp.asarray(offsets, jnp.int32), jnp.reshape(jnp.asarray(first, jnp.int32), (1,)),
+                modulus=np.int64(W.shape[1] if modulus is None else modulus), w_scale=f32(codec.w_scale), clip=f32(clip), mu=f32(codec.mu),
                 elig_max=f32(codec.elig_max), segmented=np.int32(codec.elig_code == "segmented"),
                 e_unit=f32(codec.elig_max / SEG_SPAN))
 

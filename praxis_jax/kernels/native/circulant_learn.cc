@@ -2,8 +2,10 @@
 //   e_f = decay*e + pre*post,  e <- encode(e_f, u_e)
 //   on update ticks: W <- stochastic_round(clip(W + lr*m_v*e_f - wd*W, +-clip) / w_scale, u_w)
 // with pre = a_prev[(v + s_j) mod N] for edge j of neuron v and post[v] the rule's postsynaptic factor of
-// v (a, f'(v) = 1 − (a/2)², 1 or η/σ, as float32); W, e int8 (D, N), a_prev int8 (N), post and m float32
-// (N), hyper float32 [decay, lr, wd, on], seed uint32. The equations, the codes and the rounding draw
+// v (a, f'(v) = 1 − (a/2)², 1 or η/σ, as float32); W, e int8 (D, L), a_prev int8 (N), post and m float32
+// (L), hyper float32 [decay, lr, wd, on], seed uint32, for the L <= N neurons v = 0 .. L − 1, N the
+// attribute `modulus`. L < N is one device's block of a neuron-sharded run: a_prev rotated so that the
+// block starts at 0, and `first` its first neuron's global index, which the rounding hash's column counts. The equations, the codes and the rounding draw
 // (one murmur3-finalizer hash of seed, stream, row j and column v per edge: e rounds with its low 16
 // bits, W with its high 16) are those of praxis_jax/quant/codec.py and praxis_jax/plasticity/astdp_et.py
 // (astdp_et.rounding); W and e are read and written once per tick.
@@ -212,7 +214,8 @@ struct Task {
   int8_t* e;
   int64_t n, d;
   float decay, lr, keep;  // keep = 1 − weight decay
-  uint32_t base;  // hash_base of the rounding draw's stream
+  uint32_t base;   // hash_base of the rounding draw's stream
+  uint32_t first;  // the global index of neuron 0 (a sharded block's first neuron), the hash's column offset
   const Params* k;
 };
 
@@ -314,7 +317,7 @@ void run_block(const Task& t, int64_t block, int64_t b) {
   }
   for (int64_t j = 0; j < t.d; ++j) {
     const Row r{t.a2 + start + t.s[j], post_u, lrm_u, t.e + j * t.n + start, t.W + j * t.n + start,
-                uint32_t(j), uint32_t(start)};
+                uint32_t(j), t.first + uint32_t(start)};
 #ifdef __AVX2__
     row_scalar<kOn, Elig>(t, r, row_avx2<kOn, Elig>(t, r, len), len);
 #else
@@ -355,21 +358,24 @@ Params make_params(float w_scale, float clip, float mu, float elig_max, float e_
 
 ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
                  ffi::Buffer<ffi::F32> post, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
-                 ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> offsets, float w_scale, float clip, float mu,
+                 ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> offsets, ffi::Buffer<ffi::S32> first,
+                 int64_t modulus, float w_scale, float clip, float mu,
                  float elig_max, int32_t segmented, float e_unit, ffi::ResultBuffer<ffi::S8> W_out,
                  ffi::ResultBuffer<ffi::S8> e_out) {
   auto dims = W.dimensions();
-  if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N)");
-  const int64_t d = dims[0], n = dims[1];
-  // a_prev, post and m may be longer than N (padded to whole lanes, praxis_jax.simulate); only [0, N) is read.
+  if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, L)");
+  const int64_t d = dims[0], n = dims[1], nm = modulus;
+  // a_prev, post and m may be longer than N and L (padded to whole lanes, praxis_jax.simulate); only
+  // [0, N) and [0, L) are read.
   const size_t lanes = post.element_count();
-  if (e.element_count() != size_t(d * n) || lanes < size_t(n) || a_prev.element_count() != lanes ||
+  if (n > nm || e.element_count() != size_t(d * n) || lanes < size_t(n) || a_prev.element_count() < size_t(nm) ||
       m.element_count() != lanes || hyper.element_count() != 4 || seed.element_count() != 1 ||
-      offsets.element_count() != size_t(d))
-    return ffi::Error::InvalidArgument("shapes must be W, e (D, N), a_prev, post, m (M >= N,), hyper (4,), seed (1,)");
+      offsets.element_count() != size_t(d) || first.element_count() != 1)
+    return ffi::Error::InvalidArgument("shapes must be W, e (D, L), a_prev (>= N,), post, m (M >= L,), hyper (4,), "
+                                       "seed (1,), first (1,), L <= N");
   const int32_t* s = offsets.typed_data();
   for (int64_t j = 0; j < d; ++j)
-    if (s[j] < 0 || s[j] >= n) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
+    if (s[j] < 0 || s[j] >= nm) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
   // In place: the outputs alias W and e (input_output_aliases); copy only if XLA gave distinct buffers.
   if (W_out->typed_data() != W.typed_data()) std::memcpy(W_out->typed_data(), W.typed_data(), size_t(d * n));
   if (e_out->typed_data() != e.typed_data()) std::memcpy(e_out->typed_data(), e.typed_data(), size_t(d * n));
@@ -381,12 +387,13 @@ ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::
                   "denormal range, which the AVX2 lookup cannot rebuild exactly; use a larger elig_max", mu, elig_max);
     return ffi::Error::InvalidArgument(msg);
   }
-  std::vector<int8_t> a2(2 * n);
-  std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin());
-  std::copy(a_prev.typed_data(), a_prev.typed_data() + n, a2.begin() + n);
+  std::vector<int8_t> a2(2 * nm);
+  std::copy(a_prev.typed_data(), a_prev.typed_data() + nm, a2.begin());
+  std::copy(a_prev.typed_data(), a_prev.typed_data() + nm, a2.begin() + nm);
   const float* h = hyper.typed_data();
   const Task task{a2.data(), post.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
-                  n, d, h[0], h[1], 1.0f - h[2], hash_base(seed.typed_data()[0], kStreamEdge), &k};
+                  n, d, h[0], h[1], 1.0f - h[2], hash_base(seed.typed_data()[0], kStreamEdge),
+                  uint32_t(first.typed_data()[0]), &k};
   const bool on = h[3] > 0.0f;
   auto* run = segmented ? (on ? &run_block<true, Segmented> : &run_block<false, Segmented>)
                         : (on ? &run_block<true, MuLaw> : &run_block<false, MuLaw>);
@@ -410,6 +417,8 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearn, Learn,
                                   .Arg<ffi::Buffer<ffi::F32>>()  // hyper
                                   .Arg<ffi::Buffer<ffi::U32>>()  // seed
                                   .Arg<ffi::Buffer<ffi::S32>>()  // offsets
+                                  .Arg<ffi::Buffer<ffi::S32>>()  // first
+                                  .Attr<int64_t>("modulus")
                                   .Attr<float>("w_scale")
                                   .Attr<float>("clip")
                                   .Attr<float>("mu")

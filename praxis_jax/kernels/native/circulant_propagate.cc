@@ -1,6 +1,7 @@
 // Int8 circulant propagation as an XLA FFI custom call (CPU):
-//   r[v] = sum_j W[j, v] * a[(v + s_j) mod N],  W int8 (D, N), a int8 (N), s int32 (D), r int32 (N)
-// (a and r may carry zero padding past N).
+//   r[v] = sum_j W[j, v] * a[(v + s_j) mod N],  W int8 (D, L), a int8 (N), s int32 (D), r int32 (L)
+// for the L <= N neurons v = 0 .. L − 1, N the attribute `modulus` (a and r may carry zero padding past N
+// and L). L < N is one device's block of a neuron-sharded run, a rotated so that the block starts at 0.
 // Neurons are split into blocks whose int32 accumulator stays in cache; for each offset the block reads
 // one contiguous run of W[j] and of the doubled activations, so memory is streamed. Blocks are shared
 // between the threads of XLA's intra-op pool (common.h). Exact: int8*int8 products summed in int32, as the pure-JAX path.
@@ -89,8 +90,8 @@ inline void deinterleave(const int32_t* acc, int32_t* r, int64_t len32) {
 }
 #endif
 
-// Block b: neurons [b·block, min((b+1)·block, N)). a2 is the activation vector written twice (2N bytes),
-// so every offset's run is contiguous.
+// Block b: neurons [b·block, min((b+1)·block, L)), n = L the row stride of W. a2 is the activation vector
+// written twice (2N bytes), so every offset's run is contiguous.
 void run_block(const int8_t* W, const int8_t* a2, const int32_t* s, int32_t* r, int64_t n, int64_t d,
                int64_t block, int64_t b) {
   std::vector<int32_t> acc_store(block + 16);  // 64-byte aligned below, for the vector loads and stores
@@ -116,22 +117,22 @@ void run_block(const int8_t* W, const int8_t* a2, const int32_t* s, int32_t* r, 
 }
 
 ffi::Error Propagate(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> a, ffi::Buffer<ffi::S32> offsets,
-                     ffi::ResultBuffer<ffi::S32> r) {
+                     int64_t modulus, ffi::ResultBuffer<ffi::S32> r) {
   auto dims = W.dimensions();
-  if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N)");
-  const int64_t d = dims[0], n = dims[1];
-  // a and r may be longer than N (per-neuron vectors padded to whole lanes, praxis_jax.simulate): the
-  // entries past N are not read, and r is zero there.
-  const int64_t m = int64_t(a.element_count());
-  if (m < n || offsets.element_count() != size_t(d) || r->element_count() != size_t(m))
-    return ffi::Error::InvalidArgument("shapes must be W (D, N), a (M >= N,), offsets (D,), r (M,)");
-  std::fill(r->typed_data() + n, r->typed_data() + m, 0);
+  if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, L)");
+  const int64_t d = dims[0], n = dims[1], nm = modulus;
+  // a and r may be longer than N and L (per-neuron vectors padded to whole lanes, praxis_jax.simulate):
+  // the entries past them are not read, and r is zero there.
+  const int64_t m = int64_t(a.element_count()), rn = int64_t(r->element_count());
+  if (n > nm || m < nm || offsets.element_count() != size_t(d) || rn < n)
+    return ffi::Error::InvalidArgument("shapes must be W (D, L), a (M >= N,), offsets (D,), r (>= L,), L <= N");
+  std::fill(r->typed_data() + n, r->typed_data() + rn, 0);
   const int32_t* s = offsets.typed_data();
   for (int64_t j = 0; j < d; ++j)
-    if (s[j] < 0 || s[j] >= n) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
-  std::vector<int8_t> a2(2 * n);
-  std::copy(a.typed_data(), a.typed_data() + n, a2.begin());
-  std::copy(a.typed_data(), a.typed_data() + n, a2.begin() + n);
+    if (s[j] < 0 || s[j] >= nm) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
+  std::vector<int8_t> a2(2 * nm);
+  std::copy(a.typed_data(), a.typed_data() + nm, a2.begin());
+  std::copy(a.typed_data(), a.typed_data() + nm, a2.begin() + nm);
   // Blocks of at most kBlock neurons (a multiple of 32), at least one per worker.
   const int64_t workers = praxis_native::workers_for(pool, d * n, kMinEdgesPerWorker);
   const int64_t block = praxis_native::neuron_block(n, workers, kBlock);
@@ -149,4 +150,5 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantPropagate, Propagate,
                                   .Arg<ffi::Buffer<ffi::S8>>()
                                   .Arg<ffi::Buffer<ffi::S8>>()
                                   .Arg<ffi::Buffer<ffi::S32>>()
+                                  .Attr<int64_t>("modulus")
                                   .Ret<ffi::Buffer<ffi::S32>>());
