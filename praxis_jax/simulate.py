@@ -68,10 +68,10 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
     past N (see :func:`simulate`). The rule's phases run on the gathered ``(D, N)`` presynaptic factors;
     for int8 circulant organoids with the presynaptic factor a (any postsynaptic factor, any per-neuron
     modulator), the same equations run in one fused pass that
-    reads and writes W and e once (:func:`praxis_jax.kernels.learn` picks the Pallas, native or XLA form).
-    Float32 numerics (the reference, and the path ``jax.grad`` goes through) and lockstep batches
-    (``axis_name``) take the unfused phases; neuron-sharded runs take the fused pass on each device's
-    block on the CPU.
+    reads and writes W and e once (:func:`praxis_jax.kernels.learn` picks the Pallas, native or XLA form;
+    neuron-sharded runs take it on each device's block on the CPU), and a lockstep batch (``axis_name``)
+    runs all its trials in one fused pass on the CPU (:func:`praxis_jax.kernels.learn_lockstep`). Float32
+    numerics (the reference, and the path ``jax.grad`` goes through) take the unfused phases.
     """
     net, pl = params.config.network, params.config.plasticity
     clip, hyper, n = pl.clip_sigma * net.weight_std, params.hyper, net.n
@@ -94,11 +94,15 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
             W = update(W) if pl.update_every == 1 else jax.lax.cond(on, update, lambda W: W, W)
         return W, e, eps
 
-    if not (axis_name is None and pl.pre == "a"):  # the kernels take pre = a and any postsynaptic factor
+    if pl.pre != "a":  # the kernels take pre = a and any postsynaptic factor
         return unfused(W, short.e, short.eps)
     post = astdp_et.post_factor(pl, hyper, codec.a(a), noise)  # (M,) as a and η, padded past N
-    W, e = kernels.learn(lambda W, e: unfused(W, e, None)[:2], codec, net.topology, W, short.e, short.a, post,
-                         modulator, hyper, on, seed, clip)
+    xla = lambda W, e: unfused(W, e, None)[:2]  # noqa: E731
+    if axis_name is None:
+        W, e = kernels.learn(xla, codec, net.topology, W, short.e, short.a, post, modulator, hyper, on, seed, clip)
+    else:
+        W, e = kernels.learn_lockstep(xla, codec, net.topology, W, short.e, short.a, post, modulator, hyper, on, seed,
+                                      shared_seed, clip)
     return W, e, short.eps  # pre = a: ε unchanged
 
 

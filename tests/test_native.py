@@ -174,6 +174,38 @@ def test_native_kernels_on_blocks_equal_the_whole_organoid(blocks):
 
 
 @needs_native
+def test_lockstep_trials_run_one_fused_pass_equal_to_the_unfused_phases(monkeypatch):
+    """Trainers' lockstep batches (B trials, one shared W, the batch-mean update) run all trials in one
+    native pass; over 9 ticks with 3 weight updates it gives the unfused phases' W and activations."""
+    from praxis_jax.learning.trial import Signal, run_trials
+
+    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=singer(13), n_inputs=2),
+                          plasticity=px.PlasticityConfig(lr=0.05, decay=1.0, post="fprime", update_every=3),
+                          quant=px.QuantConfig(numerics="int8", elig_max=40.0))
+    params, state = px.init(cfg, jax.random.PRNGKey(4))
+    B, T, n = 6, 9, cfg.network.n
+    keys = jax.random.split(jax.random.PRNGKey(7), B)
+    xs = jax.random.normal(jax.random.PRNGKey(8), (B, T, 2))
+    signal = Signal(lambda d: d, lambda c, t, post: c * (post - 0.1), lambda c, t, xn, post: c)
+    data = jax.random.normal(jax.random.PRNGKey(9), (B, n))
+
+    def run():
+        f = jax.jit(lambda long: run_trials(params, long, jnp.int32(0), xs, keys, signal, data))
+        return f.lower(state.long).as_text(), f(state.long)
+
+    program, (fused, A_fused) = run()
+    assert "praxis_circulant_learn_batch" in program
+    monkeypatch.setattr(native, "available", lambda: False)
+    jax.clear_caches()
+    program, (unfused, A_unfused) = run()
+    jax.clear_caches()
+    assert "praxis_circulant_learn_batch" not in program
+    assert float((fused.W != state.long.W).mean()) > 0.5
+    np.testing.assert_array_equal(fused.W, unfused.W)
+    np.testing.assert_array_equal(A_fused, A_unfused)
+
+
+@needs_native
 def test_native_learn_refuses_a_mulaw_table_in_the_denormals():
     """E/μ near float32's smallest normal number: the AVX2 table lookup could not be exact, so the
     kernel refuses, naming both values."""

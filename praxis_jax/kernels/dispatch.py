@@ -108,6 +108,38 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
                       cpu_sharded=blocks)
 
 
+def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array,
+                   e: Array, a_prev: Array, post: Array, m: Array, hyper, on: Array, seed: Array, shared_seed: Array,
+                   clip: float) -> tuple[Array, Array]:
+    """:func:`learn` for one trial of a lockstep batch (called under the batch's ``vmap``, W shared): ``xla(W,
+    e)`` (the rule's unfused phases with the batch mean by ``pmean``), or, for int8 circulant organoids on
+    the CPU, one fused pass over all B trials (:func:`praxis_jax.kernels.native.circulant_learn_batch`, through
+    a ``custom_vmap`` rule: the vmap hands it every trial's e and factors at once)."""
+    if not (codec.int8 and isinstance(topology, Circulant)):
+        return xla(W, e)
+    offsets = topology.offsets
+
+    @jax.custom_batching.custom_vmap
+    def fused(W, e, a_prev, post, m, hyper_on, seed, shared_seed):  # one trial alone: a batch of 1
+        return native.circulant_learn(W, e, a_prev, post, m, *hyper_on, seed, offsets, codec, clip)
+
+    @fused.def_vmap
+    def batched(size, in_batched, W, e, a_prev, post, m, hyper_on, seed, shared_seed):
+        if in_batched[0] or in_batched[5]:
+            raise ValueError("a lockstep batch shares one W and one set of hyperparameters; got them batched "
+                             "over the trials (vmap the long state and hyper with in_axes=None)")
+        full = lambda x, batched: x if batched else jnp.broadcast_to(x, (size, *jnp.shape(x)))  # noqa: E731
+        e, a_prev, post, m, seed = (full(x, b) for x, b in zip((e, a_prev, post, m, seed), in_batched[1:5] + in_batched[6:7]))
+        shared_seed = shared_seed[0] if in_batched[7] else shared_seed
+        out = native.circulant_learn_batch(W, e, a_prev, post, m, *hyper_on, seed, shared_seed, offsets, codec, clip)
+        return out, (False, True)
+
+    hyper_on = jnp.stack([jnp.asarray(x, jnp.float32) for x in (hyper.decay, hyper.lr, hyper.weight_decay, on)])
+    m = jnp.asarray(m, jnp.float32)
+    m = pad_tail(m, post.shape[0]) if m.ndim else jnp.broadcast_to(m, post.shape)
+    return on_backend((W, e), xla, cpu=lambda W, e: fused(W, e, a_prev, post, m, hyper_on, seed, shared_seed))
+
+
 def rescale(xla: Callable[[Array, Array], Array], W: Array, s: Array, seed: Array, w_scale: float) -> Array:
     """Stored int8 W ``(D, N)`` with column j scaled by ``s_j``: ``xla(W, s)``, or the native kernel (same
     stochastic rounding hash) on the CPU."""

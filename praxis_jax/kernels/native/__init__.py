@@ -43,6 +43,7 @@ _SOURCES = tuple(Path(__file__).with_name(f) for f in ("circulant_propagate.cc",
                                                       "rescale_columns.cc", "spiking_run.cc", "lps_propagate.cc"))
 _HEADERS = (Path(__file__).with_name("common.h"),)
 TARGETS = {"praxis_circulant_propagate": "PraxisCirculantPropagate", "praxis_circulant_learn": "PraxisCirculantLearn",
+           "praxis_circulant_learn_batch": "PraxisCirculantLearnBatch",
            "praxis_rescale_columns": "PraxisRescaleColumns", "praxis_spiking_run": "PraxisSpikingRun",
            "praxis_lps_propagate": "PraxisLpsPropagate"}
 
@@ -161,12 +162,35 @@ def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Arr
     call = jax.ffi.ffi_call("praxis_circulant_learn", (jax.ShapeDtypeStruct(W.shape, W.dtype),
                                                        jax.ShapeDtypeStruct(e.shape, e.dtype)),
                             input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")
-    f32 = np.float32
     return call(W, e, a_prev, post, m, hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
                 jnp.asarray(offsets, jnp.int32), jnp.reshape(jnp.asarray(first, jnp.int32), (1,)),
-                modulus=np.int64(W.shape[1] if modulus is None else modulus), w_scale=f32(codec.w_scale), clip=f32(clip), mu=f32(codec.mu),
-                elig_max=f32(codec.elig_max), segmented=np.int32(codec.elig_code == "segmented"),
-                e_unit=f32(codec.elig_max / SEG_SPAN))
+                modulus=np.int64(W.shape[1] if modulus is None else modulus), **_code_attrs(codec, clip))
+
+
+def _code_attrs(codec, clip: float) -> dict:
+    f32 = np.float32
+    return dict(w_scale=f32(codec.w_scale), clip=f32(clip), mu=f32(codec.mu), elig_max=f32(codec.elig_max),
+                segmented=np.int32(codec.elig_code == "segmented"), e_unit=f32(codec.elig_max / SEG_SPAN))
+
+
+def circulant_learn_batch(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Array, m: jax.Array, decay, lr,
+                          weight_decay, on, seeds: jax.Array, shared_seed: jax.Array, offsets: tuple[int, ...],
+                          codec, clip: float):
+    """One fused int8 A-STDP-ET pass for B trials in lockstep against one shared W; returns ``(W, e)``.
+
+    The equations of :func:`circulant_learn` for each trial's e ``(B, D, N)`` (its factors a_prev int8,
+    post and m float32 ``(B, M)``, M ≥ N, its rounding seed ``seeds[b]``), and on update ticks one update
+    of the shared W ``(D, N)`` by the batch mean ``lr·(1/B)·Σ_b m_b·e_f,b``, rounded from ``shared_seed``:
+    :func:`praxis_jax.simulate.step` with an ``axis_name``. CPU only; call :func:`available` first.
+    """
+    hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
+    post = post.astype(jnp.float32)
+    m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), post.shape)
+    call = jax.ffi.ffi_call("praxis_circulant_learn_batch", (jax.ShapeDtypeStruct(W.shape, W.dtype),
+                                                             jax.ShapeDtypeStruct(e.shape, e.dtype)),
+                            input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")
+    return call(W, e, a_prev, post, m, hyper, seeds.astype(jnp.uint32), jnp.reshape(shared_seed, (1,)).astype(jnp.uint32),
+                jnp.asarray(offsets, jnp.int32), **_code_attrs(codec, clip))
 
 
 def rescale_columns(W: jax.Array, s: jax.Array, seed: jax.Array, w_scale: float) -> jax.Array:

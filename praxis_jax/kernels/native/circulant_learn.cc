@@ -235,10 +235,14 @@ struct Row {
 // which is phases 2 and 3 of the rule stored with stochastic rounding. The min is needed: for w within
 // about 2^-17 of 127 the float sum w + u can round to 128 when u is within 2^-17 of 1 (the AVX2 form saturates
 // when it packs to int8).
-inline int8_t weight(float w_q, float lrm_u, float e_f, float keep, float c, uint32_t h) {
-  float w = w_q * keep + lrm_u * e_f;
+inline int8_t weight_sum(float w_q, float step, float keep, float c, uint32_t h) {
+  float w = w_q * keep + step;
   w = w < -c ? -c : (w > c ? c : w);
   return int8_t(std::min(int32_t(std::floor(w + uniform_hi(h))), int32_t(127)));
+}
+
+inline int8_t weight(float w_q, float lrm_u, float e_f, float keep, float c, uint32_t h) {
+  return weight_sum(w_q, lrm_u * e_f, keep, c, h);
 }
 
 template <bool kOn, class Elig>
@@ -404,6 +408,132 @@ ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::
   return ffi::Error::Success();
 }
 
+
+// ---- Lockstep batches: B trials against one shared W (praxis_jax.simulate.step with an axis_name) ----
+//   e_f[b] = decay*e[b] + pre[b]*post[b],  e[b] <- encode(e_f[b], low half of hash(seed[b], j, v))
+//   on update ticks: W <- round(clip(W*(1 − wd) + lr*(1/B)*sum_b m[b]*e_f[b], +-clip), high half of
+//   hash(shared_seed, j, v))
+// e (B, D, N), a_prev, post, m (B, M >= N), seeds (B,), shared_seed (1,). The batch mean is summed in
+// trial order, so it can differ from XLA's mean in the last bit (a code then moves only at a rounding
+// boundary). Blocks are smaller than a single trial's, so that the B trials' factors stay in L2.
+
+struct BatchTask {
+  const int8_t* a2;  // B activation vectors, each written twice (2N)
+  const float* post;
+  const float* m;
+  const int32_t* s;
+  int8_t* W;
+  int8_t* e;
+  int64_t n, d, b, lanes;
+  float decay, lr, keep;
+  const uint32_t* base_e;  // hash_base per trial
+  uint32_t base_w;
+  const Params* k;
+};
+
+#ifdef __AVX2__
+// Eight int32 lanes in [-128, 127] (saturated) -> eight int8.
+inline void store8(int8_t* p, __m256i v) {
+  const __m128i w16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packs_epi16(w16, w16));
+}
+#endif
+
+template <bool kOn, class Elig>
+void run_batch_block(const BatchTask& t, int64_t block, int64_t blk) {
+  const int64_t B = t.b, start = blk * block, len = std::min(block, t.n - start);
+  std::vector<float> store(2 * B * block + 16);  // post_u and lrm_u per trial, 32-byte aligned
+  float* post_u = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(store.data()) + 31) & ~uintptr_t(31));
+  float* lrm_u = post_u + B * block;
+  const Params& k = *t.k;
+  const float unit = Elig::unit(k), post_scale = kAScale / unit, lr_scale = t.lr * unit * k.inv_w_scale / float(B);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < len; ++i) {
+      post_u[b * block + i] = t.post[b * t.lanes + start + i] * post_scale;
+      lrm_u[b * block + i] = lr_scale * t.m[b * t.lanes + start + i];
+    }
+  const float c = k.w_clip;
+  for (int64_t j = 0; j < t.d; ++j) {
+    int8_t* W = t.W + j * t.n + start;
+    int64_t i = 0;
+#ifdef __AVX2__
+    __m256i rc = praxis_native::row_cols8(uint32_t(j), uint32_t(start));
+    const __m256i rc_step = _mm256_set1_epi32(int32_t(8u * kColMul));
+    for (; i + 8 <= len; i += 8, rc = _mm256_add_epi32(rc, rc_step)) {
+      __m256 acc = _mm256_setzero_ps();
+      for (int64_t b = 0; b < B; ++b) {
+        int8_t* e = t.e + (b * t.d + j) * t.n + start + i;
+        const int8_t* pre = t.a2 + b * 2 * t.n + start + t.s[j] + i;
+        const __m256 e_f = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(t.decay), Elig::decode8(k, load8(e))),
+                                         _mm256_mul_ps(_mm256_cvtepi32_ps(load8(pre)), _mm256_loadu_ps(post_u + b * block + i)));
+        const __m256i h = hash8(_mm256_add_epi32(_mm256_set1_epi32(int32_t(t.base_e[b])), rc));
+        store8(e, Elig::encode8(k, e_f, elig_random(Elig{}, h)));
+        if (kOn) acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_loadu_ps(lrm_u + b * block + i), e_f));
+      }
+      if (!kOn) continue;
+      __m256 w = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(load8(W + i)), _mm256_set1_ps(t.keep)), acc);
+      w = _mm256_min_ps(_mm256_max_ps(w, _mm256_set1_ps(-c)), _mm256_set1_ps(c));
+      const __m256i h = hash8(_mm256_add_epi32(_mm256_set1_epi32(int32_t(t.base_w)), rc));
+      store8(W + i, _mm256_cvttps_epi32(_mm256_floor_ps(_mm256_add_ps(w, uniform_hi8(h)))));
+    }
+#endif
+    for (; i < len; ++i) {
+      const uint32_t rc = uint32_t(j) * kRowMul + uint32_t(start + i) * kColMul;
+      float acc = 0.0f;
+      for (int64_t b = 0; b < B; ++b) {
+        int8_t* e = t.e + (b * t.d + j) * t.n + start + i;
+        const float e_f = t.decay * Elig::decode(k, *e) +
+                          float(t.a2[b * 2 * t.n + start + t.s[j] + i]) * post_u[b * block + i];
+        *e = Elig::encode(k, e_f, hash(t.base_e[b] + rc));
+        if (kOn) acc = acc + lrm_u[b * block + i] * e_f;
+      }
+      if (kOn) W[i] = weight_sum(float(W[i]), acc, t.keep, c, hash(t.base_w + rc));
+    }
+  }
+}
+
+ffi::Error LearnBatch(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
+                      ffi::Buffer<ffi::F32> post, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
+                      ffi::Buffer<ffi::U32> seeds, ffi::Buffer<ffi::U32> shared_seed, ffi::Buffer<ffi::S32> offsets,
+                      float w_scale, float clip, float mu, float elig_max, int32_t segmented, float e_unit,
+                      ffi::ResultBuffer<ffi::S8> W_out, ffi::ResultBuffer<ffi::S8> e_out) {
+  auto dims = W.dimensions();
+  auto pdims = post.dimensions();
+  if (dims.size() != 2 || pdims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N), post (B, M)");
+  const int64_t d = dims[0], n = dims[1], b = pdims[0], lanes = pdims[1];
+  if (b < 1 || lanes < n || e.element_count() != size_t(b * d * n) || a_prev.element_count() != size_t(b * lanes) ||
+      m.element_count() != size_t(b * lanes) || hyper.element_count() != 4 || seeds.element_count() != size_t(b) ||
+      shared_seed.element_count() != 1 || offsets.element_count() != size_t(d))
+    return ffi::Error::InvalidArgument("shapes must be W (D, N), e (B, D, N), a_prev, post, m (B, M >= N), hyper (4,), "
+                                       "seeds (B,), shared_seed (1,), offsets (D,)");
+  const int32_t* s = offsets.typed_data();
+  for (int64_t j = 0; j < d; ++j)
+    if (s[j] < 0 || s[j] >= n) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
+  if (W_out->typed_data() != W.typed_data()) std::memcpy(W_out->typed_data(), W.typed_data(), size_t(d * n));
+  if (e_out->typed_data() != e.typed_data()) std::memcpy(e_out->typed_data(), e.typed_data(), size_t(b * d * n));
+  const Params k = make_params(w_scale, clip, mu, elig_max, e_unit);
+  if (!segmented && !k.ulp_fix_fits)
+    return ffi::Error::InvalidArgument("this mu and elig_max give a μ-law table in float32's denormals; use a larger elig_max");
+  std::vector<int8_t> a2(2 * b * n);
+  std::vector<uint32_t> base_e(b);
+  for (int64_t t = 0; t < b; ++t) {
+    std::copy(a_prev.typed_data() + t * lanes, a_prev.typed_data() + t * lanes + n, a2.begin() + 2 * t * n);
+    std::copy(a_prev.typed_data() + t * lanes, a_prev.typed_data() + t * lanes + n, a2.begin() + 2 * t * n + n);
+    base_e[t] = hash_base(seeds.typed_data()[t], kStreamEdge);
+  }
+  const float* h = hyper.typed_data();
+  const BatchTask task{a2.data(), post.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
+                       n, d, b, lanes, h[0], h[1], 1.0f - h[2], base_e.data(),
+                       hash_base(shared_seed.typed_data()[0], kStreamEdge), &k};
+  const bool on = h[3] > 0.0f;
+  auto* run = segmented ? (on ? &run_batch_block<true, Segmented> : &run_batch_block<false, Segmented>)
+                        : (on ? &run_batch_block<true, MuLaw> : &run_batch_block<false, MuLaw>);
+  const int64_t workers = std::max<int64_t>(1, pool.num_threads());
+  const int64_t block = praxis_native::neuron_block(n, workers, std::max<int64_t>(32, kBlock / b / 32 * 32));
+  praxis_native::parallel_items(pool, (n + block - 1) / block, workers, [&](int64_t blk) { run(task, block, blk); });
+  return ffi::Error::Success();
+}
+
 }  // namespace
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearn, Learn,
@@ -419,6 +549,27 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearn, Learn,
                                   .Arg<ffi::Buffer<ffi::S32>>()  // offsets
                                   .Arg<ffi::Buffer<ffi::S32>>()  // first
                                   .Attr<int64_t>("modulus")
+                                  .Attr<float>("w_scale")
+                                  .Attr<float>("clip")
+                                  .Attr<float>("mu")
+                                  .Attr<float>("elig_max")
+                                  .Attr<int32_t>("segmented")
+                                  .Attr<float>("e_unit")
+                                  .Ret<ffi::Buffer<ffi::S8>>()    // W (aliases the input)
+                                  .Ret<ffi::Buffer<ffi::S8>>());  // e (aliases the input)
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearnBatch, LearnBatch,
+                              ffi::Ffi::Bind()
+                                  .Ctx<ffi::ThreadPool>()
+                                  .Arg<ffi::Buffer<ffi::S8>>()   // W (D, N), shared
+                                  .Arg<ffi::Buffer<ffi::S8>>()   // e (B, D, N)
+                                  .Arg<ffi::Buffer<ffi::S8>>()   // a_prev (B, M)
+                                  .Arg<ffi::Buffer<ffi::F32>>()  // post (B, M)
+                                  .Arg<ffi::Buffer<ffi::F32>>()  // m (B, M)
+                                  .Arg<ffi::Buffer<ffi::F32>>()  // hyper
+                                  .Arg<ffi::Buffer<ffi::U32>>()  // seeds (B,)
+                                  .Arg<ffi::Buffer<ffi::U32>>()  // shared_seed (1,)
+                                  .Arg<ffi::Buffer<ffi::S32>>()  // offsets
                                   .Attr<float>("w_scale")
                                   .Attr<float>("clip")
                                   .Attr<float>("mu")
