@@ -125,12 +125,17 @@ def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Co
 
     @fused.def_vmap
     def batched(size, in_batched, W, e, a_prev, post, m, hyper_on, seed, shared_seed):
-        if in_batched[0] or in_batched[5]:
+        W_b, e_b, a_b, post_b, m_b, hyper_b, seed_b, shared_b = in_batched
+        if W_b or hyper_b:
             raise ValueError("a lockstep batch shares one W and one set of hyperparameters; got them batched "
                              "over the trials (vmap the long state and hyper with in_axes=None)")
-        full = lambda x, batched: x if batched else jnp.broadcast_to(x, (size, *jnp.shape(x)))  # noqa: E731
-        e, a_prev, post, m, seed = (full(x, b) for x, b in zip((e, a_prev, post, m, seed), in_batched[1:5] + in_batched[6:7]))
-        shared_seed = shared_seed[0] if in_batched[7] else shared_seed
+
+        def per_trial(x, batched):
+            return x if batched else jnp.broadcast_to(x, (size, *jnp.shape(x)))
+
+        e, a_prev, post, m, seed = (per_trial(x, b) for x, b in
+                                    ((e, e_b), (a_prev, a_b), (post, post_b), (m, m_b), (seed, seed_b)))
+        shared_seed = shared_seed[0] if shared_b else shared_seed
         out = native.circulant_learn_batch(W, e, a_prev, post, m, *hyper_on, seed, shared_seed, offsets, codec, clip)
         return out, (False, True)
 
