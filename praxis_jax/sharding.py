@@ -23,20 +23,24 @@ mesh axis ``"configs"``; each device trains its own organoids, and nothing moves
 equal the unsharded sweep to float rounding (XLA rounds vmapped float32 work differently for different
 batch sizes per device).
 
-Arrays are split evenly, so N (or the number of configurations) must be a multiple of the device count.
-Singer sizes N = m² + m + 1 are odd: shard LPS graphs (N = q(q² − 1)/2 is a multiple of 4), or
-primitive-root or random circulants, which take any N. Under neuron sharding int8 circulants run the
-native CPU kernels (propagation and the fused learning pass) on each device's block
-(:mod:`praxis_jax.kernels.dispatch`); on GPUs and for LPS graphs the blocks run the pure-JAX form.
+Arrays are split evenly, so a neuron axis is stored padded to a multiple of the device count
+(:func:`shard_neurons`; every Singer size N = m² + m + 1 is odd): the last device's block ends with up to
+P − 1 padded neurons that start at rest with no weights, compute on the neighbours of v mod N, and are read
+by nothing, so the first N neurons equal the single-device run as above (tested with Singer N = 993 on 4
+and 8 devices); :func:`unpad_neurons` cuts them off. The number of configurations of a sweep must be a
+multiple of the device count. Under neuron sharding int8 circulants run the native CPU kernels
+(propagation and the fused learning pass) on each device's block (:mod:`praxis_jax.kernels.dispatch`);
+on GPUs and for LPS graphs the blocks run the pure-JAX form.
 """
 
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from praxis_jax.topology.base import NEURONS
+from praxis_jax.topology.base import NEURONS, block_length
 
 CONFIGS = "configs"
 
@@ -47,31 +51,67 @@ def mesh(axis: str = NEURONS, devices=None) -> Mesh:
     return Mesh(np.array(devices), (axis,))
 
 
-def _neuron_spec(leaf, n: int) -> PartitionSpec:
+def padded_length(n: int, mesh: Mesh) -> int:
+    """The stored length of a neuron axis of ``n`` neurons split over ``mesh``: N rounded up to a multiple
+    of the device count (one whole block per device)."""
+    p = mesh.shape[NEURONS]
+    return block_length(n, p) * p
+
+
+def _is_neuron_axis(leaf, n: int, length: int) -> bool:
     shape = getattr(leaf, "shape", ())  # the neuron axis is always last: (N,), (D, N), (K, N)
-    if len(shape) and shape[-1] == n:
-        return PartitionSpec(*([None] * (len(shape) - 1)), NEURONS)
-    return PartitionSpec()
+    return len(shape) > 0 and shape[-1] in (n, length)
 
 
 def neuron_shardings(tree, n: int, mesh: Mesh):
-    """NamedShardings for every leaf of ``tree``: its neuron axis (size ``n``) split over ``mesh``."""
-    p = mesh.shape[NEURONS]
-    if n % p:
-        raise ValueError(f"neuron sharding needs N divisible by the {p} devices of the mesh; got N={n}. "
-                         "Singer sizes are odd: use an LPS graph or a primitive-root/random circulant")
-    return jax.tree.map(lambda leaf: NamedSharding(mesh, _neuron_spec(leaf, n)), tree)
+    """NamedShardings for every leaf of ``tree``: its neuron axis (``n`` neurons, stored padded to
+    :func:`padded_length`) split over ``mesh``, everything else replicated."""
+    length = padded_length(n, mesh)
+
+    def spec(leaf):
+        if _is_neuron_axis(leaf, n, length):
+            return PartitionSpec(*([None] * (leaf.ndim - 1)), NEURONS)
+        return PartitionSpec()
+
+    return jax.tree.map(lambda leaf: NamedSharding(mesh, spec(leaf)), tree)
+
+
+def pad_neurons(tree, n: int, mesh: Mesh):
+    """``tree`` with every neuron axis of ``n`` zero-padded to :func:`padded_length` (unchanged when the
+    device count divides N): padded neurons have no weights, start at rest and feed nothing."""
+    length = padded_length(n, mesh)
+    if length == n:
+        return tree
+
+    def pad(leaf):
+        if getattr(leaf, "shape", ())[-1:] != (n,):
+            return leaf
+        return jnp.pad(leaf, [(0, 0)] * (leaf.ndim - 1) + [(0, length - n)])
+
+    return jax.tree.map(pad, tree)
+
+
+def unpad_neurons(tree, n: int, mesh: Mesh):
+    """The inverse of :func:`pad_neurons`: every padded neuron axis cut back to ``n`` (a sharded run's
+    state as the single-device run has it, for a readout or a checkpoint read back without a mesh)."""
+    length = padded_length(n, mesh)
+    if length == n:
+        return tree
+    return jax.tree.map(lambda leaf: leaf[..., :n] if getattr(leaf, "shape", ())[-1:] == (length,) else leaf, tree)
 
 
 def shard_neurons(tree, n: int, mesh: Mesh):
-    """``tree`` (Params, State, ...) placed on ``mesh`` with its neuron axes split."""
-    return jax.device_put(tree, neuron_shardings(tree, n, mesh))
+    """``tree`` (Params, State, ...) placed on ``mesh`` with its neuron axes padded (:func:`pad_neurons`)
+    and split."""
+    return jax.device_put(pad_neurons(tree, n, mesh), neuron_shardings(tree, n, mesh))
 
 
 def sharded_simulate(params, state, mesh: Mesh):
     """``simulate`` jitted for ``params`` and ``state`` sharded over ``mesh`` (the state donated), traced
     and run with ``mesh`` set: the topology then gathers the activations once per tick and each device
-    works on its own block of neurons (:func:`praxis_jax.topology.base.neuron_mesh`)."""
+    works on its own block of neurons (:func:`praxis_jax.topology.base.neuron_mesh`). The returned
+    ``run(params, state, xs, modulators)`` takes and returns them as :func:`shard_neurons` places them
+    (padded); ``modulators`` ``(T,)`` or ``(T, N)``."""
     from praxis_jax.simulate import simulate
 
     n = params.config.network.n

@@ -75,15 +75,18 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
     """
     net, pl = params.config.network, params.config.plasticity
     clip, hyper, n = pl.clip_sigma * net.weight_std, params.hyper, net.n
+    cols = W.shape[-1]  # N, or under neuron sharding N padded to whole blocks (praxis_jax.sharding)
     learn = modulator is not None
     on = ((tick + 1) % pl.update_every == 0) & learn
     modulator = jnp.zeros((), jnp.float32) if modulator is None else modulator
-    m_n = modulator[:n] if modulator.ndim else modulator
+    m_n = modulator[:cols] if modulator.ndim else modulator
 
     def unfused(W, e, eps):
-        a_prev = codec.a(short.a[:n])
-        pre, eps = astdp_et.presynaptic(codec, pl, hyper, net.topology.gather(a_prev, params.table), a_prev, eps, seed)
-        e_f, e = astdp_et.trace(codec, pre, astdp_et.post_factor(pl, hyper, codec.a(a[:n]), noise[:n]), e, hyper, seed)
+        a_prev = codec.a(short.a[:cols])
+        gathered = net.topology.gather(a_prev[:n], params.table)
+        pre, eps = astdp_et.presynaptic(codec, pl, hyper, gathered, a_prev, eps, seed)
+        e_f, e = astdp_et.trace(codec, pre, astdp_et.post_factor(pl, hyper, codec.a(a[:cols]), noise[:cols]), e, hyper,
+                                seed)
 
         def update(W):
             me = astdp_et.modulated(m_n, e_f)
@@ -174,7 +177,7 @@ def simulate(params: Params, state: State, xs: Array, modulators: Array) -> tupl
     length (``benchmarks/tick_breakdown.py``). The padded neurons are read by nothing (propagation and
     learning use [0, N) only, the input weights reach the first neurons only): int8 runs equal the
     unpadded scan bit for bit, float32 runs to float rounding (XLA vectorises the padded loops; tested).
-    Neuron-sharded runs are not padded.
+    Neuron-sharded runs keep the padding their state is stored with (:func:`praxis_jax.sharding.pad_neurons`).
 
     Args:
       xs: ``(T, K)`` inputs (time-major).  modulators: ``(T,)`` or ``(T, N)``.
@@ -195,4 +198,4 @@ def simulate(params: Params, state: State, xs: Array, modulators: Array) -> tupl
     if modulators.ndim == 2 and lanes != n:
         modulators = jnp.pad(modulators, ((0, 0), (0, lanes - n)))
     padded, outs = jax.lax.scan(body, padded, (xs, modulators))
-    return unpad_lanes(padded, n), outs
+    return unpad_lanes(padded, state.short.a.shape[0]), outs

@@ -1,11 +1,12 @@
 """jax.sharding on fake CPU devices: sharded runs equal single-device runs bit for bit (child processes,
-since the device count is fixed when JAX starts)."""
+since the device count is fixed when JAX starts), odd N stored padded to whole device blocks."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import chex
 import jax
 import pytest
 
@@ -27,12 +28,20 @@ def test_sharded_equals_single_device(devices, native):
     assert out.returncode == 0 and "ALL OK" in out.stdout, out.stdout + out.stderr[-3000:]
 
 
-def test_uneven_neuron_sharding_is_refused_with_the_sizes():
-    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=choose_topology("singer", 100, 2.0)))
+def test_odd_neuron_counts_are_stored_padded_to_whole_device_blocks():
+    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=choose_topology("singer", 100, 2.0), n_inputs=3))
     params, state = px.init(cfg, jax.random.PRNGKey(0))
+    n = cfg.network.n
+    assert n == 57  # 7² + 7 + 1
     fake = type("M", (), {"shape": {sharding.NEURONS: 4}})()
-    with pytest.raises(ValueError, match=rf"N divisible by the 4 devices of the mesh; got N={cfg.network.n}\."):
-        sharding.neuron_shardings(state, cfg.network.n, fake)
+    assert sharding.padded_length(n, fake) == 60
+    padded = sharding.pad_neurons((params, state), n, fake)
+    p, s = padded
+    assert p.U.shape == (3, 60) and s.long.W.shape == (cfg.network.degree, 60) and s.short.a.shape == (60,)
+    assert not jax.numpy.any(s.long.W[:, n:]) and not jax.numpy.any(p.U[:, n:])  # padded neurons: no weights
+    chex.assert_trees_all_equal(sharding.unpad_neurons(padded, n, fake), (params, state))
+    even = type("M", (), {"shape": {sharding.NEURONS: 3}})()  # 3 divides 57: nothing padded
+    assert sharding.pad_neurons(state, n, even) is state
 
 
 def test_two_process_jax_distributed_equals_single_device():

@@ -90,8 +90,11 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
     m_n = m[:n] if m.ndim else m
 
     def blocks(W, e):
+        cols = W.shape[-1]  # N padded to whole blocks
+        m_cols = pad_tail(m[:cols], cols) if m.ndim else jnp.broadcast_to(m, (cols,))
+
         def block(W, e, a_prev, post, m, hyper_on, seed):
-            first = jax.lax.axis_index(NEURONS) * (n // neuron_mesh().shape[NEURONS])
+            first = jax.lax.axis_index(NEURONS) * (cols // neuron_mesh().shape[NEURONS])
             decay, lr, wd, on = hyper_on
             return native.circulant_learn(W, e, jnp.roll(a_prev, -first), post, m, decay, lr, wd, on, seed,
                                           topology.offsets, codec, clip, first=first, modulus=n)
@@ -101,7 +104,7 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
         hyper_on = jnp.stack([jnp.asarray(x, jnp.float32) for x in (hyper.decay, hyper.lr, hyper.weight_decay, on)])
         return jax.shard_map(block, mesh=neuron_mesh(), in_specs=(edges, edges, P(), neurons, neurons, P(), P()),
                              out_specs=(edges, edges))(
-            W, e, a_prev[:n], post[:n], jnp.broadcast_to(jnp.asarray(m_n, jnp.float32), (n,)), hyper_on, seed)
+            W, e, a_prev[:n], post[:cols], m_cols, hyper_on, seed)
 
     return on_backend((W, e), xla, cuda=fused(pallas_circulant.learn, a_prev[:n], post[:n], m_n),
                       cpu=fused(native.circulant_learn, a_prev, post, m),  # the native kernel reads padded vectors

@@ -26,6 +26,22 @@ def pad_tail(x: Array, length: int) -> Array:
     return x if x.shape[0] == length else jnp.pad(x, (0, length - x.shape[0]))
 
 
+def block_length(n: int, devices: int) -> int:
+    """Neurons per device when ``n`` neurons are split over ``devices``: N rounded up to whole blocks (the
+    last block padded, see :mod:`praxis_jax.sharding`)."""
+    return -(-n // devices)
+
+
+def stored_length(n: int) -> int:
+    """The stored length of a neuron axis of ``n`` neurons: N, or under neuron sharding (:func:`neuron_mesh`)
+    N padded to one whole block per device."""
+    mesh = neuron_mesh()
+    if mesh is None:
+        return n
+    p = mesh.shape[NEURONS]
+    return block_length(n, p) * p
+
+
 def neuron_mesh():
     """The mesh set by ``jax.set_mesh`` if it has a ``"neurons"`` axis (as :mod:`praxis_jax.sharding`
     sets it while tracing a sharded run), else None."""
@@ -84,19 +100,27 @@ class Topology(eqx.Module):
             *tab, a, start, length = args
             if tab:  # a stored (D, N) index table's block holds exactly this block's neighbours
                 return a[tab[0]]
-            return a[self.neighbors(start + jnp.arange(length, dtype=jnp.int32)).T]
+            return a[self.neighbors(self.block_neurons(start, length)).T]
 
         edge_args = () if table is None else (table,)
         return self.per_device(block, edge_args, a, jax.sharding.PartitionSpec(None, NEURONS))
 
+    def block_neurons(self, start, length: int) -> Array:
+        """The neurons ``start .. start + length − 1`` of a block, mod N: int32 ``(length,)``. Under neuron
+        sharding the last block's padding past N thus repeats the first neurons (its results are stored
+        in the padding, which nothing reads)."""
+        return (start + jnp.arange(length, dtype=jnp.int32)) % self.n
+
     def per_device(self, fn, edge_args: tuple, whole: Array, out_spec):
         """``fn(*edge_args, whole, start, length)`` over all N neurons; under neuron sharding each device
-        runs it on its own block (``jax.shard_map``) with ``whole`` (the activations) gathered once.
-        ``edge_args`` are ``(D, N)`` per-edge arrays (weights, a stored index table), split along N."""
+        runs it on its own block of :func:`block_length` neurons (``jax.shard_map``) with ``whole`` (the
+        activations) gathered once, and the result has the padded length :func:`stored_length`.
+        ``edge_args`` are ``(D, N)`` per-edge arrays (weights, a stored index table), split along N (stored
+        padded to whole blocks)."""
         mesh = neuron_mesh()
         if mesh is None:
             return fn(*edge_args, whole, 0, self.n)
-        length = self.n // mesh.shape[NEURONS]
+        length = block_length(self.n, mesh.shape[NEURONS])
 
         def block(*args):
             return fn(*args, jax.lax.axis_index(NEURONS) * length, length)

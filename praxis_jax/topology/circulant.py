@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-from praxis_jax.topology.base import MAX_N, NEURONS, Topology, pad_tail
+from praxis_jax.topology.base import MAX_N, NEURONS, Topology, pad_tail, stored_length
 from praxis_jax.validation import check_integer
 
 
@@ -87,7 +87,7 @@ class Circulant(Topology):
         def rows(a2, start, length):
             return jnp.stack(self._rows(a2, start, length))
 
-        return self.per_device(rows, (), jnp.concatenate([a, a]), jax.sharding.PartitionSpec(None, NEURONS))
+        return self.per_device(rows, (), self._wrapped(a), jax.sharding.PartitionSpec(None, NEURONS))
 
     def propagate(self, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
         """As :meth:`Topology.propagate`: one slice per offset, summed (the XLA form; the native and Pallas
@@ -105,8 +105,14 @@ class Circulant(Topology):
                 acc = part
             return acc
 
-        a = jnp.concatenate([a[: self.n], a[: self.n]]).astype(dtype)
-        return pad_tail(self.per_device(local, (W,), a, jax.sharding.PartitionSpec(NEURONS)), lanes)
+        return pad_tail(self.per_device(local, (W,), self._wrapped(a).astype(dtype), jax.sharding.PartitionSpec(NEURONS)),
+                        lanes)
+
+    def _wrapped(self, a: Array) -> Array:
+        """``a2[i] = a[i mod N]`` over ``[0, L + N)``, with L the stored length (:func:`stored_length`: N, or
+        under neuron sharding N padded to whole blocks): every offset's slice of every block lies in it."""
+        a = a[: self.n]
+        return jnp.concatenate([a, a, a[: stored_length(self.n) - self.n]])
 
     def _rows(self, a2: Array, start, length: int) -> list[Array]:
         """``a2[start + s_j : start + s_j + length]`` for every offset: the presynaptic activations of

@@ -123,7 +123,7 @@ class Lattice3D(Topology):
     def gather(self, a: Array, table: Array | None = None) -> Array:
         """``pre[j, v] = a[neighbors(v)[j]]`` on valid edges and 0 on invalid ones: ``(N,) -> (D, N)``."""
         def block(a, start, length):
-            src, ok = self._edges(start + jnp.arange(length, dtype=jnp.int32))
+            src, ok = self._edges(self.block_neurons(start, length))
             return jnp.where(ok.T, a[src.T], jnp.zeros((), a.dtype))
 
         return self.per_device(block, (), a, jax.sharding.PartitionSpec(None, NEURONS))
