@@ -134,6 +134,20 @@ def native_learning() -> list[str]:
     return lines
 
 
+def trainer_epoch() -> list[str]:
+    """An int8 training epoch of the recurrent-learning trainer, kernels on and off (``benchmarks/trainer_epoch.py``)."""
+    r = _load("trainer-epoch-cpu.json")
+    lines = ["| trainer arm | seconds per epoch (median) | test accuracy after the last epoch |", "|---|---|---|"]
+    names = {"kernels": "native propagation, one fused learning pass over the batch",
+             "xla": "XLA: pure-JAX propagation, unfused phases (`PRAXIS_JAX_NATIVE=0`)"}
+    for arm, name in names.items():
+        accs = ", ".join(f"{100 * a:.1f}%" for a in r["test_acc"][arm])
+        lines.append(f"| {name} | {r['seconds_per_epoch'][arm]:.1f} | {accs} |")
+    lines += ["", f"Ratio ×{r['speedup']:.1f} ({r['pairs']} alternating pairs of processes, epochs 2–{r['epochs']} "
+              f"of each; `{r['command']}`)."]
+    return lines
+
+
 def event_driven() -> list[str]:
     """Dense over event-driven propagation time against the spiking fraction (``benchmarks/event_driven.py``)."""
     res = _load("event-driven-cpu.json")["results"]
@@ -209,7 +223,8 @@ def _scan(x_realtime) -> str:
 
 TABLES = {"throughput-cpu": throughput_cpu, "throughput-gpu": throughput_gpu, "spectra": spectra,
           "cuba-coba": cuba_coba, "event-matvec": event_matvec, "lps-propagate": lps_propagate,
-          "native-learning": native_learning, "event-driven": event_driven, "billion-plan": billion_plan,
+          "native-learning": native_learning, "trainer-epoch": trainer_epoch, "event-driven": event_driven,
+          "billion-plan": billion_plan,
           "invariants": invariants, "reference-divergence": reference_divergence,
           "firing-statistics": firing_statistics}
 

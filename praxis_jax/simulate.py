@@ -34,7 +34,7 @@ from praxis_jax.homeostasis import homeostasis_update
 from praxis_jax.plasticity import astdp_et
 from praxis_jax.quant.codec import Codec
 from praxis_jax.state import Params, Short, State
-from praxis_jax.topology.base import neuron_mesh, pad_tail
+from praxis_jax.topology.base import neuron_mesh, pad_tail, stored_length
 
 # Per-neuron vectors are padded to a multiple of this inside simulate's scan (see simulate).
 LANE = 128
@@ -129,6 +129,10 @@ def step(params: Params, state: State, x: Array, modulator: Array | Callable[[Ar
     """
     cfg = params.config
     net, pl, ho = cfg.network, cfg.plasticity, cfg.homeostasis
+    if state.long.W.shape[-1] != stored_length(net.n):
+        raise ValueError(f"step: the state's W has {state.long.W.shape[-1]} neuron columns, and this run stores "
+                         f"{stored_length(net.n)} (N = {net.n}): a state padded for neuron sharding runs under "
+                         "praxis_jax.sharding.sharded_simulate; cut it with sharding.unpad_neurons to run it here")
     codec = Codec.from_config(cfg)
     key, noise, seed = tick_randomness(params, state.key)
     shared = seed if axis_name is None else jax.lax.psum(seed, axis_name)
@@ -186,13 +190,14 @@ def simulate(params: Params, state: State, xs: Array, modulators: Array) -> tupl
     """
     if xs.ndim != 2 or xs.shape[1] != params.U.shape[0]:
         raise ValueError(f"simulate.xs must have shape (T, K={params.U.shape[0]}); got {xs.shape}")
-    if modulators.shape[:1] != xs.shape[:1] or modulators.ndim not in (1, 2):
-        raise ValueError(f"simulate.modulators must have shape (T,) or (T, N) with T={xs.shape[0]}; got {modulators.shape}")
+    n = params.config.network.n
+    if modulators.shape[:1] != xs.shape[:1] or modulators.ndim not in (1, 2) or modulators.shape[1:] not in ((), (n,)):
+        raise ValueError(f"simulate.modulators must have shape (T,) or (T, N) with T={xs.shape[0]}, N={n}; "
+                         f"got {modulators.shape}")
 
     def body(s, inp):
         return step(params, s, *inp)
 
-    n = params.config.network.n
     padded = pad_lanes(state)
     lanes = padded.short.a.shape[0]
     if modulators.ndim == 2 and lanes != n:

@@ -115,6 +115,22 @@ with tempfile.TemporaryDirectory() as d:
     chex.assert_trees_all_equal(jax.device_get(got), jax.device_get(state))
 print(f"checkpoint from {P} devices restored onto {P // 2}: equal")
 
+# An odd N: saved unpadded from P devices, restored and padded onto P // 2 (the padded lengths differ).
+cfg, params, state = organoid("singer", 993, "int8")
+s_sh = sharding.shard_neurons(state, cfg.network.n, m)
+with tempfile.TemporaryDirectory() as d:
+    checkpoint.save(d, 1, sharding.unpad_neurons(s_sh, cfg.network.n, m), cfg)
+    step, got, _ = checkpoint.restore_latest(d, state, cfg)
+    got = sharding.shard_neurons(got, cfg.network.n, half)
+    assert got.long.W.shape[1] == sharding.padded_length(cfg.network.n, half) and len(got.long.W.sharding.device_set) == P // 2
+    chex.assert_trees_all_equal(jax.device_get(sharding.unpad_neurons(got, cfg.network.n, half)), jax.device_get(state))
+try:  # a padded state does not run without its mesh
+    jax.jit(px.simulate)(params, s_sh, jnp.zeros((1, 3)), jnp.zeros((1,)))
+    raise AssertionError("a padded state ran without its mesh")
+except ValueError as err:
+    assert "padded for neuron sharding" in str(err), err
+print(f"Singer N=993: checkpoint saved unpadded from {P} devices, restored onto {P // 2}; padded state refused off its mesh")
+
 # A sweep's organoids sharded over devices: the same numbers as unsharded.
 rng = np.random.default_rng(0)
 x = rng.normal(size=(64, 6, 2)).astype(np.float32)

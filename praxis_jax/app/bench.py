@@ -56,9 +56,9 @@ def read_bandwidth(threads: int | None = None) -> float:
 
 
 def tick_seconds(topology, learning: bool, ticks: int, reps: int, numerics: str = "int8",
-                 eligibility: str = "mulaw", update_every: int = 1) -> float:
+                 eligibility: str = QuantConfig.eligibility, update_every: int = 1) -> float:
     """Seconds per tick of ``praxis_jax.simulate`` (plasticity on or off, the weight update every
-    ``update_every`` ticks), state donated as in a long run."""
+    ``update_every`` ticks; the int8 eligibility code the library's default), state donated as in a long run."""
     cfg = PraxisConfig(
         network=NetworkConfig(topology=topology),
         plasticity=PlasticityConfig(enabled=learning, update_every=update_every),

@@ -111,8 +111,8 @@ class Circulant(Topology):
     def _wrapped(self, a: Array) -> Array:
         """``a2[i] = a[i mod N]`` over ``[0, L + N)``, with L the stored length (:func:`stored_length`: N, or
         under neuron sharding N padded to whole blocks): every offset's slice of every block lies in it."""
-        a = a[: self.n]
-        return jnp.concatenate([a, a, a[: stored_length(self.n) - self.n]])
+        a, extra = a[: self.n], stored_length(self.n) - self.n
+        return jnp.concatenate([a, a, a[:extra]] if extra else [a, a])
 
     def _rows(self, a2: Array, start, length: int) -> list[Array]:
         """``a2[start + s_j : start + s_j + length]`` for every offset: the presynaptic activations of
