@@ -134,6 +134,19 @@ def native_learning() -> list[str]:
     return lines
 
 
+def learn_instructions() -> list[str]:
+    """Instructions per 32 edges of the native learning pass (``benchmarks/learn_instructions.py``)."""
+    r = _load("learn-instructions-cpu.json")
+    lines = [f"{r['compiler']}, `-march={r['march']}`; `{r['command']}`.", "",
+             "| eligibility code | W update | instructions per 32 edges | vpmulld | vmulps | vdivps |",
+             "|---|---|---|---|---|---|"]
+    for row in r["results"]:
+        code = {"mulaw": "μ-law", "segmented": "segmented"}[row["eligibility"]]
+        lines.append(f"| {code} | {'on' if row['w_update'] else 'off'} | {row['instructions_per_32_edges']} | "
+                     f"{row['vpmulld']} | {row['vmulps']} | {row['vdivps']} |")
+    return lines
+
+
 def trainer_epoch() -> list[str]:
     """An int8 training epoch of the recurrent-learning trainer, kernels on and off (``benchmarks/trainer_epoch.py``)."""
     r = _load("trainer-epoch-cpu.json")
@@ -223,7 +236,8 @@ def _scan(x_realtime) -> str:
 
 TABLES = {"throughput-cpu": throughput_cpu, "throughput-gpu": throughput_gpu, "spectra": spectra,
           "cuba-coba": cuba_coba, "event-matvec": event_matvec, "lps-propagate": lps_propagate,
-          "native-learning": native_learning, "trainer-epoch": trainer_epoch, "event-driven": event_driven,
+          "native-learning": native_learning, "trainer-epoch": trainer_epoch,
+          "learn-instructions": learn_instructions, "event-driven": event_driven,
           "billion-plan": billion_plan,
           "invariants": invariants, "reference-divergence": reference_divergence,
           "firing-statistics": firing_statistics}
