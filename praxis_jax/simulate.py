@@ -70,7 +70,7 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
     modulator), the same equations run in one fused pass that
     reads and writes W and e once (:func:`praxis_jax.kernels.learn` picks the Pallas, native or XLA form;
     neuron-sharded runs take it on each device's block on the CPU), and a lockstep batch (``axis_name``)
-    runs all its trials in one fused pass on the CPU (:func:`praxis_jax.kernels.learn_lockstep`). Float32
+    runs all its trials in one fused pass (:func:`praxis_jax.kernels.learn_lockstep`). Float32
     numerics (the reference, and the path ``jax.grad`` goes through) take the unfused phases.
     """
     net, pl = params.config.network, params.config.plasticity

@@ -64,3 +64,49 @@ def test_learn_off_keeps_weights_and_traces(case):
                             topo.offsets, codec, clip, block=128, interpret=True)
     np.testing.assert_array_equal(W_new, W)
     assert bool((e_new != e).any())
+
+
+def test_learn_batch_equals_the_lockstep_phases(case):
+    """B trials against one W: each trial's e from its own seed, W once from the shared seed by the batch
+    mean of m·e (the unfused phases under a lockstep vmap), up to one code at a rounding boundary."""
+    topo, cfg, params, W, e, a0, a1, m = case
+    codec = px.Codec.from_config(cfg)
+    clip = cfg.plasticity.clip_sigma * cfg.network.weight_std
+    h = params.hyper._replace(lr=jnp.float32(0.5))
+    B = 3
+    ks = jax.random.split(jax.random.PRNGKey(5), 3)
+    a_prev = jax.random.randint(ks[0], (B, topo.n), -127, 128).astype(jnp.int8)
+    post = 1.0 - jnp.square(0.5 * codec.a(jax.random.randint(ks[1], (B, topo.n), -127, 128).astype(jnp.int8)))
+    ms = jax.random.normal(ks[2], (B, topo.n))
+    es = jnp.stack([e, jnp.roll(e, 1, axis=1), -e])
+    seeds, shared = jnp.arange(7, 7 + B, dtype=jnp.uint32), jnp.uint32(21)
+    traced = [astdp_et.trace(codec, codec.a(topo.gather(a_prev[b])), post[b], es[b], h, seeds[b]) for b in range(B)]
+    me = sum(astdp_et.modulated(ms[b], traced[b][0]) for b in range(B)) / B
+    W_ref, e_ref = astdp_et.apply(codec, clip, W, me, h, shared), jnp.stack([t[1] for t in traced])
+    W_new, e_new = pc.learn_batch(W.copy(), es.copy(), a_prev, post, ms, h.decay, h.lr, h.weight_decay, True, seeds,
+                                  shared, topo.offsets, codec, clip, block=128, unroll=2, interpret=True)
+    assert W_new.shape == W.shape and e_new.shape == es.shape and W_new.dtype == e_new.dtype == jnp.int8
+    assert float((W_ref != W).mean()) > 0.5
+    for got, ref in ((W_new, W_ref), (e_new, e_ref)):
+        diff = np.abs(np.asarray(got, int) - np.asarray(ref, int))
+        assert diff.max() <= 1 and diff.mean() < 1e-3
+
+
+def test_lockstep_trials_take_the_batch_kernel_on_gpus(monkeypatch):
+    """The GPU branch of a lockstep batch's learning pass is the batch kernel over all B trials (traced
+    here on the CPU, where ``platform_dependent`` traces every backend's branch and lowers the CPU one)."""
+    from praxis_jax.learning.trial import Signal, run_trials
+    from praxis_jax.topology import choose_singer
+
+    shapes = []
+    real = pc.learn_batch
+    monkeypatch.setattr(pc, "learn_batch", lambda *a, **k: (shapes.append((a[1].shape, a[2].shape)), real(*a, **k))[1])
+    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=choose_singer(150, 2.0), n_inputs=2),
+                          plasticity=px.PlasticityConfig(lr=0.05, decay=1.0, post="fprime"),
+                          quant=px.QuantConfig(numerics="int8", elig_max=40.0))
+    params, state = px.init(cfg, jax.random.PRNGKey(4))
+    B, n, d = 4, cfg.network.n, cfg.network.degree
+    signal = Signal(lambda c: c, lambda c, t, post: c * (post - 0.1), lambda c, t, xn, post: c)
+    jax.jit(lambda long: run_trials(params, long, jnp.int32(0), jnp.ones((B, 3, 2)), jax.random.split(jax.random.PRNGKey(7), B),
+                                    signal, jnp.ones((B, n))))(state.long)
+    assert shapes and all(s == ((B, d, n), (B, n)) for s in shapes), shapes  # a_prev cut from its lanes to N

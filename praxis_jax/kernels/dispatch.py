@@ -115,37 +115,49 @@ def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Co
                    e: Array, a_prev: Array, post: Array, m: Array, hyper, on: Array, seed: Array, shared_seed: Array,
                    clip: float) -> tuple[Array, Array]:
     """:func:`learn` for one trial of a lockstep batch (called under the batch's ``vmap``, W shared): ``xla(W,
-    e)`` (the rule's unfused phases with the batch mean by ``pmean``), or, for int8 circulant organoids on
-    the CPU, one fused pass over all B trials (:func:`praxis_jax.kernels.native.circulant_learn_batch`, through
-    a ``custom_vmap`` rule: the vmap hands it every trial's e and factors at once)."""
+    e)`` (the rule's unfused phases with the batch mean by ``pmean``), or, for int8 circulant organoids, one
+    fused pass over all B trials through a ``custom_vmap`` rule (the vmap hands it every trial's e and
+    factors at once): :func:`praxis_jax.kernels.native.circulant_learn_batch` on the CPU,
+    :func:`praxis_jax.kernels.pallas.circulant.learn_batch` on GPUs."""
     if not (codec.int8 and isinstance(topology, Circulant)):
         return xla(W, e)
-    offsets = topology.offsets
+    n, offsets = topology.n, topology.offsets
 
-    @jax.custom_batching.custom_vmap
-    def fused(W, e, a_prev, post, m, hyper_on, seed, shared_seed):  # one trial alone: a batch of 1
-        return native.circulant_learn(W, e, a_prev, post, m, *hyper_on, seed, offsets, codec, clip)
+    def lockstep(single: Callable, batch: Callable, cut: int | None):
+        """The pass as a ``custom_vmap`` function of one trial; ``cut`` slices the per-neuron vectors to N
+        for kernels that take exactly N (None: the kernel reads them padded)."""
+        def trim(x):
+            return x if cut is None else x[..., :cut]
 
-    @fused.def_vmap
-    def batched(size, in_batched, W, e, a_prev, post, m, hyper_on, seed, shared_seed):
-        W_b, e_b, a_b, post_b, m_b, hyper_b, seed_b, shared_b = in_batched
-        if W_b or hyper_b:
-            raise ValueError("a lockstep batch shares one W and one set of hyperparameters; got them batched "
-                             "over the trials (vmap the long state and hyper with in_axes=None)")
+        @jax.custom_batching.custom_vmap
+        def fused(W, e, a_prev, post, m, hyper_on, seed, shared_seed):  # one trial alone: a batch of 1
+            return single(W, e, trim(a_prev), trim(post), trim(m), *hyper_on, seed, offsets, codec, clip)
 
-        def per_trial(x, batched):
-            return x if batched else jnp.broadcast_to(x, (size, *jnp.shape(x)))
+        @fused.def_vmap
+        def batched(size, in_batched, W, e, a_prev, post, m, hyper_on, seed, shared_seed):
+            W_b, e_b, a_b, post_b, m_b, hyper_b, seed_b, shared_b = in_batched
+            if W_b or hyper_b:
+                raise ValueError("a lockstep batch shares one W and one set of hyperparameters; got them batched "
+                                 "over the trials (vmap the long state and hyper with in_axes=None)")
 
-        e, a_prev, post, m, seed = (per_trial(x, b) for x, b in
-                                    ((e, e_b), (a_prev, a_b), (post, post_b), (m, m_b), (seed, seed_b)))
-        shared_seed = shared_seed[0] if shared_b else shared_seed
-        out = native.circulant_learn_batch(W, e, a_prev, post, m, *hyper_on, seed, shared_seed, offsets, codec, clip)
-        return out, (False, True)
+            def per_trial(x, batched):
+                return x if batched else jnp.broadcast_to(x, (size, *jnp.shape(x)))
+
+            e, a_prev, post, m, seed = (per_trial(x, b) for x, b in
+                                        ((e, e_b), (a_prev, a_b), (post, post_b), (m, m_b), (seed, seed_b)))
+            shared_seed = shared_seed[0] if shared_b else shared_seed
+            out = batch(W, e, trim(a_prev), trim(post), trim(m), *hyper_on, seed, shared_seed, offsets, codec, clip)
+            return out, (False, True)
+
+        return fused
 
     hyper_on = jnp.stack([jnp.asarray(x, jnp.float32) for x in (hyper.decay, hyper.lr, hyper.weight_decay, on)])
     m = jnp.asarray(m, jnp.float32)
     m = pad_tail(m, post.shape[0]) if m.ndim else jnp.broadcast_to(m, post.shape)
-    return on_backend((W, e), xla, cpu=lambda W, e: fused(W, e, a_prev, post, m, hyper_on, seed, shared_seed))
+    args = (a_prev, post, m, hyper_on, seed, shared_seed)
+    cpu = lockstep(native.circulant_learn, native.circulant_learn_batch, None)  # reads padded vectors
+    cuda = lockstep(pallas_circulant.learn, pallas_circulant.learn_batch, n)
+    return on_backend((W, e), xla, cpu=lambda W, e: cpu(W, e, *args), cuda=lambda W, e: cuda(W, e, *args))
 
 
 def rescale(xla: Callable[[Array, Array], Array], W: Array, s: Array, seed: Array, w_scale: float) -> Array:

@@ -12,7 +12,8 @@ row j of the ``(D, N)`` edge arrays. One program handles one tile and loops over
               (:func:`praxis_jax.plasticity.astdp_et.rounding`), so the result equals the unfused path.
 
 ``learn`` reads and writes W and e exactly once per tick (4·D·N bytes in int8) and updates them in place
-(``input_output_aliases``). The kernels lower through Triton on GPUs; ``interpret=True`` runs them on any
+(``input_output_aliases``); ``learn_batch`` does the same for B trials in lockstep against one W (each
+trial's e, one update of W by the batch mean per tick). The kernels lower through Triton on GPUs; ``interpret=True`` runs them on any
 backend (the tests do so on the CPU). Tiles past N are masked.
 """
 
@@ -134,3 +135,62 @@ def learn(W: Array, e: Array, a_prev: Array, post: Array, m: Array, decay, lr, w
         name="praxis_circulant_learn",
     )(jnp.asarray(offsets, jnp.int32), hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
       jnp.concatenate([a_prev, a_prev]), post.astype(jnp.float32), m, W, e)
+
+
+def _learn_batch_kernel(s_ref, h_ref, seeds_ref, a2_ref, post_ref, m_ref, W_ref, e_ref, W_out, e_out, *,
+                        codec, clip, n, degree, batch, block, unroll):
+    start, cols, mask = _tile(n, block)
+    decay, lr, wd, on = h_ref[0], h_ref[1], h_ref[2], h_ref[3]
+    ucols = cols.astype(jnp.uint32)
+
+    def body(j, carry):
+        row = j.astype(jnp.uint32)
+
+        def trial(b, me):  # trial b's trace on this tile of row j, and its share of the batch's m·e
+            pre = codec.a(plgpu.load(a2_ref.at[b, pl.ds(start + s_ref[j], block)], mask=mask, other=0))
+            post = plgpu.load(post_ref.at[b, pl.ds(start, block)], mask=mask, other=0.0)
+            m = plgpu.load(m_ref.at[b, pl.ds(start, block)], mask=mask, other=0.0)
+            e = plgpu.load(e_ref.at[b, j, pl.ds(start, block)], mask=mask, other=0)
+            u_e = half_uniforms(hash_bits_at(seeds_ref[b], row, ucols, STREAM_EDGE))[0] if codec.int8 else None
+            e_f, e_new = eligibility(codec, decay, pre, post, e, u_e)
+            plgpu.store(e_out.at[b, j, pl.ds(start, block)], e_new, mask=mask)
+            return me + m * e_f
+
+        me = jax.lax.fori_loop(0, batch, trial, jnp.zeros((block,), jnp.float32)) / batch
+        W = plgpu.load(W_ref.at[j, pl.ds(start, block)], mask=mask, other=0)
+        u_w = half_uniforms(hash_bits_at(seeds_ref[batch], row, ucols, STREAM_EDGE))[1] if codec.int8 else None
+        W_new = jnp.where(on > 0, weight(codec, clip, lr, wd, W, me, u_w), W)
+        plgpu.store(W_out.at[j, pl.ds(start, block)], W_new, mask=mask)
+        return carry
+
+    _over_offsets(degree, unroll, body, 0)
+
+
+@functools.partial(jax.jit, static_argnames=("offsets", "codec", "clip", "block", "unroll", "warps", "interpret"),
+                   donate_argnums=(0, 1))
+def learn_batch(W: Array, e: Array, a_prev: Array, post: Array, m: Array, decay, lr, weight_decay, on, seeds: Array,
+                shared_seed: Array, offsets: tuple[int, ...], codec: Codec, clip: float, block: int = BLOCK,
+                unroll: int = UNROLL, warps: int = WARPS, interpret: bool = False) -> tuple[Array, Array]:
+    """:func:`learn` for B trials in lockstep against one shared W; returns the new stored ``(W, e)``.
+
+    Each trial b traces its own e ``(B, D, N)`` from its factors (a_prev int8, post and m float32, each
+    ``(B, N)``), rounded from ``seeds[b]``; on update ticks the shared W ``(D, N)`` takes one update by the
+    batch mean ``lr·(1/B)·Σ_b m_b·e_f,b`` (summed in trial order), rounded from ``shared_seed``: the
+    equations of :func:`praxis_jax.simulate.step` with an ``axis_name``, read and written once per tick.
+    """
+    batch, d, n = e.shape
+    hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
+    m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), (batch, n))
+    all_seeds = jnp.concatenate([seeds.astype(jnp.uint32), jnp.reshape(shared_seed, (1,)).astype(jnp.uint32)])
+    kernel = functools.partial(_learn_batch_kernel, codec=codec, clip=clip, n=n, degree=d, batch=batch, block=block,
+                               unroll=unroll)
+    return pl.pallas_call(
+        kernel,
+        out_shape=(jax.ShapeDtypeStruct(W.shape, W.dtype), jax.ShapeDtypeStruct(e.shape, e.dtype)),
+        grid=(pl.cdiv(n, block),),
+        input_output_aliases={6: 0, 7: 1},
+        interpret=interpret,
+        compiler_params=plgpu.CompilerParams(num_warps=warps),
+        name="praxis_circulant_learn_batch",
+    )(jnp.asarray(offsets, jnp.int32), hyper, all_seeds, jnp.concatenate([a_prev, a_prev], axis=1),
+      post.astype(jnp.float32), m, W, e)
