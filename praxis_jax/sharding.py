@@ -31,9 +31,9 @@ N = 993 on 4 and 8 devices), to float rounding in float32 (XLA vectorises the pa
 as it does :mod:`praxis_jax.simulate`'s lanes). :func:`unpad_neurons` cuts the padding off: save a
 checkpoint unpadded, and it restores onto any number of devices (then :func:`shard_neurons`). A padded
 state refuses to run without its mesh. The number of configurations of a sweep must be a multiple of
-the device count. Under neuron sharding int8 circulants run the native CPU kernels (propagation and
-the fused learning pass) on each device's block (:mod:`praxis_jax.kernels.dispatch`); on GPUs and for
-LPS graphs the blocks run the pure-JAX form.
+the device count. Under neuron sharding int8 circulants run the kernels (propagation and the fused
+learning pass: native on the CPU, Pallas on GPUs) on each device's block
+(:mod:`praxis_jax.kernels.dispatch`); LPS graphs' blocks run the pure-JAX form.
 """
 
 from __future__ import annotations

@@ -110,3 +110,28 @@ def test_lockstep_trials_take_the_batch_kernel_on_gpus(monkeypatch):
     jax.jit(lambda long: run_trials(params, long, jnp.int32(0), jnp.ones((B, 3, 2)), jax.random.split(jax.random.PRNGKey(7), B),
                                     signal, jnp.ones((B, n))))(state.long)
     assert shapes and all(s == ((B, d, n), (B, n)) for s in shapes), shapes  # a_prev cut from its lanes to N
+
+
+@pytest.mark.parametrize("blocks", [2, 3])
+def test_kernels_on_blocks_equal_the_whole_organoid(case, blocks):
+    """A neuron-sharded run on GPUs calls each kernel on one block of L neurons with all N activations
+    rotated so that the block starts at 0 (and ``first``, its global index, for the rounding hash): the
+    blocks, put side by side, are the whole pass exactly."""
+    topo, cfg, params, W, e, a0, a1, m = case
+    codec = px.Codec.from_config(cfg)
+    clip = cfg.plasticity.clip_sigma * cfg.network.weight_std
+    h = params.hyper._replace(lr=jnp.float32(0.5))
+    post = 1.0 - jnp.square(0.5 * codec.a(a1))
+    n, L = topo.n, -(-topo.n // blocks)
+    r = pc.propagate(W, a1, topo.offsets, block=128, interpret=True)
+    W_all, e_all = pc.learn(W.copy(), e.copy(), a0, post, m, h.decay, h.lr, h.weight_decay, True, jnp.uint32(5),
+                            topo.offsets, codec, clip, block=128, interpret=True)
+    for lo in range(0, n, L):
+        hi = min(lo + L, n)
+        np.testing.assert_array_equal(pc.propagate(W[:, lo:hi], jnp.roll(a1, -lo), topo.offsets, block=128,
+                                                   interpret=True), r[lo:hi])
+        W_b, e_b = pc.learn(W[:, lo:hi], e[:, lo:hi], jnp.roll(a0, -lo), post[lo:hi], m[lo:hi], h.decay, h.lr,
+                            h.weight_decay, True, jnp.uint32(5), topo.offsets, codec, clip, first=lo, block=128,
+                            interpret=True)
+        np.testing.assert_array_equal(W_b, W_all[:, lo:hi])
+        np.testing.assert_array_equal(e_b, e_all[:, lo:hi])

@@ -7,12 +7,13 @@ choice is made by ``jax.lax.platform_dependent`` inside the compiled program, so
 on either backend. Neuron-sharded runs (:func:`praxis_jax.topology.base.neuron_mesh`) run the native
 circulant kernels on each device's block of neurons (``jax.shard_map``: the block's W and e, all N
 activations rotated so that the block starts at 0, the rounding hash counted from the block's first
-neuron), so a sharded run equals the single-device run bit for bit; on other backends, and for the other
-operators, they take the XLA form.
+neuron), so a sharded run equals the single-device run bit for bit, and on GPUs the Pallas kernels on the
+same blocks; for the other operators they take the XLA form.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import jax
@@ -28,13 +29,13 @@ from praxis_jax.topology.lps import LPS
 
 
 def on_backend(args: tuple, xla: Callable, cuda: Callable | None = None, cpu: Callable | None = None,
-               cpu_sharded: Callable | None = None):
+               cuda_sharded: Callable | None = None, cpu_sharded: Callable | None = None):
     """``xla(*args)``, or the ``cuda`` / ``cpu`` kernel on its backend (``cpu`` only when the native
-    kernels are built); in neuron-sharded runs ``cpu_sharded`` (the native kernel per device's block) on
-    the CPU, else the XLA form; the XLA form on other backends."""
+    kernels are built); in neuron-sharded runs ``cuda_sharded`` / ``cpu_sharded`` (the kernel per device's
+    block) instead; the XLA form on other backends and where a kernel is missing."""
     sharded = neuron_mesh() is not None
-    branches = {"cuda": cuda} if cuda is not None and not sharded else {}
-    cpu = cpu_sharded if sharded else cpu
+    cuda, cpu = (cuda_sharded, cpu_sharded) if sharded else (cuda, cpu)
+    branches = {"cuda": cuda} if cuda is not None else {}
     if cpu is not None and native.available():
         branches["cpu"] = cpu
     if not branches:
@@ -57,16 +58,20 @@ def propagate(topology: Topology, W: Array, a: Array, table: Array | None = None
         return xla(W, a)
     n, offsets, lanes = topology.n, topology.offsets, a.shape[0]
 
-    def blocks(W, a):
-        def block(W, a, start, length):
-            return native.circulant_propagate(W, jnp.roll(a, -start), offsets, modulus=n)
+    def blocks(kernel):
+        def run(W, a):
+            def block(W, a, start, length):
+                return kernel(W, jnp.roll(a, -start))
 
-        return pad_tail(topology.per_device(block, (W,), a[:n], jax.sharding.PartitionSpec(NEURONS)), lanes)
+            return pad_tail(topology.per_device(block, (W,), a[:n], jax.sharding.PartitionSpec(NEURONS)), lanes)
+
+        return run
 
     return on_backend((W, a), xla,
                       cuda=lambda W, a: pad_tail(pallas_circulant.propagate(W, a[:n], offsets), lanes),
                       cpu=lambda W, a: native.circulant_propagate(W, a, offsets),  # padded a as it is
-                      cpu_sharded=blocks)
+                      cuda_sharded=blocks(lambda W, a: pallas_circulant.propagate(W, a, offsets)),
+                      cpu_sharded=blocks(lambda W, a: native.circulant_propagate(W, a, offsets, modulus=n)))
 
 
 def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array, e: Array,
@@ -89,26 +94,30 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
 
     m_n = m[:n] if m.ndim else m
 
-    def blocks(W, e):
-        cols = W.shape[-1]  # N padded to whole blocks
-        m_cols = pad_tail(m[:cols], cols) if m.ndim else jnp.broadcast_to(m, (cols,))
+    def blocks(kernel):
+        def run(W, e):
+            cols = W.shape[-1]  # N padded to whole blocks
+            m_cols = pad_tail(m[:cols], cols) if m.ndim else jnp.broadcast_to(m, (cols,))
 
-        def block(W, e, a_prev, post, m, hyper_on, seed):
-            first = jax.lax.axis_index(NEURONS) * (cols // neuron_mesh().shape[NEURONS])
-            decay, lr, wd, on = hyper_on
-            return native.circulant_learn(W, e, jnp.roll(a_prev, -first), post, m, decay, lr, wd, on, seed,
-                                          topology.offsets, codec, clip, first=first, modulus=n)
+            def block(W, e, a_prev, post, m, hyper_on, seed):
+                first = jax.lax.axis_index(NEURONS) * (cols // neuron_mesh().shape[NEURONS])
+                decay, lr, wd, on = hyper_on
+                return kernel(W, e, jnp.roll(a_prev, -first), post, m, decay, lr, wd, on, seed, topology.offsets,
+                              codec, clip, first=first)
 
-        P = jax.sharding.PartitionSpec
-        edges, neurons = P(None, NEURONS), P(NEURONS)
-        hyper_on = jnp.stack([jnp.asarray(x, jnp.float32) for x in (hyper.decay, hyper.lr, hyper.weight_decay, on)])
-        return jax.shard_map(block, mesh=neuron_mesh(), in_specs=(edges, edges, P(), neurons, neurons, P(), P()),
-                             out_specs=(edges, edges))(
-            W, e, a_prev[:n], post[:cols], m_cols, hyper_on, seed)
+            P = jax.sharding.PartitionSpec
+            edges, neurons = P(None, NEURONS), P(NEURONS)
+            hyper_on = jnp.stack([jnp.asarray(x, jnp.float32) for x in (hyper.decay, hyper.lr, hyper.weight_decay, on)])
+            return jax.shard_map(block, mesh=neuron_mesh(), in_specs=(edges, edges, P(), neurons, neurons, P(), P()),
+                                 out_specs=(edges, edges), check_vma=False)(W, e, a_prev[:n], post[:cols], m_cols,
+                                                                            hyper_on, seed)
+
+        return run
 
     return on_backend((W, e), xla, cuda=fused(pallas_circulant.learn, a_prev[:n], post[:n], m_n),
                       cpu=fused(native.circulant_learn, a_prev, post, m),  # the native kernel reads padded vectors
-                      cpu_sharded=blocks)
+                      cuda_sharded=blocks(pallas_circulant.learn),
+                      cpu_sharded=blocks(functools.partial(native.circulant_learn, modulus=n)))
 
 
 def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array,

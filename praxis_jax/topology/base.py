@@ -127,7 +127,7 @@ class Topology(eqx.Module):
 
         P = jax.sharding.PartitionSpec
         return jax.shard_map(block, mesh=mesh, in_specs=(*(P(None, NEURONS) for _ in edge_args), P()),
-                             out_specs=out_spec)(*edge_args, whole)
+                             out_specs=out_spec, check_vma=False)(*edge_args, whole)  # kernels' outputs: per block
 
     def propagate(self, W: Array, a: Array, table: Array | None = None, dtype=jnp.float32) -> Array:
         """Recurrent input ``r[v] = sum_j W[j, v] * a[neighbors(v)[j]]``, accumulated in ``dtype``.

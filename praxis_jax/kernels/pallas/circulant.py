@@ -2,7 +2,10 @@
 
 A circulant's edge j of neuron v comes from ``(v + s_j) mod N``, so for a tile of ``block`` consecutive
 neurons each offset is one contiguous run of the doubled activation vector ``a2 = [a, a]`` (2N,) and of
-row j of the ``(D, N)`` edge arrays. One program handles one tile and loops over the D offsets:
+row j of the ``(D, N)`` edge arrays. Both kernels also run on one device's block of L < N neurons in a
+neuron-sharded run: W and e ``(D, L)``, the activations rotated so that the block starts at 0, and for
+``learn`` the block's first global index, which the rounding hash's column counts from. One program
+handles one tile and loops over the D offsets:
 
   propagate:  r[v] = Σ_j W[j, v]·a2[v + s_j]                          (int32 sum of int8 products)
   learn:      e_f = decay·e + pre·post;  e ← store_e(e_f);  W ← store_w(clip(W + lr·m·e_f − wd·W))
@@ -69,7 +72,8 @@ def _propagate_kernel(s_ref, W_ref, a2_ref, r_ref, *, n, degree, block, acc_dtyp
 @functools.partial(jax.jit, static_argnames=("offsets", "dtype", "block", "unroll", "warps", "interpret"))
 def propagate(W: Array, a: Array, offsets: tuple[int, ...], dtype=jnp.int32, block: int = PROPAGATE_BLOCK,
               unroll: int = PROPAGATE_UNROLL, warps: int = WARPS, interpret: bool = False) -> Array:
-    """``r[v] = Σ_j W[j, v]·a[(v + offsets[j]) mod N]``: W ``(D, N)``, a ``(N,)`` -> ``(N,)`` of ``dtype``."""
+    """``r[v] = Σ_j W[j, v]·a[(v + offsets[j]) mod N]``: W ``(D, L)`` of neurons 0 .. L − 1 (L ≤ N: all of
+    them, or a block with ``a`` rotated to start at it), a ``(N,)`` -> ``(L,)`` of ``dtype``."""
     d, n = W.shape
     kernel = functools.partial(_propagate_kernel, n=n, degree=d, block=block, acc_dtype=dtype, unroll=unroll)
     return pl.pallas_call(
@@ -89,7 +93,7 @@ def _learn_kernel(s_ref, h_ref, seed_ref, a2_ref, post_ref, m_ref, W_ref, e_ref,
     seed = seed_ref[0]
     post = plgpu.load(post_ref.at[pl.ds(start, block)], mask=mask, other=0.0)
     m = plgpu.load(m_ref.at[pl.ds(start, block)], mask=mask, other=0.0)
-    ucols = cols.astype(jnp.uint32)
+    ucols = cols.astype(jnp.uint32) + seed_ref[1]  # the global neuron index: + first
 
     def body(j, carry):
         pre = codec.a(plgpu.load(a2_ref.at[pl.ds(start + s_ref[j], block)], mask=mask, other=0))
@@ -109,17 +113,19 @@ def _learn_kernel(s_ref, h_ref, seed_ref, a2_ref, post_ref, m_ref, W_ref, e_ref,
 @functools.partial(jax.jit, static_argnames=("offsets", "codec", "clip", "block", "unroll", "warps", "interpret"),
                    donate_argnums=(0, 1))
 def learn(W: Array, e: Array, a_prev: Array, post: Array, m: Array, decay, lr, weight_decay, on, seed: Array,
-          offsets: tuple[int, ...], codec: Codec, clip: float, block: int = BLOCK, unroll: int = UNROLL,
+          offsets: tuple[int, ...], codec: Codec, clip: float, first=0, block: int = BLOCK, unroll: int = UNROLL,
           warps: int = WARPS, interpret: bool = False) -> tuple[Array, Array]:
     """One fused A-STDP-ET pass over a circulant's edges; returns the new stored ``(W, e)``.
 
     Args:
-      W, e: stored ``(D, N)`` weights and eligibility (donated: updated in place).
-      a_prev: stored activations ``(N,)`` of the previous tick (the presynaptic factor).
-      post: the rule's postsynaptic factor ``(N,)`` float32 (a, f'(v), 1 or η/σ of this tick).
-      m: modulator ``()`` or ``(N,)``.  decay, lr, weight_decay: scalars.
+      W, e: stored ``(D, L)`` weights and eligibility (donated: updated in place) of the L ≤ N neurons
+        ``first .. first + L − 1`` (all N, or one device's block of a neuron-sharded run).
+      a_prev: stored activations ``(N,)`` of the previous tick (the presynaptic factor), rotated so that
+        neuron ``first`` is at 0.
+      post: the rule's postsynaptic factor ``(L,)`` float32 (a, f'(v), 1 or η/σ of this tick).
+      m: modulator ``()`` or ``(L,)``.  decay, lr, weight_decay: scalars.
       on: scalar bool, whether phases 2-3 (the weight update) run this tick.
-      seed: uint32 scalar of the stochastic-rounding hash.
+      seed: uint32 scalar of the stochastic-rounding hash.  first: int, the hash's column of neuron 0.
     """
     d, n = W.shape
     hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
@@ -133,7 +139,8 @@ def learn(W: Array, e: Array, a_prev: Array, post: Array, m: Array, decay, lr, w
         interpret=interpret,
         compiler_params=plgpu.CompilerParams(num_warps=warps),
         name="praxis_circulant_learn",
-    )(jnp.asarray(offsets, jnp.int32), hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
+    )(jnp.asarray(offsets, jnp.int32), hyper,
+      jnp.concatenate([jnp.reshape(seed, (1,)).astype(jnp.uint32), jnp.reshape(first, (1,)).astype(jnp.uint32)]),
       jnp.concatenate([a_prev, a_prev]), post.astype(jnp.float32), m, W, e)
 
 
