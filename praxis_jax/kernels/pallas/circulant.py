@@ -131,17 +131,23 @@ def learn(W: Array, e: Array, a_prev: Array, post: Array, m: Array, decay, lr, w
     hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
     m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), (n,))
     kernel = functools.partial(_learn_kernel, codec=codec, clip=clip, n=n, degree=d, block=block, unroll=unroll)
+    seeds = jnp.concatenate([jnp.reshape(seed, (1,)).astype(jnp.uint32), jnp.reshape(first, (1,)).astype(jnp.uint32)])
+    return _in_place(kernel, "praxis_circulant_learn", W, e, block, warps, interpret, jnp.asarray(offsets, jnp.int32),
+                     hyper, seeds, jnp.concatenate([a_prev, a_prev]), post.astype(jnp.float32), m)
+
+
+def _in_place(kernel, name: str, W: Array, e: Array, block: int, warps: int, interpret: bool, *inputs):
+    """``kernel(*inputs, W, e, W_out, e_out)`` over tiles of ``block`` neurons, W and e updated in place."""
+    k = len(inputs)
     return pl.pallas_call(
         kernel,
         out_shape=(jax.ShapeDtypeStruct(W.shape, W.dtype), jax.ShapeDtypeStruct(e.shape, e.dtype)),
-        grid=(pl.cdiv(n, block),),
-        input_output_aliases={6: 0, 7: 1},
+        grid=(pl.cdiv(W.shape[1], block),),
+        input_output_aliases={k: 0, k + 1: 1},
         interpret=interpret,
         compiler_params=plgpu.CompilerParams(num_warps=warps),
-        name="praxis_circulant_learn",
-    )(jnp.asarray(offsets, jnp.int32), hyper,
-      jnp.concatenate([jnp.reshape(seed, (1,)).astype(jnp.uint32), jnp.reshape(first, (1,)).astype(jnp.uint32)]),
-      jnp.concatenate([a_prev, a_prev]), post.astype(jnp.float32), m, W, e)
+        name=name,
+    )(*inputs, W, e)
 
 
 def _learn_batch_kernel(s_ref, h_ref, seeds_ref, a2_ref, post_ref, m_ref, W_ref, e_ref, W_out, e_out, *,
@@ -191,13 +197,6 @@ def learn_batch(W: Array, e: Array, a_prev: Array, post: Array, m: Array, decay,
     all_seeds = jnp.concatenate([seeds.astype(jnp.uint32), jnp.reshape(shared_seed, (1,)).astype(jnp.uint32)])
     kernel = functools.partial(_learn_batch_kernel, codec=codec, clip=clip, n=n, degree=d, batch=batch, block=block,
                                unroll=unroll)
-    return pl.pallas_call(
-        kernel,
-        out_shape=(jax.ShapeDtypeStruct(W.shape, W.dtype), jax.ShapeDtypeStruct(e.shape, e.dtype)),
-        grid=(pl.cdiv(n, block),),
-        input_output_aliases={6: 0, 7: 1},
-        interpret=interpret,
-        compiler_params=plgpu.CompilerParams(num_warps=warps),
-        name="praxis_circulant_learn_batch",
-    )(jnp.asarray(offsets, jnp.int32), hyper, all_seeds, jnp.concatenate([a_prev, a_prev], axis=1),
-      post.astype(jnp.float32), m, W, e)
+    return _in_place(kernel, "praxis_circulant_learn_batch", W, e, block, warps, interpret,
+                     jnp.asarray(offsets, jnp.int32), hyper, all_seeds, jnp.concatenate([a_prev, a_prev], axis=1),
+                     post.astype(jnp.float32), m)
