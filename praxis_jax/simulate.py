@@ -181,7 +181,8 @@ def simulate(params: Params, state: State, xs: Array, modulators: Array) -> tupl
     length (``benchmarks/tick_breakdown.py``). The padded neurons are read by nothing (propagation and
     learning use [0, N) only, the input weights reach the first neurons only): int8 runs equal the
     unpadded scan bit for bit, float32 runs to float rounding (XLA vectorises the padded loops; tested).
-    Neuron-sharded runs keep the padding their state is stored with (:func:`praxis_jax.sharding.pad_neurons`).
+    Neuron-sharded runs keep the padding their state is stored with
+    (:func:`praxis_jax.sharding.pad_neurons`).
 
     Args:
       xs: ``(T, K)`` inputs (time-major).  modulators: ``(T,)`` or ``(T, N)``.

@@ -32,10 +32,10 @@ def block_length(n: int, devices: int) -> int:
     return -(-n // devices)
 
 
-def stored_length(n: int) -> int:
-    """The stored length of a neuron axis of ``n`` neurons: N, or under neuron sharding (:func:`neuron_mesh`)
-    N padded to one whole block per device."""
-    mesh = neuron_mesh()
+def stored_length(n: int, mesh=None) -> int:
+    """The stored length of a neuron axis of ``n`` neurons: N, or split over ``mesh`` (default: the mesh set
+    while tracing, :func:`neuron_mesh`) N padded to one whole block per device."""
+    mesh = neuron_mesh() if mesh is None else mesh
     if mesh is None:
         return n
     p = mesh.shape[NEURONS]

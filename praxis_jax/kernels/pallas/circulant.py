@@ -16,8 +16,8 @@ handles one tile and loops over the D offsets:
 
 ``learn`` reads and writes W and e exactly once per tick (4·D·N bytes in int8) and updates them in place
 (``input_output_aliases``); ``learn_batch`` does the same for B trials in lockstep against one W (each
-trial's e, one update of W by the batch mean per tick). The kernels lower through Triton on GPUs; ``interpret=True`` runs them on any
-backend (the tests do so on the CPU). Tiles past N are masked.
+trial's e, one update of W by the batch mean per tick). The kernels lower through Triton on GPUs;
+``interpret=True`` runs them on any backend (the tests do so on the CPU). Tiles past N are masked.
 """
 
 from __future__ import annotations
