@@ -256,8 +256,16 @@ class TrainConfig(eqx.Module):
     the trial length T (the trainer refuses anything else); ``readout`` and ``feedback`` exist at every
     tick (the error of the running time-mean features), so W may also learn online within a trial.
 
+    ``input_lr`` > 0 also learns the input weights U and biases b by the same rule, once per batch at the
+    trials' last tick: ``U_kj += input_lr·⟨m_j·e^U_kj⟩``, ``b_j += input_lr·⟨m_j·e^b_j⟩`` with the traces
+    ``e^U_kj = Σ_t decay^(T−1−t)·x_k(t)·post_j(t)`` and ``e^b_j`` the same with pre 1
+    (:func:`praxis_jax.plasticity.astdp_et.input_traces`; float32, no clip or weight decay), m the trial's
+    last-tick signal of ``readout`` or ``feedback``. With post f'(v) and decay 1 this is −input_lr times
+    e-prop's U and b gradients at leak 0. The learner carries U (:func:`praxis_jax.learning.trained_params`);
+    0 keeps U and b frozen, as the gradient baselines' ``train=("W",)``.
+
     Fields: modulator, reward_baseline, batch_size (trials per batch), epochs, readout_lr (delta-rule
-    rate), baseline_momentum (of the running R̄), lr_decay (False: constant rates; True: the readout's rate
+    rate), input_lr, baseline_momentum (of the running R̄), lr_decay (False: constant rates; True: the readout's rate
     and the learning signal m scaled by ``max(0, 1 − k/K)`` at batch k of the run's K batches, so the last
     epoch ends where the rates reach 0 instead of wherever the last batches' noise put it), standardize
     (the readout reads each neuron's feature z-scored by running statistics of the training batches, an
@@ -270,6 +278,7 @@ class TrainConfig(eqx.Module):
     batch_size: int = eqx.field(static=True, default=32)
     epochs: int = eqx.field(static=True, default=10)
     readout_lr: float = eqx.field(static=True, default=0.05)
+    input_lr: float = eqx.field(static=True, default=0.0)
     baseline_momentum: float = eqx.field(static=True, default=0.9)
     lr_decay: bool = eqx.field(static=True, default=False)
     standardize: bool = eqx.field(static=True, default=False)
@@ -288,4 +297,5 @@ class TrainConfig(eqx.Module):
         check_integer(o, "batch_size", self.batch_size, 1)
         check_integer(o, "epochs", self.epochs, 1)
         check_number(o, "readout_lr", self.readout_lr, 0, 1e3, lo_open=True)
+        check_number(o, "input_lr", self.input_lr, 0, 1e3)
         check_number(o, "baseline_momentum", self.baseline_momentum, 0, 1)

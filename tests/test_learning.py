@@ -15,6 +15,7 @@ from praxis_jax.baselines.linear import accuracy, logistic_regression
 from praxis_jax.config import TrainConfig
 from praxis_jax.learning import (
     delta_rule,
+    evaluate,
     fit,
     init_learner,
     init_readout,
@@ -22,9 +23,11 @@ from praxis_jax.learning import (
     ridge_readout,
     run_trials,
     train_batch,
+    trained_params,
+    trial_features,
 )
 from praxis_jax.learning.readout import output_error
-from praxis_jax.learning.supervised import learning_signal
+from praxis_jax.learning.supervised import learning_signal, local_readout
 from praxis_jax.tasks import Dataset
 from praxis_jax.topology import singer
 
@@ -204,6 +207,69 @@ def test_factor_ablations_move_w_by_their_own_trace(post, decay):
     bound = 3.0 * cfg.network.weight_std
     np.testing.assert_allclose(new.long.W, np.clip(np.asarray(state.long.W) + lr * np.mean(m[:, None] * e_ref, 0),
                                                    -bound, bound), atol=1e-5)
+
+
+@pytest.mark.parametrize("post, decay", [("a", 1.0), ("one", 1.0), ("fprime", 1.0), ("fprime", 0.9)])
+def test_input_rule_moves_u_and_b_by_their_own_traces(post, decay):
+    """TrainConfig.input_lr: ΔU_kj = lr_in·mean_b(m_bj·Σ_t decay^(T−1−t)·x_bk(t)·post_bj(t)), Δb_j the same
+    with x = 1, m the trial's last-tick readout signal; W moves exactly as without it; the learner carries U
+    and evaluate reads it."""
+    T, B, lr_in = 5, 4, 0.7
+    cfg = _cfg(lr=0.5, post=post, decay=decay, update_every=T)
+    params, state, learner = _with_readout(cfg, 0.5)
+    data = _toy_task(jax.random.PRNGKey(3), s=2 * B, t=T)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    new, _ = train_batch(params, TrainConfig(modulator="readout", batch_size=B, input_lr=lr_in), learner, x, y)
+    frozen, _ = train_batch(params, TrainConfig(modulator="readout", batch_size=B), learner, x, y)
+    np.testing.assert_array_equal(new.long.W, frozen.long.W)
+    np.testing.assert_array_equal(frozen.U, params.U)
+    A, _ = _traced(params, state, x, _trial_keys(learner, B))
+    fac = {"a": A, "one": np.ones_like(A), "fprime": 1.0 - (A / 2) ** 2}[post]
+    fac = fac * decay ** np.arange(T - 1, -1, -1.0)[:, None]
+    m = _readout_m(learner.readout.R, learner.readout.c, A, y)
+    k, n_in = params.U.shape
+    dU = lr_in * np.mean(m[:, None, :n_in] * np.einsum("btk,btn->bkn", np.asarray(x), fac)[..., :n_in], 0)
+    np.testing.assert_allclose(new.U, np.asarray(params.U) + dU, atol=1e-5)
+    np.testing.assert_allclose(new.long.b, np.asarray(state.long.b) + lr_in * np.mean(m * fac.sum(1), 0), atol=1e-5)
+    assert float(np.abs(dU).max()) > 1e-3
+    F = trial_features(trained_params(params, new), new.long, x, new.key)  # evaluate runs the learner's U
+    assert not np.allclose(F, trial_features(params, new.long, x, new.key))
+    assert float(evaluate(params, new, x, y)) == float((logits(local_readout(new), F).argmax(-1) == y).mean())
+
+
+def test_input_rule_is_minus_lr_times_eprop_u_and_b_gradients():
+    """post = f'(v), decay 1, leak 0: the input rule's ΔU and Δb are −input_lr times e-prop's U and b gradients
+    (baselines/eprop), as the rule's ΔW is its W gradient."""
+    from praxis_jax.baselines import Theta, eprop_grad
+
+    T, B, lr = 7, 8, 0.3
+    data = _toy_task(jax.random.PRNGKey(3), s=2 * B, t=T)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    cfg = dataclasses.replace(_cfg(lr=lr, post="fprime", decay=1.0, update_every=T, clip_sigma=100.0),
+                              network=px.NetworkConfig(topology=singer(7), n_inputs=2, n_outputs=57, leak=0.0))
+    params, state, learner = _with_readout(cfg, 1.0)
+    new, _ = train_batch(params, TrainConfig(modulator="readout", batch_size=B, input_lr=lr), learner, x, y)
+    _, g = eprop_grad(Theta(state.long.W, params.U, state.long.b, learner.readout), params, state.long, x, y)
+    np.testing.assert_allclose(np.asarray(new.U - params.U), -lr * np.asarray(g.U), rtol=1e-3, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(new.long.b - state.long.b), -lr * np.asarray(g.b), rtol=1e-3, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(new.long.W - state.long.W), -lr * np.asarray(g.W), rtol=1e-3, atol=1e-6)
+
+
+@pytest.mark.parametrize("tc, pl, field", [
+    (dict(modulator="reward"), dict(update_every=5), "TrainConfig.input_lr"),
+    (dict(modulator="readout"), dict(update_every=1), "PlasticityConfig.update_every"),
+    (dict(modulator="readout"), dict(update_every=5, post="noise"), "PlasticityConfig.post"),
+    (dict(modulator="readout"), dict(update_every=5, pre="eprop"), "PlasticityConfig.post"),
+])
+def test_input_rule_refuses_what_it_cannot_honour_before_work(tc, pl, field):
+    cfg = _cfg(noise=0.1, **pl)
+    params, state = px.init(cfg, jax.random.PRNGKey(0))
+    learner = init_learner(params, state.long, 2, jax.random.PRNGKey(1))
+    with pytest.raises(ValueError, match=field):
+        fit(params, TrainConfig(epochs=1, batch_size=4, input_lr=0.1, **tc), learner,
+            _toy_task(jax.random.PRNGKey(3), 16, 5))
+    with pytest.raises(ValueError, match="TrainConfig.input_lr"):
+        TrainConfig(input_lr=-0.1)
 
 
 def test_online_updates_within_a_trial_use_the_running_error():

@@ -62,7 +62,7 @@ from praxis_jax.learning.readout import (
     ridge_targets,
     solve_ridge,
 )
-from praxis_jax.learning.supervised import local_readout, trial_features
+from praxis_jax.learning.supervised import local_readout, trained_params, trial_features
 from praxis_jax.tasks import load_fashion_mnist, restrict
 
 OUT = os.path.join(os.path.dirname(__file__), "results", "continual_fmnist.json")
@@ -124,7 +124,8 @@ def trainer_rows(data, n: int, epochs: int, seed: int, numerics: str, lr_w: floa
                              on_epoch=lambda r, _c, t=f"{name} {numerics} {task}": print(
                                  f"  [{t}] epoch {r['epoch']}: test {r['test_acc']:.3f} ({r['seconds']:.0f} s)",
                                  flush=True), train_eval=1000)
-            res[task] = scores(logits(local_readout(learner), trial_features(params, learner.long, xt, k_learn)), yt)
+            F = trial_features(trained_params(params, learner), learner.long, xt, k_learn)
+            res[task] = scores(logits(local_readout(learner), F), yt)
         out[name] = {"scores": res, "train_s": time.perf_counter() - t0}
     return out
 

@@ -11,7 +11,8 @@ rate and the learning signal decayed linearly to 0 over the run (TrainConfig.lr_
   readout's own output error sent back to each neuron as its learning signal, W updated once per batch.
 - ablations of it: ``post-a`` (the seed's Hebbian post factor), ``post-one``, ``decay-0.9``,
   ``feedback`` (the error through fixed random weights), ``eprop-trace`` (e-prop's leaky eligibility
-  vector as the presynaptic factor), and the seed's scalar signals: ``reward`` (post a, decay 0.9,
+  vector as the presynaptic factor), ``inputs`` (U and b learned too, by the same rule at the same rate:
+  TrainConfig.input_lr), and the seed's scalar signals: ``reward`` (post a, decay 0.9,
   reward − paired noiseless reward, noise 0.2) and ``node-perturbation`` (post η/σ, decay 1, the same
   reward signal).
 - gradient learners of the same organoid (W, U, b and readout by Adam): ``eprop`` and ``bptt``; and, as
@@ -28,7 +29,8 @@ rate and the learning signal decayed linearly to 0 over the run (TrainConfig.lr_
 Tuning (``--stage tune``): each method gets a grid of 4 points (GRIDS: the W learning rate for the rules,
 at the readout rate ``fixed`` had chosen when they were tuned; Adam's rate for the gradient learners), and
 ``fixed``, the baseline, 6 readout rates (its best first fell on the edge of 4), and so the rule too, 6 W
-rates (on the tuned organoid its best fell on the low edge of 4); each trained on the first
+rates (on the tuned organoid its best fell on the low edge of 4), and braintrace's pp_prop 6 Adam rates
+(its best fell on the low edge of 4); each trained on the first
 S − 500 training signals and scored on the last 500 (float32, seed 0).
 Final (``--stage final``): each method with its chosen point on all training signals, ``--seeds``,
 ``--numerics``; the test accuracy of its local readout, and of a ridge readout refitted on its organoid.
@@ -37,12 +39,16 @@ continuous μ-law. Each int8 run records its rounding contract (``"rounding": "o
 edge per tick rounds both e and W); int8 runs without that field ran under the earlier contract (one
 hash per rounding) and, before the segmented default, with the continuous μ-law.
 
+``--tuning RECORD --out OTHER`` runs the final stage with the picks of another record (its validation grid
+is copied in, and the record names it): the 40-epoch runs of the tuned organoid use the 8-epoch picks.
+
 Runs already in the record are skipped (a final run only if it used the point chosen now), so an interrupted
 run resumes where it stopped; runs of different methods may write into the same record at the same time (each
 save merges into the record on disk).
 
 Usage: python -m experiments.recurrent_learning.run --stage tune|final [--organoid default|tuned] [--methods ...]
        [--seeds 0 1 2 3 4] [--numerics float32 int8 int8-mulaw] [--n 1000] [--epochs 8] [--task fashion_mnist] [--standardize]
+       [--tuning RECORD --out RECORD]
 Writes results/recurrent-<task>-<organoid>.json (in this folder); ``--table`` prints the tables from it.
 """
 
@@ -64,7 +70,7 @@ from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.baselines import fit_bptt, fit_eprop
 from praxis_jax.baselines.snn import default_lif, fit_snn
 from praxis_jax.config import TrainConfig
-from praxis_jax.learning import fit, init_learner, ridge_accuracy
+from praxis_jax.learning import fit, init_learner, ridge_accuracy, trained_params
 from praxis_jax.learning.loop import shuffled_batches
 from praxis_jax.learning.readout import (
     RIDGE_LAMBDA,
@@ -88,6 +94,7 @@ METHODS = {
     "post-one": ("ablation: post = 1", "readout", {"post": "one"}),
     "decay-0.9": ("ablation: eligibility decay 0.9", "readout", {"decay": 0.9}),
     "eprop-trace": ("ablation: pre = e-prop's leaky eligibility vector", "readout", {"pre": "eprop"}),
+    "inputs": ("ablation: U and b learned too, by the same rule and rate", "readout", {}),
     "feedback": ("ablation: error through fixed random feedback", "feedback", {"post": "fprime", "decay": 1.0}),
     "reward": ("seed rule: post a, decay 0.9, scalar reward − paired reward", "reward", {}),
     "node-perturbation": ("node perturbation: post η/σ, scalar reward − paired reward", "reward",
@@ -107,15 +114,18 @@ PEERS = {"braintrace-pp_prop": "braintrace pp_prop (ES-D-RTRL), dense rate RNN, 
 GRIDS = {
     "fixed": [0.05, 0.1, 0.2, 0.4, 0.8, 1.6],  # the readout's rate
     "readout": [0.03, 0.1, 0.3, 1.0, 3.0, 10.0], "post-a": [0.03, 0.1, 0.3, 1.0], "post-one": [0.3, 1.0, 3.0, 10.0],
-    "decay-0.9": [0.3, 1.0, 3.0, 10.0], "eprop-trace": [0.3, 1.0, 3.0, 10.0], "feedback": [0.01, 0.03, 0.1, 0.3],
+    "decay-0.9": [0.3, 1.0, 3.0, 10.0], "eprop-trace": [0.3, 1.0, 3.0, 10.0], "inputs": [0.3, 1.0, 3.0, 10.0],
+    "feedback": [0.01, 0.03, 0.1, 0.3],
     "reward": [1e-5, 1e-4, 1e-3, 1e-2], "node-perturbation": [1e-3, 1e-2, 1e-1, 1.0],
     "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
     "eprop-w": [3e-4, 1e-3, 3e-3, 1e-2], "bptt-w": [3e-4, 1e-3, 3e-3, 1e-2],
     "raw-input": [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0],  # the delta rule's rate
     "snn": [2.0, 5.0, 10.0, 20.0],  # the LIF membrane time constant τ, in ticks
-    "braintrace-pp_prop": [3e-4, 1e-3, 3e-3, 1e-2], "braintrace-eprop": [1e-3],  # Adam's rate (eprop: too slow to tune)
+    "braintrace-pp_prop": [3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
+    "braintrace-eprop": [1e-3],  # Adam's rate (too slow to tune)
 }
 BATCH = 32
+LEARNS_INPUTS = ("inputs",)  # methods whose U and b learn by the rule at its W rate (TrainConfig.input_lr)
 # --numerics: the engine's numerics and the int8 eligibility code (int8: the segmented μ-law, the default)
 NUMERICS = {"float32": ("float32", "segmented"), "int8": ("int8", "segmented"), "int8-mulaw": ("int8", "mulaw")}
 
@@ -136,14 +146,15 @@ def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, r
     cfg = task_organoid(n, data.n_inputs, modulator, code, ticks=data.ticks, eligibility=eligibility,
                         lr=lr_w if modulator != "none" else None, **rule, **organoid)
     tc = TrainConfig(modulator=modulator, epochs=epochs, readout_lr=readout_lr, lr_decay=True, batch_size=BATCH,
-                     standardize=standardize)
+                     standardize=standardize, input_lr=lr_w if method in LEARNS_INPUTS else 0.0)
     k_init, k_learn, k_eval = jax.random.split(jax.random.PRNGKey(seed), 3)
     params, state = px.init(cfg, k_init)
     t0 = time.perf_counter()
     learner, history = fit(params, tc, init_learner(params, state.long, data.n_classes, k_learn), data,
                            on_epoch=_printer(f"{method} {numerics} seed {seed}"), train_eval=1000)
     seconds = time.perf_counter() - t0
-    ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)[1] if ridge else None
+    trained = trained_params(params, learner)
+    ridge = ridge_accuracy(trained, learner.long, data, RIDGE_LAMBDA, k_eval)[1] if ridge else None
     codec = px.Codec.from_config(cfg)
     W0, W = np.asarray(codec.w(state.long.W)), np.asarray(codec.w(learner.long.W))
     return {"local_readout": history[-1]["test_acc"], "ridge_readout": ridge, "history": history,
@@ -255,6 +266,9 @@ def main(argv=None):
     ap.add_argument("--standardize", action="store_true",
                     help="the local readout reads standardised features (TrainConfig.standardize); record suffix -std")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--tuning", default=None,
+                    help="--stage final only: take the validation picks from this record (e.g. an 8-epoch record's "
+                         "picks for a 40-epoch run written to --out)")
     ap.add_argument("--table", action="store_true", help="print the tables of the record and exit")
     args = ap.parse_args(argv)
     suffix = "-std" if args.standardize else ""
@@ -263,6 +277,12 @@ def main(argv=None):
     if args.table:
         print("\n".join(tables(record)))
         return
+    if args.tuning:
+        if args.stage != "final":
+            raise SystemExit("recurrent_learning: --tuning takes its picks from another record; use it with "
+                             "--stage final")
+        record["tune"] = json.load(open(args.tuning))["tune"]
+        record["tuning"] = os.path.relpath(os.path.abspath(args.tuning), os.path.dirname(os.path.abspath(out)))
     record.update(**provenance(), task=args.task, organoid=args.organoid, organoid_settings=ORGANOIDS[args.organoid],
                   n=args.n, epochs=args.epochs, validation=VALIDATION, standardize=args.standardize, batch=BATCH,
                   grids=GRIDS, ridge_lambda=RIDGE_LAMBDA,
@@ -277,7 +297,9 @@ def main(argv=None):
         the same record may have written since this one started)."""
         latest = json.load(open(out)) if os.path.exists(out) else {"tune": {}, "final": {}}
         for stage in ("tune", "final"):
-            record[stage] = {**latest[stage], **{m: record[stage][m] for m in args.methods if m in record[stage]}}
+            ours = record[stage] if stage == "tune" and args.tuning else {m: record[stage][m] for m in args.methods
+                                                                           if m in record[stage]}
+            record[stage] = {**latest[stage], **ours}
         record["table"] = tables(record)
         write_json(out, record)
 

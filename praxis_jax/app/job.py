@@ -29,7 +29,7 @@ from praxis_jax.app import configfile, plotting
 from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.app.stopping import deferred_stop
 from praxis_jax.baselines.linear import accuracy, logistic_regression
-from praxis_jax.learning import fit, init_learner, ridge_accuracy, sweep
+from praxis_jax.learning import fit, init_learner, ridge_accuracy, sweep, trained_params
 from praxis_jax.learning.readout import RIDGE_LAMBDA
 from praxis_jax.quant.codec import Codec
 from praxis_jax.state import init
@@ -142,7 +142,7 @@ def run_job(spec: configfile.RunSpec, out: str | Path, resume: bool = False, qui
 
         learner, history = fit(params, tc, learner, data, on_epoch=on_epoch, history=list(history),
                                train_eval=TRAIN_EVAL)
-    _, ridge = ridge_accuracy(params, learner.long, data, RIDGE_LAMBDA, k_eval)
+    _, ridge = ridge_accuracy(trained_params(params, learner), learner.long, data, RIDGE_LAMBDA, k_eval)
     codec = Codec.from_config(cfg)
     W0, W = np.asarray(codec.w(state.long.W)), np.asarray(codec.w(learner.long.W))
     summary = {

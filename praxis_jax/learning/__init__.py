@@ -24,6 +24,7 @@ from praxis_jax.learning.supervised import (
     ridge_accuracy,
     train_batch,
     train_epoch,
+    trained_params,
     trial_features,
 )
 from praxis_jax.learning.trial import Signal, reservoir_states, run_trials
@@ -50,5 +51,6 @@ __all__ = [
     "run_trials",
     "train_batch",
     "train_epoch",
+    "trained_params",
     "trial_features",
 ]

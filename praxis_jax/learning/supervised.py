@@ -6,6 +6,7 @@ every tick the engine's ``step``):
   W by A-STDP-ET on the plasticity's schedule, ``W += lr·⟨m_b ⊙ e_b⟩``, with the learning signal m_b of
   TrainConfig.modulator (:func:`learning_signal`). With ``update_every = T`` (one update at each trial's
   last tick) this is one update per batch; smaller values update online within the trials.
+  With TrainConfig.input_lr > 0, U and b by the same rule once per batch (:func:`input_update`).
 An epoch is one ``lax.scan`` over shuffled batches (a remainder smaller than B is left out that epoch).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array
@@ -36,6 +38,7 @@ from praxis_jax.learning.readout import (
     update_stats,
 )
 from praxis_jax.learning.trial import TRIALS, Signal, run_trials
+from praxis_jax.plasticity.astdp_et import input_traces
 from praxis_jax.state import Long, Params, inference
 from praxis_jax.tasks.base import check_dataset
 
@@ -46,7 +49,9 @@ class Learner(NamedTuple):
     """Everything a training run carries: ``long`` (W, b, ...), ``readout`` (of standardised features when
     ``stats`` standardise: see :func:`local_readout`), ``baseline`` R̄ (float32 ``()``), ``feedback`` B float32
     ``(C, N)`` (fixed), ``key``, ``step`` (batches done, int32 ``()``), the next-input ``predictor`` (P
-    ``(N, K)``, p ``(K,)``) of the surprise modulator, and the running feature ``stats``."""
+    ``(N, K)``, p ``(K,)``) of the surprise modulator, the running feature ``stats``, and the input weights ``U``
+    ``(K, N_in)`` the organoid runs with (params.U at the start; they change only with TrainConfig.input_lr >
+    0: :func:`trained_params`)."""
 
     long: Long
     readout: Readout
@@ -56,15 +61,22 @@ class Learner(NamedTuple):
     step: Array
     predictor: Readout
     stats: FeatureStats
+    U: Array
 
 
 def init_learner(params: Params, long: Long, n_classes: int, key: Array) -> Learner:
-    """Zero readout and predictor, zero baseline, B ~ N(0, 1/C)."""
+    """Zero readout and predictor, zero baseline, B ~ N(0, 1/C), U = params.U."""
     n = params.config.network.n
     key, k_b = jax.random.split(key)
     fb = jax.random.normal(k_b, (n_classes, n), jnp.float32) / jnp.sqrt(n_classes)
     return Learner(long, init_readout(n, n_classes), jnp.zeros((), jnp.float32), fb, key, jnp.zeros((), jnp.int32),
-                   init_readout(n, params.U.shape[0]), init_stats(n))
+                   init_readout(n, params.U.shape[0]), init_stats(n), params.U)
+
+
+def trained_params(params: Params, learner: Learner) -> Params:
+    """``params`` with the learner's input weights U: the organoid as trained (pass it, with ``learner.long``,
+    to anything that reads the trained organoid: :func:`ridge_accuracy`, :func:`trial_features`, ...)."""
+    return eqx.tree_at(lambda p: p.U, params, learner.U)
 
 
 def local_readout(learner: Learner) -> Readout:
@@ -87,6 +99,17 @@ def check_trainer(config: PraxisConfig, cfg: TrainConfig, ticks: int) -> None:
         raise ValueError(f"PlasticityConfig.update_every must be a multiple of the trial length {ticks} for "
                          f"TrainConfig.modulator = {cfg.modulator!r} (its signal exists at a trial's last tick); "
                          f"got {pl.update_every}")
+    if cfg.input_lr > 0:
+        if cfg.modulator not in ("readout", "feedback"):
+            raise ValueError(f"TrainConfig.input_lr > 0 needs a per-neuron modulator ('readout' or 'feedback'); "
+                             f"got modulator = {cfg.modulator!r}")
+        if pl.update_every != ticks:
+            raise ValueError(f"PlasticityConfig.update_every must be the trial length {ticks} with TrainConfig."
+                             f"input_lr > 0 (U and b learn once per batch, at the trials' last tick, with W); "
+                             f"got {pl.update_every}")
+        if pl.post not in ("a", "fprime", "one") or pl.pre != "a":
+            raise ValueError(f"PlasticityConfig.post must be 'a', 'fprime' or 'one' and .pre 'a' with TrainConfig."
+                             f"input_lr > 0; got post = {pl.post!r}, pre = {pl.pre!r}")
 
 
 def _running_mean(c, t, post):
@@ -115,7 +138,7 @@ def learning_signal(params: Params, cfg: TrainConfig, learner: Learner, ticks: i
         return jax.nn.softmax(z[0]) - jax.nn.one_hot(y, z.shape[-1], dtype=jnp.float32), -jax.nn.log_softmax(z[0])[y]
 
     if mod in ("readout", "feedback"):
-        M = readout.R if mod == "readout" else learner.feedback.T  # (N, C)
+        M = signal_weights(cfg, learner)
         return Signal(lambda d: (jnp.zeros(n, jnp.float32), d["y"]),
                       lambda c, t, post: -(M @ error(c[0], t, post, c[1])[0]) / T,
                       lambda c, t, x_next, post: (feature_sum(c[0], t, x_next, post), c[1]))
@@ -139,6 +162,25 @@ def learning_signal(params: Params, cfg: TrainConfig, learner: Learner, ticks: i
                   lambda c, t, x_next, post: (surprise_sum(c[0], t, x_next, post), c[1]))
 
 
+def signal_weights(cfg: TrainConfig, learner: Learner) -> Array:
+    """``(N, C)``: the weights the output error goes back through, the readout's own R on raw features
+    (``readout``) or the fixed random feedback Bᵀ (``feedback``)."""
+    return local_readout(learner).R if cfg.modulator == "readout" else learner.feedback.T
+
+
+def input_update(params: Params, cfg: TrainConfig, learner: Learner, long: Long, x: Array, A: Array, err: Array,
+                 scale: Array) -> tuple[Array, Long]:
+    """U and b after one batch of the rule at ``cfg.input_lr`` (see TrainConfig): the trials' last-tick signal
+    ``m_b = −scale·(1/T)·err_b·Mᵀ`` ``(B, N)`` (err ``(B, C)`` the trials' output errors, M of
+    :func:`signal_weights`) times the input traces of inputs ``x`` ``(B, T, K)`` and activations ``A``
+    ``(B, T, N)``, averaged over the batch -> (U ``(K, N_in)``, long with the new b)."""
+    m = -scale * (err @ signal_weights(cfg, learner).T) / A.shape[1]
+    eU, eb = input_traces(params.config.plasticity, params.hyper, x, A)
+    lr = jnp.float32(cfg.input_lr)
+    U = learner.U + lr * jnp.mean(m[:, None, : learner.U.shape[1]] * eU[..., : learner.U.shape[1]], 0)
+    return U, long._replace(b=long.b + lr * jnp.mean(m * eb, 0))
+
+
 def _keys(key: Array, b: int) -> Array:
     return jax.random.split(key, b)
 
@@ -148,6 +190,7 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
     """One batch of trials ``x`` ``(B, T, K)`` with labels ``y`` ``(B,)``, the readout's rate and the learning
     signal scaled by ``scale`` (the lr schedule); returns (learner, loss ``(B,)``)."""
     b, ticks = x.shape[0], x.shape[1]
+    params = trained_params(params, learner)
     key, k_trial = jax.random.split(learner.key)
     keys = _keys(k_trial, b)
     tick = learner.step * ticks
@@ -177,6 +220,9 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
         long, A = run_trials(params, long, tick, x, keys, s._replace(m=lambda c, t, post: scale * s.m(c, t, post)), data)
     F = features(A)  # (B, N)
     err, loss = output_error(current, F, y)
+    U = learner.U
+    if cfg.input_lr > 0:
+        U, long = input_update(params, cfg, learner, long, x, A, err, scale)
     readout = delta_rule(learner.readout, standardize(learner.stats, F), err, lr_r)
     stats = update_stats(learner.stats, F, cfg.stats_momentum) if cfg.standardize else learner.stats
     if cfg.modulator == "surprise":
@@ -184,7 +230,7 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
     if cfg.modulator in REWARDED and cfg.reward_baseline == "running":
         mom = cfg.baseline_momentum
         baseline = mom * baseline + (1.0 - mom) * reward(A).mean()
-    return Learner(long, readout, baseline, learner.feedback, key, learner.step + 1, predictor, stats), loss
+    return Learner(long, readout, baseline, learner.feedback, key, learner.step + 1, predictor, stats, U), loss
 
 
 def train_epoch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y: Array) -> tuple[Learner, Array]:
@@ -206,7 +252,7 @@ def train_epoch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
 
 def evaluate(params: Params, learner: Learner, x: Array, y: Array, batch: int = 500) -> Array:
     """Accuracy of the readout on ``x`` ``(S, T, K)`` with the organoid only read (float32 ``()``)."""
-    F = trial_features(params, learner.long, x, learner.key, batch)
+    F = trial_features(trained_params(params, learner), learner.long, x, learner.key, batch)
     return (logits(local_readout(learner), F).argmax(-1) == y).mean()
 
 

@@ -48,6 +48,20 @@ def post_factor(pl, hyper, a: Array, noise: Array) -> Array:
     return noise / jnp.maximum(hyper.noise_std, jnp.float32(1e-30))  # η/σ (η = 0 when σ = 0)
 
 
+def input_traces(pl, hyper, xs: Array, A: Array) -> tuple[Array, Array]:
+    """The rule's eligibility of the input weights U and biases b at a trial's last tick, from the trial's
+    inputs ``xs`` ``(..., T, K)`` and float32 activations ``A`` ``(..., T, N)``: pre ``x_k(t)`` (for b, 1),
+    the post factor of ``pl.post`` (``a``, ``fprime`` or ``one``), decay ``hyper.decay``:
+
+      e^U_kj = Σ_t decay^(T−1−t)·x_k(t)·post_j(t)   ``(..., K, N)``,
+      e^b_j  = Σ_t decay^(T−1−t)·post_j(t)            ``(..., N)``.
+    """
+    T = A.shape[-2]
+    w = hyper.decay ** jnp.arange(T - 1, -1, -1, dtype=jnp.float32)
+    post = post_factor(pl, hyper, A, None) * w[:, None]
+    return jnp.einsum("...tk,...tn->...kn", xs.astype(jnp.float32), post), post.sum(-2)
+
+
 def presynaptic(codec: Codec, pl, hyper, gathered: Array, a_prev: Array, eps: Array, seed: Array) -> tuple[Array, Array]:
     """The presynaptic factor ``(D, N)`` float32 of ``pl.pre`` and the new stored ε.
 
