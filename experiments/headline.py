@@ -29,6 +29,8 @@ HEADLINE = {
         ("eprop", "float32"), ("bptt", "float32"), ("snn", "float32")]),
     "recurrent-mnist1d-tuned-std.json": ("MNIST-1D, tuned organoid, standardised readout, 8 epochs", [
         ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("readout", "int8-mulaw")]),
+    "recurrent-mnist1d-tuned-std-40ep.json": ("MNIST-1D, tuned organoid, standardised readout, 40 epochs", [
+        ("fixed", "int8"), ("readout", "int8")]),
     "recurrent-fashion_mnist-default.json": ("Fashion-MNIST (60k/10k), default organoid, 3 epochs", [
         ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("readout", "int8-mulaw"),
         ("raw-input", "float32")]),
