@@ -138,7 +138,7 @@ def learning_signal(params: Params, cfg: TrainConfig, learner: Learner, ticks: i
         return jax.nn.softmax(z[0]) - jax.nn.one_hot(y, z.shape[-1], dtype=jnp.float32), -jax.nn.log_softmax(z[0])[y]
 
     if mod in ("readout", "feedback"):
-        M = signal_weights(cfg, learner)
+        M = signal_weights(cfg, learner, readout)
         return Signal(lambda d: (jnp.zeros(n, jnp.float32), d["y"]),
                       lambda c, t, post: -(M @ error(c[0], t, post, c[1])[0]) / T,
                       lambda c, t, x_next, post: (feature_sum(c[0], t, x_next, post), c[1]))
@@ -162,22 +162,23 @@ def learning_signal(params: Params, cfg: TrainConfig, learner: Learner, ticks: i
                   lambda c, t, x_next, post: (surprise_sum(c[0], t, x_next, post), c[1]))
 
 
-def signal_weights(cfg: TrainConfig, learner: Learner) -> Array:
-    """``(N, C)``: the weights the output error goes back through, the readout's own R on raw features
-    (``readout``) or the fixed random feedback Bᵀ (``feedback``)."""
-    return local_readout(learner).R if cfg.modulator == "readout" else learner.feedback.T
+def signal_weights(cfg: TrainConfig, learner: Learner, readout: Readout) -> Array:
+    """``(N, C)``: the weights the output error goes back through, the R of ``readout`` (the learner's
+    readout on raw features, :func:`local_readout`) for ``readout``, the fixed random feedback Bᵀ for
+    ``feedback``."""
+    return readout.R if cfg.modulator == "readout" else learner.feedback.T
 
 
-def input_update(params: Params, cfg: TrainConfig, learner: Learner, long: Long, x: Array, A: Array, err: Array,
-                 scale: Array) -> tuple[Array, Long]:
+def input_update(params: Params, cfg: TrainConfig, U: Array, long: Long, M: Array, x: Array, A: Array,
+                 err: Array, scale: Array) -> tuple[Array, Long]:
     """U and b after one batch of the rule at ``cfg.input_lr`` (see TrainConfig): the trials' last-tick signal
-    ``m_b = −scale·(1/T)·err_b·Mᵀ`` ``(B, N)`` (err ``(B, C)`` the trials' output errors, M of
+    ``m_b = −scale·(1/T)·err_b·Mᵀ`` ``(B, N)`` (err ``(B, C)`` the trials' output errors, M ``(N, C)`` of
     :func:`signal_weights`) times the input traces of inputs ``x`` ``(B, T, K)`` and activations ``A``
-    ``(B, T, N)``, averaged over the batch -> (U ``(K, N_in)``, long with the new b)."""
-    m = -scale * (err @ signal_weights(cfg, learner).T) / A.shape[1]
+    ``(B, T, N)``, averaged over the batch; U ``(K, N_in)`` -> (U, long with the new b)."""
+    m = -scale * (err @ M.T) / A.shape[1]
     eU, eb = input_traces(params.config.plasticity, params.hyper, x, A)
-    lr = jnp.float32(cfg.input_lr)
-    U = learner.U + lr * jnp.mean(m[:, None, : learner.U.shape[1]] * eU[..., : learner.U.shape[1]], 0)
+    lr, n_in = jnp.float32(cfg.input_lr), U.shape[1]
+    U = U + lr * jnp.mean(m[:, None, :n_in] * eU[..., :n_in], 0)
     return U, long._replace(b=long.b + lr * jnp.mean(m * eb, 0))
 
 
@@ -222,7 +223,7 @@ def train_batch(params: Params, cfg: TrainConfig, learner: Learner, x: Array, y:
     err, loss = output_error(current, F, y)
     U = learner.U
     if cfg.input_lr > 0:
-        U, long = input_update(params, cfg, learner, long, x, A, err, scale)
+        U, long = input_update(params, cfg, U, long, signal_weights(cfg, learner, current), x, A, err, scale)
     readout = delta_rule(learner.readout, standardize(learner.stats, F), err, lr_r)
     stats = update_stats(learner.stats, F, cfg.stats_momentum) if cfg.standardize else learner.stats
     if cfg.modulator == "surprise":
