@@ -43,6 +43,18 @@ def test_recurrent_learning_local_methods_run(recurrent, toy, method, numerics):
         assert r["weight_change_rel"] > 0.0
 
 
+def test_recurrent_learning_inputs_own_learns_U_at_its_own_rate(recurrent, toy):
+    class Args:
+        n, epochs, standardize = 57, 1, False
+
+    frozen = recurrent.run(toy, "inputs-own", {}, Args, 0.1, 0.0, "float32", 0, lr_w=1.0)
+    learned = recurrent.run(toy, "inputs-own", {}, Args, 0.1, 0.5, "float32", 0, lr_w=1.0)
+    same = recurrent.run(toy, "readout", {}, Args, 0.1, 1.0, "float32", 0)
+    assert frozen["input_change_rel"] == 0.0 and same["input_change_rel"] == 0.0
+    assert frozen["weight_change_rel"] == same["weight_change_rel"] > 0.0  # W at lr_w either way
+    assert learned["input_change_rel"] > 0.0
+
+
 @pytest.mark.parametrize("method", ["bptt", "eprop-w"])
 def test_recurrent_learning_gradient_methods_run(recurrent, toy, method):
     r = recurrent.run_gradient(toy, method, {}, 57, 1, 1e-2, 0)

@@ -12,7 +12,8 @@ rate and the learning signal decayed linearly to 0 over the run (TrainConfig.lr_
 - ablations of it: ``post-a`` (the seed's Hebbian post factor), ``post-one``, ``decay-0.9``,
   ``feedback`` (the error through fixed random weights), ``eprop-trace`` (e-prop's leaky eligibility
   vector as the presynaptic factor), ``inputs`` (U and b learned too, by the same rule at the same rate:
-  TrainConfig.input_lr), and the seed's scalar signals: ``reward`` (post a, decay 0.9,
+  TrainConfig.input_lr), ``inputs-own`` (U and b at a rate of their own, its grid; W and the readout at the
+  rates ``readout`` picked), and the seed's scalar signals: ``reward`` (post a, decay 0.9,
   reward − paired noiseless reward, noise 0.2) and ``node-perturbation`` (post η/σ, decay 1, the same
   reward signal).
 - gradient learners of the same organoid (W, U, b and readout by Adam): ``eprop`` and ``bptt``; and, as
@@ -95,6 +96,7 @@ METHODS = {
     "decay-0.9": ("ablation: eligibility decay 0.9", "readout", {"decay": 0.9}),
     "eprop-trace": ("ablation: pre = e-prop's leaky eligibility vector", "readout", {"pre": "eprop"}),
     "inputs": ("ablation: U and b learned too, by the same rule and rate", "readout", {}),
+    "inputs-own": ("ablation: U and b learned too, at a rate of their own (W at the rule's)", "readout", {}),
     "feedback": ("ablation: error through fixed random feedback", "feedback", {"post": "fprime", "decay": 1.0}),
     "reward": ("seed rule: post a, decay 0.9, scalar reward − paired reward", "reward", {}),
     "node-perturbation": ("node perturbation: post η/σ, scalar reward − paired reward", "reward",
@@ -115,6 +117,7 @@ GRIDS = {
     "fixed": [0.05, 0.1, 0.2, 0.4, 0.8, 1.6],  # the readout's rate
     "readout": [0.03, 0.1, 0.3, 1.0, 3.0, 10.0], "post-a": [0.03, 0.1, 0.3, 1.0], "post-one": [0.3, 1.0, 3.0, 10.0],
     "decay-0.9": [0.3, 1.0, 3.0, 10.0], "eprop-trace": [0.3, 1.0, 3.0, 10.0], "inputs": [0.3, 1.0, 3.0, 10.0],
+    "inputs-own": [0.03, 0.1, 0.3, 1.0],  # the rate of U and b
     "feedback": [0.01, 0.03, 0.1, 0.3],
     "reward": [1e-5, 1e-4, 1e-3, 1e-2], "node-perturbation": [1e-3, 1e-2, 1e-1, 1.0],
     "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
@@ -126,6 +129,8 @@ GRIDS = {
 }
 BATCH = 32
 LEARNS_INPUTS = ("inputs",)  # methods whose U and b learn by the rule at its W rate (TrainConfig.input_lr)
+# methods whose grid is the rate of U and b, W and the readout at the rates the named method picked
+OWN_INPUT_RATE = {"inputs-own": "readout"}
 # --numerics: the engine's numerics and the int8 eligibility code (int8: the segmented μ-law, the default)
 NUMERICS = {"float32": ("float32", "segmented"), "int8": ("int8", "segmented"), "int8-mulaw": ("int8", "mulaw")}
 
@@ -138,15 +143,17 @@ def split(data: Dataset) -> Dataset:
 
 
 def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, readout_lr: float, lr_w: float,
-              numerics: str, seed: int, standardize: bool = False, ridge: bool = True) -> dict:
+              numerics: str, seed: int, standardize: bool = False, ridge: bool = True,
+              input_lr: float | None = None) -> dict:
     """One organoid trained by a local method; its local readout's and (``ridge``) a refitted ridge readout's
-    accuracy."""
+    accuracy. U and b learn at ``input_lr`` (None: at ``lr_w`` for LEARNS_INPUTS, else frozen)."""
     _, modulator, rule = METHODS[method]
     code, eligibility = NUMERICS[numerics]
     cfg = task_organoid(n, data.n_inputs, modulator, code, ticks=data.ticks, eligibility=eligibility,
                         lr=lr_w if modulator != "none" else None, **rule, **organoid)
     tc = TrainConfig(modulator=modulator, epochs=epochs, readout_lr=readout_lr, lr_decay=True, batch_size=BATCH,
-                     standardize=standardize, input_lr=lr_w if method in LEARNS_INPUTS else 0.0)
+                     standardize=standardize,
+                     input_lr=input_lr if input_lr is not None else lr_w if method in LEARNS_INPUTS else 0.0)
     k_init, k_learn, k_eval = jax.random.split(jax.random.PRNGKey(seed), 3)
     params, state = px.init(cfg, k_init)
     t0 = time.perf_counter()
@@ -157,8 +164,10 @@ def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, r
     ridge = ridge_accuracy(trained, learner.long, data, RIDGE_LAMBDA, k_eval)[1] if ridge else None
     codec = px.Codec.from_config(cfg)
     W0, W = np.asarray(codec.w(state.long.W)), np.asarray(codec.w(learner.long.W))
+    U0, U = np.asarray(params.U, np.float32), np.asarray(trained.U, np.float32)
     return {"local_readout": history[-1]["test_acc"], "ridge_readout": ridge, "history": history,
-            "weight_change_rel": float(np.linalg.norm(W - W0) / np.linalg.norm(W0)), "train_seconds": seconds,
+            "weight_change_rel": float(np.linalg.norm(W - W0) / np.linalg.norm(W0)),
+            "input_change_rel": float(np.linalg.norm(U - U0) / np.linalg.norm(U0)), "train_seconds": seconds,
             "n": cfg.network.n, "degree": cfg.network.degree, **({"rounding": "one-draw"} if code == "int8" else {})}
 
 
@@ -218,8 +227,9 @@ def run_raw(data: Dataset, epochs: int, lr: float, seed: int) -> dict:
 
 
 def run(data: Dataset, method: str, organoid: dict, args, readout_lr: float | None, value: float, numerics: str,
-        seed: int) -> dict:
-    """One run of ``method`` at its grid ``value`` (the local rules: with the readout rate ``readout_lr``)."""
+        seed: int, lr_w: float | None = None) -> dict:
+    """One run of ``method`` at its grid ``value`` (the local rules: with the readout rate ``readout_lr``;
+    OWN_INPUT_RATE methods: ``value`` is the rate of U and b, ``lr_w`` W's)."""
     if method in GRADIENT:
         return run_gradient(data, method, organoid, args.n, args.epochs, value, seed)
     if method in RAW:
@@ -228,6 +238,9 @@ def run(data: Dataset, method: str, organoid: dict, args, readout_lr: float | No
         return run_snn(data, organoid, args.n, args.epochs, value, seed)
     if method in PEERS:
         return run_peer(data, method, organoid, args.n, args.epochs, value, seed)
+    if method in OWN_INPUT_RATE:
+        return run_local(data, method, organoid, args.n, args.epochs, readout_lr, lr_w, numerics, seed,
+                         args.standardize, input_lr=value)
     return run_local(data, method, organoid, args.n, args.epochs, readout_lr, value, numerics, seed, args.standardize)
 
 
@@ -310,9 +323,14 @@ def main(argv=None):
                 if str(value) in runs:
                     continue
                 rlr = None if method not in METHODS else value if method == "fixed" else chosen(record, "fixed")[0]
-                runs[str(value)] = run(data, method, organoid, args, rlr, value, "float32", 0)
+                lr_w = None
+                if method in OWN_INPUT_RATE:
+                    rlr, lr_w = _base_pick(record, method)
+                runs[str(value)] = run(data, method, organoid, args, rlr, value, "float32", 0, lr_w)
                 if rlr is not None:
                     runs[str(value)]["readout_lr"] = rlr
+                if lr_w is not None:
+                    runs[str(value)]["lr_w"] = lr_w
                 print(f"{method} {value}: validation {_score(runs[str(value)]):.3f}", flush=True)
                 save()
             continue
@@ -322,15 +340,25 @@ def main(argv=None):
                              f"{method}")
         for numerics in (["float32"] if method not in METHODS else args.numerics):
             runs = record["final"].setdefault(method, {}).setdefault(numerics, {})
-            settings = {"readout_lr": pick[0], "lr": pick[1]}
+            lr_w = _base_pick(record, method)[1] if method in OWN_INPUT_RATE else None
+            settings = {"readout_lr": pick[0], "lr": pick[1], **({} if lr_w is None else {"lr_w": lr_w})}
             for seed in args.seeds:
                 if runs.get(str(seed), {}).get("settings") == settings:
                     continue
-                runs[str(seed)] = run(data, method, organoid, args, pick[0], pick[1], numerics, seed)
+                runs[str(seed)] = run(data, method, organoid, args, pick[0], pick[1], numerics, seed, lr_w)
                 runs[str(seed)]["settings"] = settings
                 save()
     save()
     print("\n".join(record["table"]))
+
+
+def _base_pick(record: dict, method: str) -> tuple[float, float]:
+    """(readout rate, W rate) an OWN_INPUT_RATE method trains at: those its base method picked."""
+    pick = chosen(record, OWN_INPUT_RATE[method])
+    if pick is None:
+        raise SystemExit(f"recurrent_learning: {method} trains W at {OWN_INPUT_RATE[method]}'s picks; tune "
+                         f"{OWN_INPUT_RATE[method]} first")
+    return pick
 
 
 def _ms(values) -> str:
@@ -344,9 +372,10 @@ def tables(record: dict) -> list[str]:
     for method, runs in record.get("tune", {}).items():
         grid = ", ".join(f"{k}: {100 * _score(r):.1f}%" for k, r in sorted(runs.items(), key=lambda kv: float(kv[0])))
         pick = chosen(record, method)
-        name = "τ" if method in SNN else "lr"  # what the method's grid is over
+        name = "τ" if method in SNN else "U, b lr" if method in OWN_INPUT_RATE else "lr"  # what the grid is over
+        w = next((f"W lr {r['lr_w']:g}, " for r in runs.values() if "lr_w" in r), "")
         choice = "" if pick is None else (f"readout lr {pick[0]:g}" if method == "fixed" else
-                                          f"{name} {pick[1]:g}" + (f" (readout lr {pick[0]:g})" if pick[0] else ""))
+                                          f"{name} {pick[1]:g}" + (f" ({w}readout lr {pick[0]:g})" if pick[0] else ""))
         lines.append(f"| {record['methods'].get(method, method)} | {grid} | {choice} |")
     lines += ["", "| method | numerics | seeds | local readout (test) | ridge readout refitted (test) | ‖ΔW‖/‖W₀‖ | train s |",
               "|---|---|---|---|---|---|---|"]
