@@ -165,6 +165,7 @@ def test_lr_decay_scales_the_update_and_stops_at_the_end(cartpole):
     ({"decay": 1.5}, "ReinforceConfig.decay must be in"),
     ({"batch_size": 0}, "ReinforceConfig.batch_size must be >= 1"),
     ({"lr_decay_updates": 0}, "ReinforceConfig.lr_decay_updates must be >= 1 or None; got 0"),
+    ({"modulator": "surprise"}, "ReinforceConfig.modulator must be one of"),
 ])
 def test_config_errors(kw, msg):
     with pytest.raises(ValueError, match=msg):
@@ -252,6 +253,61 @@ def test_episode_w_update_is_lr_mean_return_times_episode_trace(cartpole):
     bound = 3.0 * params.config.network.weight_std
     want = np.clip(np.asarray(long.W) + 1e-2 * np.mean(m[:, None, None] * e, 0), -bound, bound)
     np.testing.assert_allclose(new.long.W, want, atol=1e-6)
+
+
+def _eprop_organoid(env, numerics="float32", lr=1e-2):
+    """The per-neuron signal's organoid: post f'(v), e-prop's presynaptic trace, decay 0."""
+    params, _ = _organoid(env, numerics, post="fprime", lr=lr)
+    pl = dataclasses.replace(params.config.plasticity, pre="eprop", decay=0.0)
+    params, state = px.init(dataclasses.replace(params.config, plasticity=pl), jax.random.PRNGKey(0))
+    return params, state.long
+
+
+def test_readout_modulator_update_is_return_times_trace_times_readout_noise(cartpole):
+    """modulator "readout" with λ = 0 (only the last step credited): after a batch W + lr·mean_b(m_b·E_b),
+    E_b = e_b(T)·(R·ξ_b(T)/σ) per neuron, with e_b(T) the episode's last A-STDP-ET trace and ξ(T)/σ the
+    readout's own last-step eligibility e_c (e_c = ξ/σ at λ = 0)."""
+    from praxis_jax.learning.reinforce import run_episodes
+
+    params, long = _eprop_organoid(cartpole)
+    cfg = ReinforceConfig(batch_size=4, n_steps=20, decay=0.0, modulator="readout")
+    learner = init_rlearner(cartpole, params, long, jax.random.PRNGKey(1))
+    R = jax.random.normal(jax.random.PRNGKey(2), (57, 2))
+    learner = learner._replace(readout=learner.readout._replace(R=R))
+    new, G = train_batch(cartpole, params, cfg, learner)
+    _, k_ep, _ = jax.random.split(learner.key, 3)
+    ep = run_episodes(cartpole, params, cfg, learner, k_ep, 4, True)
+    np.testing.assert_array_equal(np.asarray(ep.ret), np.asarray(G))
+    m = (np.asarray(G) - np.asarray(G).mean()) / (np.asarray(G).std() + 1.0)
+    e = np.asarray(ep.carry.state.short.e)
+    delta = np.einsum("nc,bc->bn", np.asarray(R), np.asarray(ep.carry.ec))
+    assert np.abs(e).max() > 0 and np.abs(delta).max() > 0
+    bound = 3.0 * params.config.network.weight_std
+    want = np.clip(np.asarray(long.W) + 1e-2 * np.mean(m[:, None, None] * e * delta[:, None, :], 0), -bound, bound)
+    np.testing.assert_allclose(new.long.W, want, atol=1e-6)
+    zero = learner._replace(readout=learner.readout._replace(R=jnp.zeros_like(R)))  # no readout, no signal
+    np.testing.assert_array_equal(train_batch(cartpole, params, cfg, zero)[0].long.W, long.W)
+
+
+def test_readout_modulator_int8_is_deterministic_and_moves_W(cartpole):
+    params, long = _eprop_organoid(cartpole, "int8", lr=1e-1)
+    cfg = ReinforceConfig(batch_size=4, n_steps=30, modulator="readout")
+    learner = init_rlearner(cartpole, params, long, jax.random.PRNGKey(1))
+    learner = learner._replace(readout=learner.readout._replace(R=jax.random.normal(jax.random.PRNGKey(2), (57, 2))))
+    batch = jax.jit(lambda lr, p=params: train_batch(cartpole, p, cfg, lr))
+    a, b = batch(learner)[0], batch(learner)[0]
+    assert a.long.W.dtype == long.W.dtype == jnp.int8
+    np.testing.assert_array_equal(a.long.W, b.long.W)
+    assert not np.array_equal(np.asarray(a.long.W), np.asarray(long.W))
+
+
+def test_readout_modulator_needs_a_plastic_organoid(cartpole):
+    cfg = ReinforceConfig(batch_size=2, n_steps=5, modulator="readout")
+    fixed, long = _organoid(cartpole)
+    for params, lng, got in [(fixed, long, "plasticity off"), (None, None, "no organoid")]:
+        learner = init_rlearner(cartpole, params, lng, jax.random.PRNGKey(0))
+        with pytest.raises(ValueError, match=f"ReinforceConfig.modulator = 'readout'.*got .*{got}"):
+            train_batch(cartpole, params, cfg, learner)
 
 
 def test_node_perturbation_needs_network_noise_and_episodes_refuse_what_they_cannot_honour(cartpole):

@@ -39,18 +39,21 @@ OUT = os.path.join(os.path.dirname(__file__), "results")
 
 
 def organoid(env, n: int, numerics: str, noise_std: float, lr_w: float, seed: int, kind: str = "singer",
-             k: float = 2.0, decay: float = 1.0, post: str | None = None, **network):
+             k: float = 2.0, decay: float = 1.0, post: str | None = None, pre: str = "a",
+             elig_max: float | None = None, **network):
     """An organoid of topology ``kind`` near ``n`` neurons, D ≈ k·sqrt(N), for ``env``: (params, long,
     description). W learns when ``lr_w`` > 0, by A-STDP-ET with eligibility decay ``decay`` per tick (1:
-    the whole episode) and post factor ``post`` (default: the noise η/σ, node perturbation, when
-    ``noise_std`` > 0, else the seed's a); ``network`` overrides NetworkConfig fields (e.g. leak)."""
+    the whole episode), post factor ``post`` (default: the noise η/σ, node perturbation, when
+    ``noise_std`` > 0, else the seed's a) and pre factor ``pre``; the int8 trace spans ±``elig_max``
+    (default 4·the env's steps: a trace summed over a whole episode); ``network`` overrides NetworkConfig
+    fields (e.g. leak)."""
     topo = choose_topology(kind, n, k)
     post = post or ("noise" if noise_std > 0 else "a")
     cfg = px.PraxisConfig(
         network=px.NetworkConfig(topology=topo, n_inputs=env.obs_size, noise_std=noise_std, **network),
-        plasticity=px.PlasticityConfig(enabled=lr_w > 0, lr=lr_w, decay=decay, post=post),
+        plasticity=px.PlasticityConfig(enabled=lr_w > 0, lr=lr_w, decay=decay, post=post, pre=pre),
         homeostasis=px.HomeostasisConfig(enabled=False),
-        quant=px.QuantConfig(numerics=numerics, elig_max=4.0 * env.max_steps))
+        quant=px.QuantConfig(numerics=numerics, elig_max=4.0 * env.max_steps if elig_max is None else elig_max))
     params, state = px.init(cfg, jax.random.PRNGKey(1000 + seed))
     return params, state.long, topo.describe()
 

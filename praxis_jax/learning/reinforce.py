@@ -13,13 +13,20 @@ Per env step t of an episode (the env from :mod:`praxis_jax.tasks.control`):
   eligibility  e_R = λ·e_R + f ⊗ ξ/σ,  e_c = λ·e_c + ξ/σ,  and when plasticity is enabled A-STDP-ET's own
   trace e = decay·e + pre·post on every tick (``PlasticityConfig.post = "noise"``: post = η/noise_std,
   node perturbation of the network; ``"a"``: the pure seed rule, one scalar reward modulator times a
-  Hebbian trace, no network noise needed).
+  Hebbian trace, no network noise needed);
+  with ``ReinforceConfig.modulator = "readout"`` also the per-neuron signal δ_j(t) = Σ_c R_jc·ξ_c(t)/σ (the
+  output noise sent back through the readout's weights) and its product with the trace, accumulated
+  like the readout's eligibility:  E_W = λ·E_W + e(t)·δ(t)  ``(D, N)``.
 After a batch of B episodes (vmapped, W and R shared) with returns G_b:
   m_b = (G_b − Ḡ) / (std_b(G) + 1)   with Ḡ the batch mean ("batch") or a running mean ("running"),
   R += lr·Σ_b m_b·e_R,b / B,  c likewise,  W ← A-STDP-ET phases 2–3 (:func:`astdp_et.apply`) with
-  ⟨m·e⟩ = Σ_b m_b·e_b / B: the update phase of the tick, run once the returns are known.
+  ⟨m·e⟩ = Σ_b m_b·e_b / B (modulator "reward": one scalar per episode times the episode's trace) or
+  Σ_b m_b·E_W,b / B (modulator "readout"): the update phase of the tick, run once the returns are known.
 E[m·ξ/σ] is σ times the derivative of the expected return with respect to z (Gaussian smoothing), so this
-is a stochastic estimate of the return's gradient made from the noise/reward correlation alone.
+is a stochastic estimate of the return's gradient made from the noise/reward correlation alone. With
+``"readout"``, post f'(v), pre ``"eprop"`` and decay 0, e(t)·R is e-prop's estimate of ∂z(t)/∂W, so
+m·E_W is REINFORCE's estimate of the return's gradient in W through it (reward-based e-prop, Bellec et
+al. 2020, with Gaussian output noise in place of a softmax policy).
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from praxis_jax.state import Long, Params, State, inference, rest
 from praxis_jax.tasks.control import Env, rollout
 
 BASELINES = ("batch", "running")
+MODULATORS = ("reward", "readout")
 
 # What the policy's features come from: an organoid (Params), an echo state network (W, W_in, alpha;
 # praxis_jax.baselines.esn.ESN) or None (the observation itself: a linear policy).
@@ -57,8 +65,12 @@ class ReinforceConfig(eqx.Module):
       decay: λ, eligibility decay per env step (1 = whole-episode eligibility).
       baseline: "batch" (batch-centred return) or "running" (return − running mean).
       baseline_momentum: of the running mean.
+      modulator: W's learning signal when the organoid's plasticity is enabled: "reward" (the episode's
+        normalised return times its A-STDP-ET trace) or "readout" (the return times the trace weighted
+        per step and neuron by the output noise sent back through the readout's weights; see the module
+        docstring).
     W learns by reward-modulated A-STDP-ET when the organoid's plasticity is enabled (its lr, decay and
-    post factor; see the module docstring).
+    factors; see the module docstring).
     """
 
     batch_size: int = eqx.field(static=True, default=32)
@@ -70,6 +82,7 @@ class ReinforceConfig(eqx.Module):
     decay: float = eqx.field(static=True, default=1.0)
     baseline: str = eqx.field(static=True, default="batch")
     baseline_momentum: float = eqx.field(static=True, default=0.9)
+    modulator: str = eqx.field(static=True, default="reward")
 
     def __check_init__(self):
         for name in ("batch_size", "ticks_per_step"):
@@ -87,6 +100,8 @@ class ReinforceConfig(eqx.Module):
             raise ValueError(f"ReinforceConfig.baseline must be one of {BASELINES}; got {self.baseline!r}")
         if not 0.0 <= self.baseline_momentum < 1.0:
             raise ValueError(f"ReinforceConfig.baseline_momentum must be in [0, 1); got {self.baseline_momentum}")
+        if self.modulator not in MODULATORS:
+            raise ValueError(f"ReinforceConfig.modulator must be one of {MODULATORS}; got {self.modulator!r}")
 
 
 class RLearner(NamedTuple):
@@ -103,11 +118,13 @@ class RLearner(NamedTuple):
 class Carry(NamedTuple):
     """Per-episode carry: ``state``, the policy's recurrent state (the organoid's :class:`State` with
     ``long`` None, its short state, tick and key; the ESN's ``(M,)`` state; ``(0,)`` for the linear
-    policy), and the readout's eligibility ``eR`` ``(M, C)``, ``ec`` ``(C,)``."""
+    policy), the readout's eligibility ``eR`` ``(M, C)``, ``ec`` ``(C,)``, and with the "readout"
+    modulator W's signal-weighted eligibility ``eW`` float32 ``(D, N)`` (else None)."""
 
     state: Any
     eR: Array
     ec: Array
+    eW: Array | None = None
 
 
 def n_features(env: Env, params: Reservoir) -> int:
@@ -127,6 +144,14 @@ def init_rlearner(env: Env, params: Reservoir, long: Long | None, key: Array,
                          f"organoid takes NetworkConfig.n_inputs = {params.config.network.n_inputs}")
     return RLearner(long, init_readout(n_features(env, params), c), jnp.zeros((), jnp.float32), key,
                     jnp.zeros((), jnp.int32))
+
+
+def check_modulator(params: Reservoir, cfg: ReinforceConfig) -> None:
+    """Refuse the "readout" modulator where there is no plastic W for it to teach."""
+    if cfg.modulator == "readout" and not (isinstance(params, Params) and params.config.plasticity.enabled):
+        raise ValueError("ReinforceConfig.modulator = 'readout' is W's learning signal: it needs an organoid with "
+                         "PlasticityConfig.enabled = True; got " + ("an organoid with plasticity off" if
+                                                                    isinstance(params, Params) else "no organoid"))
 
 
 def check_organoid(params: Params) -> None:
@@ -156,13 +181,14 @@ def episode_state(params: Params, key: Array) -> State:
                  tick=jnp.zeros((), jnp.int32), key=key)
 
 
-def _carry0(env: Env, params: Reservoir, n_outputs: int, key: Array) -> Carry:
+def _carry0(env: Env, params: Reservoir, n_outputs: int, key: Array, per_neuron: bool = False) -> Carry:
     m, c = n_features(env, params), n_outputs
     if not isinstance(params, Params):
         state = jnp.zeros(0 if params is None else m, jnp.float32)
     else:
         state = episode_state(params, key)
-    return Carry(state, jnp.zeros((m, c), jnp.float32), jnp.zeros(c, jnp.float32))
+    eW = jnp.zeros(state.short.e.shape, jnp.float32) if per_neuron else None
+    return Carry(state, jnp.zeros((m, c), jnp.float32), jnp.zeros(c, jnp.float32), eW)
 
 
 def make_policy(params: Reservoir, cfg: ReinforceConfig, long: Long | None, readout: Readout,
@@ -206,7 +232,10 @@ def make_policy(params: Reservoir, cfg: ReinforceConfig, long: Long | None, read
             return carry._replace(state=st), act(z), ()
         _, k_xi = jax.random.split(key)  # (the first half once drew the network noise; it lives in the state now)
         u = jnp.where(valid, jax.random.normal(k_xi, z.shape, jnp.float32), 0.0)  # ξ/σ
-        return Carry(st, lam * carry.eR + f[:, None] * u[None, :], lam * carry.ec + u), act(z + sigma * u), ()
+        eW = carry.eW
+        if eW is not None:  # the "readout" modulator: δ = R·ξ/σ per neuron, times this step's trace
+            eW = lam * eW + codec.e(st.short.e) * (readout.R @ u)[None, :]
+        return Carry(st, lam * carry.eR + f[:, None] * u[None, :], lam * carry.ec + u, eW), act(z + sigma * u), ()
 
     return policy
 
@@ -218,8 +247,12 @@ def run_episodes(env: Env, params: Reservoir, cfg: ReinforceConfig, learner: RLe
     bounds = (env.action_low, env.action_high) if env.continuous else None
     policy = make_policy(params, cfg, learner.long, learner.readout, explore, env.n_actions, bounds)
 
+    per_neuron = explore and cfg.modulator == "readout"
+    if per_neuron:
+        check_modulator(params, cfg)
+
     def episode(k):
-        c0 = _carry0(env, params, learner.readout.c.shape[0], jax.random.fold_in(k, 1))
+        c0 = _carry0(env, params, learner.readout.c.shape[0], jax.random.fold_in(k, 1), per_neuron)
         return rollout(env, policy, c0, k, cfg.n_steps)
 
     return jax.vmap(episode)(jax.random.split(key, n))
@@ -246,7 +279,8 @@ def train_batch(env: Env, params: Reservoir, cfg: ReinforceConfig, learner: RLea
     if isinstance(params, Params) and params.config.plasticity.enabled:
         net, pl = params.config.network, params.config.plasticity
         codec = Codec.from_config(params.config)
-        me = scale * jnp.einsum("b,bdn->dn", m, codec.e(ep.carry.state.short.e)) / b
+        trace = ep.carry.eW if cfg.modulator == "readout" else codec.e(ep.carry.state.short.e)
+        me = scale * jnp.einsum("b,bdn->dn", m, trace) / b
         seed = jax.random.bits(k_seed, (), jnp.uint32)
         long = long._replace(W=astdp_et.apply(codec, pl.clip_sigma * net.weight_std, long.W, me, params.hyper, seed))
     return RLearner(long, readout, baseline, key, learner.step + 1), G
