@@ -55,6 +55,16 @@ def test_recurrent_learning_inputs_own_learns_U_at_its_own_rate(recurrent, toy):
     assert learned["input_change_rel"] > 0.0
 
 
+def test_recurrent_learning_ridge_lambda_is_picked_on_validation(recurrent, toy):
+    from experiments.recurrent_learning.ridge import LAMBDAS, tuned_ridge
+
+    r = recurrent.run_local(toy, "fixed", {}, 57, 1, 0.1, 1.0, "float32", 0, extra=tuned_ridge(toy, validation=64))
+    val, test = r["ridge_validation"], r["ridge_test_by_lambda"]
+    assert set(val) == set(test) == {str(lam) for lam in LAMBDAS}
+    assert val[str(r["ridge_lambda"])] == max(val.values()) and r["ridge_tuned"] == test[str(r["ridge_lambda"])]
+    assert test[str(recurrent.RIDGE_LAMBDA)] == pytest.approx(r["ridge_readout"])  # the study's own ridge row
+
+
 @pytest.mark.parametrize("method", ["bptt", "eprop-w"])
 def test_recurrent_learning_gradient_methods_run(recurrent, toy, method):
     r = recurrent.run_gradient(toy, method, {}, 57, 1, 1e-2, 0)

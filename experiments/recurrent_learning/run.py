@@ -144,9 +144,10 @@ def split(data: Dataset) -> Dataset:
 
 def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, readout_lr: float, lr_w: float,
               numerics: str, seed: int, standardize: bool = False, ridge: bool = True,
-              input_lr: float | None = None) -> dict:
+              input_lr: float | None = None, extra=None) -> dict:
     """One organoid trained by a local method; its local readout's and (``ridge``) a refitted ridge readout's
-    accuracy. U and b learn at ``input_lr`` (None: at ``lr_w`` for LEARNS_INPUTS, else frozen)."""
+    accuracy. U and b learn at ``input_lr`` (None: at ``lr_w`` for LEARNS_INPUTS, else frozen).
+    ``extra(trained params, long, key) -> dict``, if given, adds its entries to the result."""
     _, modulator, rule = METHODS[method]
     code, eligibility = NUMERICS[numerics]
     cfg = task_organoid(n, data.n_inputs, modulator, code, ticks=data.ticks, eligibility=eligibility,
@@ -168,7 +169,8 @@ def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, r
     return {"local_readout": history[-1]["test_acc"], "ridge_readout": ridge, "history": history,
             "weight_change_rel": float(np.linalg.norm(W - W0) / np.linalg.norm(W0)),
             "input_change_rel": float(np.linalg.norm(U - U0) / np.linalg.norm(U0)), "train_seconds": seconds,
-            "n": cfg.network.n, "degree": cfg.network.degree, **({"rounding": "one-draw"} if code == "int8" else {})}
+            "n": cfg.network.n, "degree": cfg.network.degree, **({"rounding": "one-draw"} if code == "int8" else {}),
+            **(extra(trained, learner.long, k_eval) if extra else {})}
 
 
 def run_gradient(data: Dataset, method: str, organoid: dict, n: int, epochs: int, lr: float, seed: int) -> dict:
@@ -361,7 +363,8 @@ def _base_pick(record: dict, method: str) -> tuple[float, float]:
     return pick
 
 
-def _ms(values) -> str:
+def percent_spread(values) -> str:
+    """Accuracies (0–1) as "mean ± std% (min–max)"."""
     v = 100 * np.asarray(values)
     return f"{v.mean():.1f} ± {v.std():.1f}% ({v.min():.1f}–{v.max():.1f})"
 
@@ -382,10 +385,10 @@ def tables(record: dict) -> list[str]:
     for method, by_num in record.get("final", {}).items():
         for numerics, runs in by_num.items():
             rs = list(runs.values())
-            ridge = _ms([r["ridge_readout"] for r in rs]) if "ridge_readout" in rs[0] else "—"
+            ridge = percent_spread([r["ridge_readout"] for r in rs]) if "ridge_readout" in rs[0] else "—"
             dw = f"{np.mean([r['weight_change_rel'] for r in rs]):.3f}" if "weight_change_rel" in rs[0] else "—"
             lines.append(f"| {record['methods'].get(method, method)} | {numerics} | {len(rs)} | "
-                         f"{_ms([_score(r) for r in rs])} | {ridge} | {dw} | "
+                         f"{percent_spread([_score(r) for r in rs])} | {ridge} | {dw} | "
                          f"{np.mean([r['train_seconds'] for r in rs]):.0f} |")
     return lines
 
