@@ -95,20 +95,19 @@ def main(argv=None):
                   tuning=os.path.relpath(os.path.abspath(args.tuning), os.path.dirname(os.path.abspath(args.out))))
     data = load_mnist1d()
     extra = tuned_ridge(data)
-    for method in args.methods:
-        readout_lr, lr = chosen(tuning, method)
-        for numerics in args.numerics:
+    for seed in args.seeds:  # seeds outermost: an interrupted run leaves every method with as many seeds
+        for method, numerics in ((m, nm) for nm in args.numerics for m in args.methods):
+            readout_lr, lr = chosen(tuning, method)
             runs = record["runs"].setdefault(method, {}).setdefault(numerics, {})
-            for seed in args.seeds:
-                if str(seed) in runs:
-                    continue
-                r = run_local(data, method, ORGANOIDS[args.organoid], args.n, args.epochs, readout_lr, lr, numerics,
-                              seed, args.standardize, extra=extra)
-                runs[str(seed)] = {**r, "settings": {"readout_lr": readout_lr, "lr": lr}}
-                print(f"{method} {numerics} seed {seed}: local {r['local_readout']:.3f} ridge λ={RIDGE_LAMBDA:g} "
-                      f"{r['ridge_readout']:.3f}, λ={r['ridge_lambda']:g} {r['ridge_tuned']:.3f}", flush=True)
-                record["table"] = table(record)
-                write_json(args.out, record)
+            if str(seed) in runs:
+                continue
+            r = run_local(data, method, ORGANOIDS[args.organoid], args.n, args.epochs, readout_lr, lr, numerics,
+                          seed, args.standardize, extra=extra)
+            runs[str(seed)] = {**r, "settings": {"readout_lr": readout_lr, "lr": lr}}
+            print(f"{method} {numerics} seed {seed}: local {r['local_readout']:.3f} ridge λ={RIDGE_LAMBDA:g} "
+                  f"{r['ridge_readout']:.3f}, λ={r['ridge_lambda']:g} {r['ridge_tuned']:.3f}", flush=True)
+            record["table"] = table(record)
+            write_json(args.out, record)
     print("\n".join(table(record)))
 
 
