@@ -37,7 +37,7 @@ from praxis_jax.learning import ridge_readout, trial_features
 from praxis_jax.learning.readout import RIDGE_LAMBDA, logits
 from praxis_jax.tasks import Dataset, load_mnist1d
 
-LAMBDAS = (0.1, 1.0, 10.0, 100.0, 1000.0)
+LAMBDAS = (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
 
 
 def tuned_ridge(data: Dataset, lambdas=LAMBDAS, validation: int = VALIDATION):
