@@ -234,20 +234,27 @@ def test_hebbian_W_eligibility_learns_W_without_network_noise(cartpole):
         assert not np.array_equal(np.asarray(new.long.W), np.asarray(long.W))
 
 
+def _one_batch(env, params, long, cfg, R):
+    """One ``train_batch`` from a learner with readout weights ``R``, and the same batch's episodes run
+    again: (learner, updated learner, episodes, normalised returns m ``(B,)``)."""
+    from praxis_jax.learning.reinforce import run_episodes
+
+    learner = init_rlearner(env, params, long, jax.random.PRNGKey(1))
+    learner = learner._replace(readout=learner.readout._replace(R=R))
+    new, G = train_batch(env, params, cfg, learner)
+    _, k_ep, _ = jax.random.split(learner.key, 3)
+    ep = run_episodes(env, params, cfg, learner, k_ep, cfg.batch_size, True)
+    np.testing.assert_array_equal(np.asarray(ep.ret), np.asarray(G))
+    G = np.asarray(G)
+    return learner, new, ep, (G - G.mean()) / (G.std() + 1.0)
+
+
 def test_episode_w_update_is_lr_mean_return_times_episode_trace(cartpole):
     """Node perturbation of W: after a batch, W + lr·mean_b(m_b·e_b) with m_b the normalised return and e_b
     the episode's own A-STDP-ET trace Σ_t pre·η/σ (post = noise, decay 1)."""
-    from praxis_jax.learning.reinforce import run_episodes
-
     params, long = _organoid(cartpole, noise_std=0.1, post="noise", lr=1e-2)
     cfg = ReinforceConfig(batch_size=4, n_steps=20)
-    learner = init_rlearner(cartpole, params, long, jax.random.PRNGKey(1))
-    learner = learner._replace(readout=learner.readout._replace(R=jax.random.normal(jax.random.PRNGKey(2), (57, 2))))
-    new, G = train_batch(cartpole, params, cfg, learner)
-    _, k_ep, _ = jax.random.split(learner.key, 3)
-    ep = run_episodes(cartpole, params, cfg, learner, k_ep, 4, True)
-    np.testing.assert_array_equal(np.asarray(ep.ret), np.asarray(G))
-    m = (np.asarray(G) - np.asarray(G).mean()) / (np.asarray(G).std() + 1.0)
+    _, new, ep, m = _one_batch(cartpole, params, long, cfg, jax.random.normal(jax.random.PRNGKey(2), (57, 2)))
     e = np.asarray(ep.carry.state.short.e)
     assert np.abs(e).max() > 0
     bound = 3.0 * params.config.network.weight_std
@@ -267,18 +274,10 @@ def test_readout_modulator_update_is_return_times_trace_times_readout_noise(cart
     """modulator "readout" with λ = 0 (only the last step credited): after a batch W + lr·mean_b(m_b·E_b),
     E_b = e_b(T)·(R·ξ_b(T)/σ) per neuron, with e_b(T) the episode's last A-STDP-ET trace and ξ(T)/σ the
     readout's own last-step eligibility e_c (e_c = ξ/σ at λ = 0)."""
-    from praxis_jax.learning.reinforce import run_episodes
-
     params, long = _eprop_organoid(cartpole)
     cfg = ReinforceConfig(batch_size=4, n_steps=20, decay=0.0, modulator="readout")
-    learner = init_rlearner(cartpole, params, long, jax.random.PRNGKey(1))
     R = jax.random.normal(jax.random.PRNGKey(2), (57, 2))
-    learner = learner._replace(readout=learner.readout._replace(R=R))
-    new, G = train_batch(cartpole, params, cfg, learner)
-    _, k_ep, _ = jax.random.split(learner.key, 3)
-    ep = run_episodes(cartpole, params, cfg, learner, k_ep, 4, True)
-    np.testing.assert_array_equal(np.asarray(ep.ret), np.asarray(G))
-    m = (np.asarray(G) - np.asarray(G).mean()) / (np.asarray(G).std() + 1.0)
+    learner, new, ep, m = _one_batch(cartpole, params, long, cfg, R)
     e = np.asarray(ep.carry.state.short.e)
     delta = np.einsum("nc,bc->bn", np.asarray(R), np.asarray(ep.carry.ec))
     assert np.abs(e).max() > 0 and np.abs(delta).max() > 0
