@@ -117,7 +117,7 @@ GRIDS = {
     "fixed": [0.05, 0.1, 0.2, 0.4, 0.8, 1.6],  # the readout's rate
     "readout": [0.03, 0.1, 0.3, 1.0, 3.0, 10.0], "post-a": [0.03, 0.1, 0.3, 1.0], "post-one": [0.3, 1.0, 3.0, 10.0],
     "decay-0.9": [0.3, 1.0, 3.0, 10.0], "eprop-trace": [0.3, 1.0, 3.0, 10.0], "inputs": [0.3, 1.0, 3.0, 10.0],
-    "inputs-own": [0.03, 0.1, 0.3, 1.0],  # the rate of U and b
+    "inputs-own": [0.003, 0.01, 0.03, 0.1, 0.3, 1.0],  # the rate of U and b (6 points: its best fell on the low edge of 4 on the tuned organoid)
     "feedback": [0.01, 0.03, 0.1, 0.3],
     "reward": [1e-5, 1e-4, 1e-3, 1e-2], "node-perturbation": [1e-3, 1e-2, 1e-1, 1.0],
     "eprop": [3e-4, 1e-3, 3e-3, 1e-2], "bptt": [3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate
