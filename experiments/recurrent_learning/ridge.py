@@ -27,7 +27,9 @@ from experiments.recurrent_learning.run import (
     NUMERICS,
     ORGANOIDS,
     OUT,
+    OWN_INPUT_RATE,
     VALIDATION,
+    base_pick,
     chosen,
     percent_spread,
     run_local,
@@ -77,7 +79,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--organoid", choices=list(ORGANOIDS), default="tuned")
     ap.add_argument("--standardize", action="store_true")
-    ap.add_argument("--methods", nargs="+", choices=("fixed", "readout"), default=["fixed", "readout"])
+    ap.add_argument("--methods", nargs="+", choices=("fixed", "readout", "inputs-own"), default=["fixed", "readout"])
     ap.add_argument("--numerics", nargs="+", choices=list(NUMERICS), default=["float32"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--epochs", type=int, default=8)
@@ -101,9 +103,12 @@ def main(argv=None):
             runs = record["runs"].setdefault(method, {}).setdefault(numerics, {})
             if str(seed) in runs:
                 continue
-            r = run_local(data, method, ORGANOIDS[args.organoid], args.n, args.epochs, readout_lr, lr, numerics,
-                          seed, args.standardize, extra=extra)
-            runs[str(seed)] = {**r, "settings": {"readout_lr": readout_lr, "lr": lr}}
+            settings = {"readout_lr": readout_lr, "lr": lr}
+            if method in OWN_INPUT_RATE:  # lr is the rate of U and b; W's is its base method's
+                settings = {**settings, "input_lr": lr, "lr": base_pick(tuning, method)[1]}
+            r = run_local(data, method, ORGANOIDS[args.organoid], args.n, args.epochs, readout_lr, settings["lr"],
+                          numerics, seed, args.standardize, input_lr=settings.get("input_lr"), extra=extra)
+            runs[str(seed)] = {**r, "settings": settings}
             print(f"{method} {numerics} seed {seed}: local {r['local_readout']:.3f} ridge λ={RIDGE_LAMBDA:g} "
                   f"{r['ridge_readout']:.3f}, λ={r['ridge_lambda']:g} {r['ridge_tuned']:.3f}", flush=True)
             record["table"] = table(record)

@@ -327,7 +327,7 @@ def main(argv=None):
                 rlr = None if method not in METHODS else value if method == "fixed" else chosen(record, "fixed")[0]
                 lr_w = None
                 if method in OWN_INPUT_RATE:
-                    rlr, lr_w = _base_pick(record, method)
+                    rlr, lr_w = base_pick(record, method)
                 runs[str(value)] = run(data, method, organoid, args, rlr, value, "float32", 0, lr_w)
                 if rlr is not None:
                     runs[str(value)]["readout_lr"] = rlr
@@ -342,7 +342,7 @@ def main(argv=None):
                              f"{method}")
         for numerics in (["float32"] if method not in METHODS else args.numerics):
             runs = record["final"].setdefault(method, {}).setdefault(numerics, {})
-            lr_w = _base_pick(record, method)[1] if method in OWN_INPUT_RATE else None
+            lr_w = base_pick(record, method)[1] if method in OWN_INPUT_RATE else None
             settings = {"readout_lr": pick[0], "lr": pick[1], **({} if lr_w is None else {"lr_w": lr_w})}
             for seed in args.seeds:
                 if runs.get(str(seed), {}).get("settings") == settings:
@@ -354,7 +354,7 @@ def main(argv=None):
     print("\n".join(record["table"]))
 
 
-def _base_pick(record: dict, method: str) -> tuple[float, float]:
+def base_pick(record: dict, method: str) -> tuple[float, float]:
     """(readout rate, W rate) an OWN_INPUT_RATE method trains at: those its base method picked."""
     pick = chosen(record, OWN_INPUT_RATE[method])
     if pick is None:
