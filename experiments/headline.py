@@ -26,16 +26,19 @@ THROUGHPUT = {"throughput-cpu.json": "2-core CPU", "throughput-h100-singer-2M.js
 HEADLINE = {
     "recurrent-mnist1d-default.json": ("MNIST-1D, default organoid (N = 993), 8 epochs", [
         ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("readout", "int8-mulaw"),
-        ("eprop", "float32"), ("bptt", "float32"), ("snn", "float32")]),
+        ("inputs-own", "float32"), ("inputs-own", "int8"), ("eprop", "float32"), ("bptt", "float32"),
+        ("snn", "float32")]),
     "recurrent-mnist1d-tuned-std.json": ("MNIST-1D, tuned organoid, standardised readout, 8 epochs", [
-        ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("readout", "int8-mulaw")]),
+        ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("readout", "int8-mulaw"),
+        ("inputs-own", "float32")]),
     "recurrent-mnist1d-tuned-std-40ep.json": ("MNIST-1D, tuned organoid, standardised readout, 40 epochs", [
-        ("fixed", "int8"), ("readout", "int8")]),
+        ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8")]),
     "recurrent-fashion_mnist-default.json": ("Fashion-MNIST (60k/10k), default organoid, 3 epochs", [
         ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("readout", "int8-mulaw"),
         ("raw-input", "float32")]),
 }
-SHORT = {"fixed": "W fixed (reservoir)", "readout": "**W learned (A-STDP-ET)**", "eprop": "e-prop (Adam)",
+SHORT = {"fixed": "W fixed (reservoir)", "readout": "**W learned (A-STDP-ET)**",
+         "inputs-own": "**W, U and b learned (A-STDP-ET)**", "eprop": "e-prop (Adam)",
          "bptt": "BPTT (Adam)",
          "snn": "surrogate-gradient SNN", "raw-input": "delta rule on the raw input"}
 
