@@ -464,6 +464,14 @@ def test_policy_gradient_batch_is_deterministic_and_moves_every_parameter(cartpo
     chex.assert_shape(r, (3,))
 
 
+@pytest.mark.parametrize("field, value", [("sigma", 0.1), ("decay", 0.5), ("baseline", "running"),
+                                          ("baseline_momentum", 0.5), ("modulator", "readout")])
+def test_policy_gradient_refuses_the_node_perturbation_fields(cartpole, field, value):
+    params, long = _organoid(cartpole)
+    with pytest.raises(ValueError, match=f"ReinforceConfig.{field} = {value!r} has no meaning for the policy-gradient"):
+        init_pg(cartpole, params, long, ReinforceConfig(**{field: value}), jax.random.PRNGKey(0))
+
+
 def test_policy_gradient_needs_float32(cartpole):
     params, long = _organoid(cartpole, "int8")
     with pytest.raises(ValueError, match="policy gradient needs QuantConfig.numerics = 'float32'"):

@@ -11,6 +11,8 @@ and θ = (W ``(D, N)``, U ``(K, N_in)``, b ``(N,)``, R ``(N, C)``, c ``(C,)``) t
 ∇loss, which ``jax.grad`` carries back through every step of the episode (BPTT). With
 ``lr_decay_updates`` the step is scaled by max(0, 1 − k/U) at update k, as for node perturbation.
 W is not clipped (the gradient learners get their usual freedom, as in :mod:`.gradient`).
+Of :class:`ReinforceConfig` it reads batch_size, n_steps, ticks_per_step, lr and lr_decay_updates, and refuses
+the node-perturbation fields (IGNORED) set away from their defaults.
 """
 
 from __future__ import annotations
@@ -40,11 +42,25 @@ class PGLearner(NamedTuple):
     step: Array
 
 
+# ReinforceConfig fields of node perturbation that a softmax policy trained by BPTT has no use for
+IGNORED = ("sigma", "decay", "baseline", "baseline_momentum", "modulator")
+
+
+def check_pg_config(cfg: ReinforceConfig) -> None:
+    """Refuse a node-perturbation field set away from its default (the baseline would ignore it)."""
+    default = ReinforceConfig()
+    for name in IGNORED:
+        if getattr(cfg, name) != getattr(default, name):
+            raise ValueError(f"ReinforceConfig.{name} = {getattr(cfg, name)!r} has no meaning for the policy-gradient "
+                             f"baseline (a softmax policy trained by BPTT); leave it at {getattr(default, name)!r}")
+
+
 def init_pg(env: Env, params: Params, long: Long, cfg: ReinforceConfig, key: Array,
             n_outputs: int | None = None) -> PGLearner:
     """Start from the organoid's own W, U, b and a zero readout of ``n_outputs`` outputs (default: the
     env's actions)."""
     check_gradient_organoid(params, "policy gradient")
+    check_pg_config(cfg)
     if env.continuous:
         raise ValueError(f"init_pg: the policy-gradient baseline takes discrete actions; {env.name} has a "
                          "continuous action box (use praxis_jax.learning.reinforce's node perturbation)")
@@ -76,6 +92,7 @@ def run_pg_episodes(env: Env, params: Params, long: Long, cfg: ReinforceConfig, 
 def train_pg_batch(env: Env, params: Params, long: Long, cfg: ReinforceConfig,
                    learner: PGLearner) -> tuple[PGLearner, Array]:
     """One Adam step from ``cfg.batch_size`` sampled episodes; returns (learner, returns ``(B,)``)."""
+    check_pg_config(cfg)
     key, k_ep = jax.random.split(learner.key)
 
     def loss(theta):
