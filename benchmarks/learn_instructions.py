@@ -1,10 +1,10 @@
 """Instructions per 32 edges of the native int8 learning pass, counted in the compiler's assembly.
 
-Compiles ``praxis_jax/kernels/native/circulant_learn.cc`` to assembly with the flags of the library's own
+Compiles ``praxis_jax/kernels/native/learn.cc`` to assembly with the flags of the library's own
 build (``-O3 -march=native -ffp-contract=off``; ``--march`` to change the target) and, in each instance
-``run_block<kOn, Elig>`` of the single-trial pass (W updated or not; the segmented or continuous μ-law
-eligibility code), finds the smallest loop that packs to int8 (``vpacksswb``): the 32-edge step of
-``row_avx2``, inlined. It counts that loop's instructions and, among them, the vector integer multiplies
+``row_avx2<kOn, Elig>`` and ``run_block<kOn, Elig, CirculantPre>`` of the single-trial pass (W updated or
+not; the segmented or continuous μ-law eligibility code), finds the smallest loop that packs to int8
+(``vpacksswb``): the 32-edge step of ``row_avx2``, inlined or not. It counts that loop's instructions and, among them, the vector integer multiplies
 (``vpmulld``: two per hash of 8 edges), the float multiplies (``vmulps``) and the divisions (``vdivps``).
 A static count: it says what the loop asks of the core, not how fast it runs
 (``benchmarks/native_learning.py`` times it).
@@ -27,8 +27,11 @@ import jax
 from praxis_jax.app.runinfo import provenance, write_json
 from praxis_jax.kernels import native
 
-SOURCE = Path(native.__file__).with_name("circulant_learn.cc")
-INSTANCE = re.compile(r"^_ZN12_GLOBAL__N_19run_blockILb(\d)ENS_\d+(\w+?)EEEvRK\S*:$")  # run_block<kOn, Elig>
+SOURCE = Path(native.__file__).with_name("learn.cc")
+# row_avx2<kOn, Elig>, where the compiler keeps it out of line, and run_block<kOn, Elig, CirculantPre>
+# (before the LPS pass shared it: run_block<kOn, Elig>), which holds the step where row_avx2 is inlined
+INSTANCE = re.compile(r"^_ZN12_GLOBAL__N_1(?:9run_block|8row_avx2)ILb(\d)ENS_\d+([A-Za-z]+)(?:ENS_\d+CirculantPre)?EEE"
+                      r"[vl]RK\S*:$")
 LABEL, BRANCH = re.compile(r"^(\.L\d+):"), re.compile(r"^\s+j\w+\s+(\.L\d+)")
 INSTRUCTION = re.compile(r"^\s+([a-z][a-z0-9]*)")
 
@@ -40,14 +43,14 @@ def assembly(compiler: str, march: str, source: Path) -> tuple[list[str], list[s
 
 
 def functions(lines: list[str]) -> dict[tuple[bool, str], list[str]]:
-    """The lines of each run_block instance, keyed by (W updated, eligibility code)."""
+    """The lines of each row_avx2 and run_block instance, keyed by (W updated, eligibility code)."""
     out, current = {}, None
     for line in lines:
         if re.match(r"^_Z\S+:$", line):
             m = INSTANCE.match(line)
             current = (m.group(1) == "1", m.group(2)) if m else None
             if current:
-                out[current] = []
+                out.setdefault(current, [])
         elif current:
             out[current].append(line)
     return out

@@ -1,4 +1,4 @@
-"""The native int8 circulant kernels: the propagation equals the pure-JAX path bit for bit; the fused
+"""The native int8 kernels (circulant and LPS): the propagation equals the pure-JAX path bit for bit; the fused
 learning pass gives the rule's codes; both under jit, vmap and scan."""
 
 import dataclasses
@@ -152,6 +152,33 @@ def test_native_learn_equals_rule_phases(eligibility, modulator, post):
 
 
 @needs_native
+@pytest.mark.parametrize("eligibility", px.quant.ELIG_CODES)
+def test_native_lps_learn_equals_rule_phases(eligibility):
+    """On the LPS graph (PSL(2, 17), N = 2448: ragged vector tails in each block) the learning pass the
+    engine dispatches is the native kernel, neighbours computed in it, and it gives the codes of the
+    rule's unfused phases on the gathered activations, up to float rounding at a stochastic-rounding
+    boundary; with f'(v) and a per-neuron signal, the recurrent-learning rule's factors."""
+    case = learn_case(2500, eligibility, "lps")
+    assert isinstance(case.topo, LPS) and case.topo.psl
+    case = case._replace(hyper=case.hyper._replace(lr=jnp.float32(0.5)),
+                         post=1.0 - jnp.square(0.5 * case.codec.a(case.a)))
+    W_ref, e_ref = case.xla(case.W, case.e)
+    h = case.hyper
+
+    def fused(W, e):
+        return kernels.learn(case.xla, case.codec, case.topo, W, e, case.a_prev, case.post, case.m, h, True,
+                             case.seed, case.clip)
+
+    assert "praxis_lps_learn" in jax.jit(fused).lower(case.W, case.e).as_text()
+    W_new, e_new = jax.jit(fused)(case.W, case.e)
+    assert W_new.dtype == e_new.dtype == jnp.int8
+    assert float((W_ref != case.W).mean()) > 0.5 and float((e_ref != case.e).mean()) > 0.5
+    for got, ref in ((W_new, W_ref), (e_new, e_ref)):
+        diff = np.abs(np.asarray(got, int) - np.asarray(ref, int))
+        assert diff.max() <= 1 and diff.mean() < 1e-4
+
+
+@needs_native
 @pytest.mark.parametrize("blocks", [2, 3])
 def test_native_kernels_on_blocks_equal_the_whole_organoid(blocks):
     """A neuron-sharded run calls each kernel on one block of L neurons with all N activations rotated so
@@ -273,6 +300,13 @@ for code in ("mulaw", "segmented"):
 from praxis_jax.topology.lps import LPS
 lps = LPS(ps=(101,), q=17)
 rng = np.random.default_rng(0)
+for code in ("mulaw", "segmented"):
+    case = learn_case(2500, code, "lps")
+    case = case._replace(hyper=case.hyper._replace(lr=jnp.float32(0.5)))
+    h = case.hyper
+    out["lps_" + code + "_W"], out["lps_" + code + "_e"] = native.lps_learn(
+        case.W, case.e, case.a_prev, case.post_factor, case.m, h.decay, h.lr, h.weight_decay, True, case.seed,
+        case.topo.generators(), case.topo.inverses(), case.codec, case.clip)
 out["lps_r"] = native.lps_propagate(jnp.asarray(rng.integers(-127, 128, (lps.degree, lps.n), dtype=np.int8)),
                                     jnp.asarray(rng.integers(-127, 128, lps.n, dtype=np.int8)), lps.generators(), lps.inverses())
 np.savez(sys.argv[1], **{k: np.asarray(v) for k, v in out.items()})
@@ -286,8 +320,8 @@ def test_native_avx2_and_scalar_forms_agree_bit_for_bit(tmp_path):
     same codes and sums, bit for bit, for both eligibility codes: the x86-64 build runs the scalar form on
     every edge, this CPU's the AVX2 form on all but each row's ragged tail. N = 63,253 (32M edges), because
     an ulp of difference inside a pass changes a code only where a value lies at a stochastic-rounding
-    boundary, about once per 10^6–10^7 edges. The LPS propagation's sums too (its AVX2 form computes the
-    neighbours in float lanes, its scalar form in integers)."""
+    boundary, about once per 10^6–10^7 edges. The LPS kernels' sums and codes too (their AVX2 forms
+    compute the neighbours in float lanes, the scalar forms in integers)."""
     outputs = {}
     for arch in ("native", "x86-64"):
         env = {**os.environ, "PRAXIS_JAX_NATIVE_ARCH": arch, "PRAXIS_JAX_CACHE": str(tmp_path / "cache"),

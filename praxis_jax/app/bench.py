@@ -77,7 +77,7 @@ def tick_seconds(topology, learning: bool, ticks: int, reps: int, numerics: str 
 
 
 class LearnCase(NamedTuple):
-    """Inputs of one int8 A-STDP-ET pass over a Singer organoid's edges (random activations and traces)."""
+    """Inputs of one int8 A-STDP-ET pass over an organoid's edges (random activations and traces)."""
 
     topo: object
     codec: Codec
@@ -111,11 +111,11 @@ class LearnCase(NamedTuple):
         return astdp_et.edge_update(self.codec, self.clip, pre, self.post_factor, self.m, e, W, self.hyper, self.seed)
 
 
-def learn_case(n: int, eligibility: str = "segmented") -> LearnCase:
-    """A :class:`LearnCase` on ``choose_singer(n, 2.0)`` with the default config's int8 codes."""
-    from praxis_jax.topology import choose_singer
+def learn_case(n: int, eligibility: str = "segmented", kind: str = "singer") -> LearnCase:
+    """A :class:`LearnCase` on ``choose_topology(kind, n, 2.0)`` with the default config's int8 codes."""
+    from praxis_jax.topology import choose_topology
 
-    topo = choose_singer(n, 2.0)
+    topo = choose_topology(kind, n, 2.0)
     cfg = PraxisConfig(network=NetworkConfig(topology=topo),
                           quant=QuantConfig(numerics="int8", eligibility=eligibility))
     params, state = init(cfg, jax.random.PRNGKey(0))

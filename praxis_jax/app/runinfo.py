@@ -23,14 +23,27 @@ def git_commit() -> str | None:
         return None
 
 
+def cpu_model() -> str | None:
+    """The CPU's model name as Linux reports it (``/proc/cpuinfo``), or None where it cannot be read."""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
 def provenance() -> dict:
-    """``command``, ``git_commit``, ``device`` (platform, kind, cores, machine) and ``versions``."""
+    """``command``, ``git_commit``, ``device`` (platform, kind, cores, machine, the CPU's model name) and
+    ``versions``."""
     dev = jax.devices()[0]
     return {
         "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
         "git_commit": git_commit(),
         "device": {"platform": dev.platform, "kind": dev.device_kind, "cpu_count": os.cpu_count(),
-                   "machine": platform.machine(), "processor": platform.processor() or None},
+                   "machine": platform.machine(), "processor": platform.processor() or None,
+                   "cpu_model": cpu_model()},
         "versions": {"python": platform.python_version(), "jax": jax.__version__, "jaxlib": jaxlib.__version__,
                      "praxis_jax": version("praxis_jax"), "numpy": np.__version__},
     }

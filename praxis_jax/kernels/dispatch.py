@@ -80,7 +80,12 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
     """One A-STDP-ET pass with the presynaptic factor a over every edge -> (W, e) stored: ``xla(W, e)``
     (the rule's unfused phases), or, for int8 circulant organoids, the fused kernel that reads and writes
     W and e once. ``a_prev`` (stored), the postsynaptic factor ``post`` (float32: a, f'(v), 1 or η/σ) and
-    a per-neuron ``m`` may be padded past N; ``on`` says whether W is updated this tick."""
+    a per-neuron ``m`` may be padded past N; ``on`` says whether W is updated this tick. On the CPU the LPS
+    graph on PSL(2, q) has a fused kernel too (neighbours computed in the kernel; single device)."""
+    if codec.int8 and isinstance(topology, LPS) and topology.psl:
+        gens, inv = topology.generators(), topology.inverses()
+        return on_backend((W, e), xla, cpu=lambda W, e: native.lps_learn(
+            W, e, a_prev, post, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed, gens, inv, codec, clip))
     if not (codec.int8 and isinstance(topology, Circulant)):
         return xla(W, e)
     n = topology.n

@@ -2,9 +2,10 @@
 
 XLA:CPU runs int8 elementwise work far below memory bandwidth (``benchmarks/xla_int8_primitives.py``
 measures it), so the int8 organoid has three C++ kernels: the circulant propagation
-(``circulant_propagate.cc``), the fused A-STDP-ET learning pass (``circulant_learn.cc``) and the
-homeostatic rescale of incoming weights (``rescale_columns.cc``), and the propagation over the LPS graph
-with its neighbours computed in the kernel (``lps_propagate.cc``); and a spiking network's tick costs
+(``circulant_propagate.cc``), the fused A-STDP-ET learning pass (``learn.cc``, over a circulant or
+the LPS graph) and the homeostatic rescale of incoming weights (``rescale_columns.cc``), and the
+propagation over the LPS graph with its neighbours computed in the kernel (``lps_propagate.cc``; both
+LPS kernels share ``lps_graph.h``); and a spiking network's tick costs
 more in per-operation overhead than in arithmetic, so it has one kernel that runs many ticks
 (``spiking_run.cc``). The organoid's kernels use AVX2 where the CPU has it, scalar
 otherwise (the two forms give the same results bit for bit; tested), sharing the in-kernel hash of
@@ -39,13 +40,13 @@ import numpy as np
 
 from praxis_jax.quant.codec import SEG_SPAN
 
-_SOURCES = tuple(Path(__file__).with_name(f) for f in ("circulant_propagate.cc", "circulant_learn.cc",
+_SOURCES = tuple(Path(__file__).with_name(f) for f in ("circulant_propagate.cc", "learn.cc",
                                                       "rescale_columns.cc", "spiking_run.cc", "lps_propagate.cc"))
-_HEADERS = (Path(__file__).with_name("common.h"),)
+_HEADERS = tuple(Path(__file__).with_name(f) for f in ("common.h", "lps_graph.h"))
 TARGETS = {"praxis_circulant_propagate": "PraxisCirculantPropagate", "praxis_circulant_learn": "PraxisCirculantLearn",
            "praxis_circulant_learn_batch": "PraxisCirculantLearnBatch",
            "praxis_rescale_columns": "PraxisRescaleColumns", "praxis_spiking_run": "PraxisSpikingRun",
-           "praxis_lps_propagate": "PraxisLpsPropagate"}
+           "praxis_lps_propagate": "PraxisLpsPropagate", "praxis_lps_learn": "PraxisLpsLearn"}
 
 
 def _cpu_flags() -> str:
@@ -156,15 +157,38 @@ def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Arr
     neuron has the global index ``first`` (int32 scalar, the column the rounding hash counts from). CPU
     only; call :func:`available` first. Batched under vmap by a sequential loop.
     """
-    hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
-    post = post.astype(jnp.float32)
-    m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), post.shape)
+    hyper, post, m = _factors(decay, lr, weight_decay, on, post, m)
     call = jax.ffi.ffi_call("praxis_circulant_learn", (jax.ShapeDtypeStruct(W.shape, W.dtype),
                                                        jax.ShapeDtypeStruct(e.shape, e.dtype)),
                             input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")
     return call(W, e, a_prev, post, m, hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
                 jnp.asarray(offsets, jnp.int32), jnp.reshape(jnp.asarray(first, jnp.int32), (1,)),
                 modulus=np.int64(W.shape[1] if modulus is None else modulus), **_code_attrs(codec, clip))
+
+
+def lps_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Array, m: jax.Array, decay, lr, weight_decay,
+              on, seed: jax.Array, generators, inverses, codec, clip: float):
+    """One fused int8 A-STDP-ET pass over the LPS graph on PSL(2, q); returns the new stored ``(W, e)``.
+
+    The equations and arguments of :func:`circulant_learn` with the presynaptic factor of edge j of neuron
+    v ``a_prev[neighbors(v)[j]]``, the neighbours computed in the kernel as in :func:`lps_propagate` (from
+    ``LPS.generators()`` and ``LPS.inverses()``). CPU only; call :func:`available` first. Batched under
+    vmap by a sequential loop.
+    """
+    hyper, post, m = _factors(decay, lr, weight_decay, on, post, m)
+    call = jax.ffi.ffi_call("praxis_lps_learn", (jax.ShapeDtypeStruct(W.shape, W.dtype),
+                                                 jax.ShapeDtypeStruct(e.shape, e.dtype)),
+                            input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")
+    return call(W, e, a_prev, post, m, hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
+                jnp.asarray(generators, jnp.int32), jnp.asarray(inverses, jnp.int32), **_code_attrs(codec, clip))
+
+
+def _factors(decay, lr, weight_decay, on, post, m) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """The kernels' float32 inputs: ``hyper = [decay, lr, weight_decay, on]``, post, and m broadcast to
+    post's shape."""
+    post = post.astype(jnp.float32)
+    hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
+    return hyper, post, jnp.broadcast_to(jnp.asarray(m, jnp.float32), post.shape)
 
 
 def _code_attrs(codec, clip: float) -> dict:
@@ -183,9 +207,7 @@ def circulant_learn_batch(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: j
     of the shared W ``(D, N)`` by the batch mean ``lr·(1/B)·Σ_b m_b·e_f,b``, rounded from ``shared_seed``:
     :func:`praxis_jax.simulate.step` with an ``axis_name``. CPU only; call :func:`available` first.
     """
-    hyper = jnp.stack([jnp.asarray(x, jnp.float32) for x in (decay, lr, weight_decay, on)])
-    post = post.astype(jnp.float32)
-    m = jnp.broadcast_to(jnp.asarray(m, jnp.float32), post.shape)
+    hyper, post, m = _factors(decay, lr, weight_decay, on, post, m)
     call = jax.ffi.ffi_call("praxis_circulant_learn_batch", (jax.ShapeDtypeStruct(W.shape, W.dtype),
                                                              jax.ShapeDtypeStruct(e.shape, e.dtype)),
                             input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")

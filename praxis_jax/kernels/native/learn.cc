@@ -1,14 +1,18 @@
-// Fused int8 A-STDP-ET pass over a circulant's edges as an XLA FFI custom call (CPU), in place:
+// Fused int8 A-STDP-ET pass as an XLA FFI custom call (CPU), in place:
 //   e_f = decay*e + pre*post,  e <- encode(e_f, u_e)
 //   on update ticks: W <- stochastic_round(clip(W + lr*m_v*e_f - wd*W, +-clip) / w_scale, u_w)
-// with pre = a_prev[(v + s_j) mod N] for edge j of neuron v and post[v] the rule's postsynaptic factor of
-// v (a, f'(v) = 1 − (a/2)², 1 or η/σ, as float32); W, e int8 (D, L), a_prev int8 (N), post and m float32
-// (L), hyper float32 [decay, lr, wd, on], seed uint32, for the L <= N neurons v = 0 .. L − 1, N the
-// attribute `modulus`. L < N is one device's block of a neuron-sharded run: a_prev rotated so that the
-// block starts at 0, and `first` its first neuron's global index, which the rounding hash's column counts. The equations, the codes and the rounding draw
-// (one murmur3-finalizer hash of seed, stream, row j and column v per edge: e rounds with its low 16
-// bits, W with its high 16) are those of praxis_jax/quant/codec.py and praxis_jax/plasticity/astdp_et.py
-// (astdp_et.rounding); W and e are read and written once per tick.
+// with post[v] the rule's postsynaptic factor of neuron v (a, f'(v) = 1 − (a/2)², 1 or η/σ, as float32) and
+// pre the presynaptic activation of edge j of v:
+//   a circulant (praxis_circulant_learn): pre = a_prev[(v + s_j) mod N], W, e int8 (D, L), for the L <= N
+//     neurons v = 0 .. L − 1, N the attribute `modulus`. L < N is one device's block of a neuron-sharded
+//     run: a_prev rotated so that the block starts at 0, and `first` its first neuron's global index, which
+//     the rounding hash's column counts;
+//   the LPS graph on PSL(2, q) (praxis_lps_learn): pre = a_prev[encode(M_v · g_j)], the neighbour computed
+//     in the kernel (lps_graph.h) and gathered into a buffer per row of a block, W, e int8 (D, N).
+// a_prev int8 (N), post and m float32 (L), hyper float32 [decay, lr, wd, on], seed uint32. The equations,
+// the codes and the rounding draw (one murmur3-finalizer hash of seed, stream, row j and column v per
+// edge: e rounds with its low 16 bits, W with its high 16) are those of praxis_jax/quant/codec.py and
+// praxis_jax/plasticity/astdp_et.py (astdp_et.rounding); W and e are read and written once per tick.
 //
 // Two eligibility codes (quant.ELIG_CODES):
 //   MuLaw (continuous): decode(k) = (E/mu)*(g^k - 1), g = (1 + mu)^(1/127), from a 128-entry table (each
@@ -45,6 +49,7 @@
 #endif
 
 #include "common.h"
+#include "lps_graph.h"
 #include "xla/ffi/api/ffi.h"
 
 namespace ffi = xla::ffi;
@@ -206,10 +211,8 @@ struct Segmented {  // e in units of E/SEG_SPAN (Params::e_unit)
 };
 
 struct Task {
-  const int8_t* a2;  // a_prev written twice, so every offset's run is contiguous
   const float* post;  // the postsynaptic factor, float32
   const float* m;
-  const int32_t* s;
   int8_t* W;
   int8_t* e;
   int64_t n, d;
@@ -287,7 +290,7 @@ inline void edges8(const Task& t, const Row& r, int64_t i, __m256i rc, __m256i& 
 
 // 32 edges per step; returns the first edge it left for row_scalar (the ragged tail of fewer than 32).
 template <bool kOn, class Elig>
-int64_t row_avx2(const Task& t, const Row& r, int64_t len) {
+[[gnu::always_inline]] inline int64_t row_avx2(const Task& t, const Row& r, int64_t len) {
   __m256i rc = praxis_native::row_cols8(r.row, r.col0);  // col steps by 8 per vector
   const __m256i rc_step = _mm256_set1_epi32(int32_t(8u * kColMul));
   int64_t i = 0;
@@ -308,8 +311,57 @@ int64_t row_avx2(const Task& t, const Row& r, int64_t len) {
 }
 #endif
 
-template <bool kOn, class Elig>
-void run_block(const Task& t, int64_t block, int64_t b) {
+#ifdef __AVX2__
+// Eight int32 lanes in [-128, 127] (saturated) -> eight int8.
+inline void store8(int8_t* p, __m256i v) {
+  const __m128i w16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packs_epi16(w16, w16));
+}
+#endif
+
+// The presynaptic factors of a circulant: row j of a block starting at neuron `start` is the contiguous
+// run a_prev[start + s_j ..] of a_prev written twice.
+struct CirculantPre {
+  const int8_t* a2;
+  const int32_t* s;
+  struct Block {
+    const int8_t* a;
+    const int32_t* s;
+    const int8_t* row(int64_t j) { return a + s[j]; }
+  };
+  Block block(int64_t start, int64_t) const { return {a2 + start, s}; }
+};
+
+// The presynaptic factors on the LPS graph: row j of a block is a_prev[neighbour(v, j)] for its neurons v,
+// gathered into a buffer (lps_graph.h).
+struct LpsPre {
+  const praxis_native::LpsGraph* g;
+  const int8_t* a;
+  const int32_t* a32;  // the same as int32 lanes, for the AVX2 gather
+  struct Block {
+    const LpsPre& p;
+    int64_t len;
+    praxis_native::LpsBlock blk;
+    std::vector<int8_t> buf;
+    const int8_t* row(int64_t j) {
+      int64_t i = 0;
+#ifdef __AVX2__
+      const praxis_native::LpsRow8 row(*p.g, j);
+      for (; i + 8 <= len; i += 8) store8(buf.data() + i, _mm256_i32gather_epi32(p.a32, row.at(blk, i), 4));
+#endif
+      for (; i < len; ++i) buf[i] = p.a[blk.neighbour(*p.g, j, i)];
+      return buf.data();
+    }
+  };
+  Block block(int64_t start, int64_t len) const {
+    Block b{*this, len, {}, std::vector<int8_t>(len + 8)};
+    b.blk.decode(*g, start, len);
+    return b;
+  }
+};
+
+template <bool kOn, class Elig, class Pre>
+void run_block(const Task& t, const Pre& pre, int64_t block, int64_t b) {
   std::vector<float> store(2 * block + 16);  // post_u and lrm_u, 32-byte aligned
   float* post_u = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(store.data()) + 31) & ~uintptr_t(31));
   float* lrm_u = post_u + block;
@@ -319,8 +371,9 @@ void run_block(const Task& t, int64_t block, int64_t b) {
     post_u[i] = t.post[start + i] * post_scale;
     lrm_u[i] = lr_scale * t.m[start + i];
   }
+  auto rows = pre.block(start, len);
   for (int64_t j = 0; j < t.d; ++j) {
-    const Row r{t.a2 + start + t.s[j], post_u, lrm_u, t.e + j * t.n + start, t.W + j * t.n + start,
+    const Row r{rows.row(j), post_u, lrm_u, t.e + j * t.n + start, t.W + j * t.n + start,
                 uint32_t(j), t.first + uint32_t(start)};
 #ifdef __AVX2__
     row_scalar<kOn, Elig>(t, r, row_avx2<kOn, Elig>(t, r, len), len);
@@ -360,30 +413,18 @@ Params make_params(float w_scale, float clip, float mu, float elig_max, float e_
   return k;
 }
 
-ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
-                 ffi::Buffer<ffi::F32> post, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
-                 ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> offsets, ffi::Buffer<ffi::S32> first,
-                 int64_t modulus, float w_scale, float clip, float mu,
-                 float elig_max, int32_t segmented, float e_unit, ffi::ResultBuffer<ffi::S8> W_out,
-                 ffi::ResultBuffer<ffi::S8> e_out) {
+// The pass over W, e (D, L) in place, after its caller checked the shapes (a_prev, post and m may be
+// longer than N and L, padded to whole lanes by praxis_jax.simulate; only [0, N) and [0, L) are read).
+template <class Pre>
+ffi::Error pass(ffi::ThreadPool& pool, const Pre& pre, ffi::Buffer<ffi::S8>& W, ffi::Buffer<ffi::S8>& e,
+                ffi::Buffer<ffi::F32>& post, ffi::Buffer<ffi::F32>& m, ffi::Buffer<ffi::F32>& hyper, uint32_t seed,
+                uint32_t first, float w_scale, float clip, float mu, float elig_max, int32_t segmented, float e_unit,
+                ffi::ResultBuffer<ffi::S8>& W_out, ffi::ResultBuffer<ffi::S8>& e_out) {
   auto dims = W.dimensions();
-  if (dims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, L)");
-  const int64_t d = dims[0], n = dims[1], nm = modulus;
-  // a_prev, post and m may be longer than N and L (padded to whole lanes, praxis_jax.simulate); only
-  // [0, N) and [0, L) are read.
-  const size_t lanes = post.element_count();
-  if (n > nm || e.element_count() != size_t(d * n) || lanes < size_t(n) || a_prev.element_count() < size_t(nm) ||
-      m.element_count() != lanes || hyper.element_count() != 4 || seed.element_count() != 1 ||
-      offsets.element_count() != size_t(d) || first.element_count() != 1)
-    return ffi::Error::InvalidArgument("shapes must be W, e (D, L), a_prev (>= N,), post, m (M >= L,), hyper (4,), "
-                                       "seed (1,), first (1,), L <= N");
-  const int32_t* s = offsets.typed_data();
-  for (int64_t j = 0; j < d; ++j)
-    if (s[j] < 0 || s[j] >= nm) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
+  const int64_t d = dims[0], n = dims[1];
   // In place: the outputs alias W and e (input_output_aliases); copy only if XLA gave distinct buffers.
   if (W_out->typed_data() != W.typed_data()) std::memcpy(W_out->typed_data(), W.typed_data(), size_t(d * n));
   if (e_out->typed_data() != e.typed_data()) std::memcpy(e_out->typed_data(), e.typed_data(), size_t(d * n));
-
   const Params k = make_params(w_scale, clip, mu, elig_max, e_unit);
   if (!segmented && !k.ulp_fix_fits) {  // only where the table's entries reach float32's denormals
     char msg[200];
@@ -391,21 +432,68 @@ ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::
                   "denormal range, which the AVX2 lookup cannot rebuild exactly; use a larger elig_max", mu, elig_max);
     return ffi::Error::InvalidArgument(msg);
   }
-  std::vector<int8_t> a2(2 * nm);
-  std::copy(a_prev.typed_data(), a_prev.typed_data() + nm, a2.begin());
-  std::copy(a_prev.typed_data(), a_prev.typed_data() + nm, a2.begin() + nm);
   const float* h = hyper.typed_data();
-  const Task task{a2.data(), post.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
-                  n, d, h[0], h[1], 1.0f - h[2], hash_base(seed.typed_data()[0], kStreamEdge),
-                  uint32_t(first.typed_data()[0]), &k};
+  const Task task{post.typed_data(), m.typed_data(), W_out->typed_data(), e_out->typed_data(), n, d, h[0], h[1],
+                  1.0f - h[2], hash_base(seed, kStreamEdge), first, &k};
   const bool on = h[3] > 0.0f;
-  auto* run = segmented ? (on ? &run_block<true, Segmented> : &run_block<false, Segmented>)
-                        : (on ? &run_block<true, MuLaw> : &run_block<false, MuLaw>);
+  auto* run = segmented ? (on ? &run_block<true, Segmented, Pre> : &run_block<false, Segmented, Pre>)
+                        : (on ? &run_block<true, MuLaw, Pre> : &run_block<false, MuLaw, Pre>);
   // Blocks of at most kBlock neurons (a multiple of 32), at least one per worker of XLA's pool.
   const int64_t workers = std::max<int64_t>(1, pool.num_threads());
   const int64_t block = praxis_native::neuron_block(n, workers, kBlock);
-  praxis_native::parallel_items(pool, (n + block - 1) / block, workers, [&](int64_t b) { run(task, block, b); });
+  praxis_native::parallel_items(pool, (n + block - 1) / block, workers, [&](int64_t b) { run(task, pre, block, b); });
   return ffi::Error::Success();
+}
+
+bool shapes_fit(ffi::Buffer<ffi::S8>& W, ffi::Buffer<ffi::S8>& e, ffi::Buffer<ffi::S8>& a_prev,
+                ffi::Buffer<ffi::F32>& post, ffi::Buffer<ffi::F32>& m, ffi::Buffer<ffi::F32>& hyper,
+                ffi::Buffer<ffi::U32>& seed, int64_t modulus) {
+  auto dims = W.dimensions();
+  if (dims.size() != 2) return false;
+  const int64_t d = dims[0], n = dims[1];
+  const size_t lanes = post.element_count();
+  return n <= modulus && e.element_count() == size_t(d * n) && lanes >= size_t(n) &&
+         a_prev.element_count() >= size_t(modulus) && m.element_count() == lanes && hyper.element_count() == 4 &&
+         seed.element_count() == 1;
+}
+
+// The circulant: W, e (D, L), the block of neurons 0 .. L − 1 of a_prev rotated by `first` (L = N unsharded).
+ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
+                 ffi::Buffer<ffi::F32> post, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
+                 ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> offsets, ffi::Buffer<ffi::S32> first,
+                 int64_t modulus, float w_scale, float clip, float mu,
+                 float elig_max, int32_t segmented, float e_unit, ffi::ResultBuffer<ffi::S8> W_out,
+                 ffi::ResultBuffer<ffi::S8> e_out) {
+  const int64_t nm = modulus;
+  if (!shapes_fit(W, e, a_prev, post, m, hyper, seed, nm) || offsets.element_count() != size_t(W.dimensions()[0]) ||
+      first.element_count() != 1)
+    return ffi::Error::InvalidArgument("shapes must be W, e (D, L), a_prev (>= N,), post, m (M >= L,), hyper (4,), "
+                                       "seed (1,), first (1,), L <= N");
+  const int32_t* s = offsets.typed_data();
+  for (size_t j = 0; j < offsets.element_count(); ++j)
+    if (s[j] < 0 || s[j] >= nm) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
+  std::vector<int8_t> a2(2 * nm);
+  std::copy(a_prev.typed_data(), a_prev.typed_data() + nm, a2.begin());
+  std::copy(a_prev.typed_data(), a_prev.typed_data() + nm, a2.begin() + nm);
+  return pass(pool, CirculantPre{a2.data(), s}, W, e, post, m, hyper, seed.typed_data()[0],
+              uint32_t(first.typed_data()[0]), w_scale, clip, mu, elig_max, segmented, e_unit, W_out, e_out);
+}
+
+// The LPS graph on PSL(2, q): W, e (D, N), N = q(q² − 1)/2, generators (D, 4), inverses mod q (q,).
+ffi::Error LpsLearn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
+                    ffi::Buffer<ffi::F32> post, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
+                    ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> gens, ffi::Buffer<ffi::S32> inv, float w_scale,
+                    float clip, float mu, float elig_max, int32_t segmented, float e_unit,
+                    ffi::ResultBuffer<ffi::S8> W_out, ffi::ResultBuffer<ffi::S8> e_out) {
+  const int64_t q = int64_t(inv.element_count()), n = W.dimensions().size() == 2 ? W.dimensions()[1] : -1;
+  if (!shapes_fit(W, e, a_prev, post, m, hyper, seed, n) || gens.element_count() != size_t(4 * W.dimensions()[0]) ||
+      q < 5 || q >= 1290 || n != q * (q * q - 1) / 2)
+    return ffi::Error::InvalidArgument("shapes must be W, e (D, N), a_prev, post, m (M >= N,), hyper (4,), seed (1,), "
+                                       "gens (D, 4), inv (q,), N = q(q²−1)/2");
+  const praxis_native::LpsGraph g(int32_t(q), gens.typed_data(), inv.typed_data());
+  const std::vector<int32_t> a32(a_prev.typed_data(), a_prev.typed_data() + n);  // int32 lanes for the AVX2 gather
+  return pass(pool, LpsPre{&g, a_prev.typed_data(), a32.data()}, W, e, post, m, hyper, seed.typed_data()[0], 0,
+              w_scale, clip, mu, elig_max, segmented, e_unit, W_out, e_out);
 }
 
 
@@ -431,13 +519,6 @@ struct BatchTask {
   const Params* k;
 };
 
-#ifdef __AVX2__
-// Eight int32 lanes in [-128, 127] (saturated) -> eight int8.
-inline void store8(int8_t* p, __m256i v) {
-  const __m128i w16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packs_epi16(w16, w16));
-}
-#endif
 
 template <bool kOn, class Elig>
 void run_batch_block(const BatchTask& t, int64_t block, int64_t blk) {
@@ -549,6 +630,27 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearn, Learn,
                                   .Arg<ffi::Buffer<ffi::S32>>()  // offsets
                                   .Arg<ffi::Buffer<ffi::S32>>()  // first
                                   .Attr<int64_t>("modulus")
+                                  .Attr<float>("w_scale")
+                                  .Attr<float>("clip")
+                                  .Attr<float>("mu")
+                                  .Attr<float>("elig_max")
+                                  .Attr<int32_t>("segmented")
+                                  .Attr<float>("e_unit")
+                                  .Ret<ffi::Buffer<ffi::S8>>()    // W (aliases the input)
+                                  .Ret<ffi::Buffer<ffi::S8>>());  // e (aliases the input)
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisLpsLearn, LpsLearn,
+                              ffi::Ffi::Bind()
+                                  .Ctx<ffi::ThreadPool>()
+                                  .Arg<ffi::Buffer<ffi::S8>>()   // W
+                                  .Arg<ffi::Buffer<ffi::S8>>()   // e
+                                  .Arg<ffi::Buffer<ffi::S8>>()   // a_prev
+                                  .Arg<ffi::Buffer<ffi::F32>>()  // post
+                                  .Arg<ffi::Buffer<ffi::F32>>()  // m
+                                  .Arg<ffi::Buffer<ffi::F32>>()  // hyper
+                                  .Arg<ffi::Buffer<ffi::U32>>()  // seed
+                                  .Arg<ffi::Buffer<ffi::S32>>()  // generators (D, 4)
+                                  .Arg<ffi::Buffer<ffi::S32>>()  // inverses mod q (q,)
                                   .Attr<float>("w_scale")
                                   .Attr<float>("clip")
                                   .Attr<float>("mu")
