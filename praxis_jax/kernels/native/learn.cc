@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #ifdef __AVX2__
@@ -617,66 +618,49 @@ ffi::Error LearnBatch(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<
 
 }  // namespace
 
+namespace {
+
+// The bindings the three passes share: the leading buffers (W, e, a_prev, post, m, hyper, the rounding
+// seed or seeds) and, after each pass's own arguments, the codes' attributes and the two results.
+auto bind_factors() {
+  return ffi::Ffi::Bind()
+      .Ctx<ffi::ThreadPool>()
+      .Arg<ffi::Buffer<ffi::S8>>()    // W
+      .Arg<ffi::Buffer<ffi::S8>>()    // e
+      .Arg<ffi::Buffer<ffi::S8>>()    // a_prev
+      .Arg<ffi::Buffer<ffi::F32>>()   // post
+      .Arg<ffi::Buffer<ffi::F32>>()   // m
+      .Arg<ffi::Buffer<ffi::F32>>()   // hyper
+      .Arg<ffi::Buffer<ffi::U32>>();  // seed (1,), or seeds (B,)
+}
+
+template <class Binding>
+auto bind_codes(Binding&& b) {
+  return std::move(b)
+      .template Attr<float>("w_scale")
+      .template Attr<float>("clip")
+      .template Attr<float>("mu")
+      .template Attr<float>("elig_max")
+      .template Attr<int32_t>("segmented")
+      .template Attr<float>("e_unit")
+      .template Ret<ffi::Buffer<ffi::S8>>()    // W (aliases the input)
+      .template Ret<ffi::Buffer<ffi::S8>>();  // e (aliases the input)
+}
+
+}  // namespace
+
 XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearn, Learn,
-                              ffi::Ffi::Bind()
-                                  .Ctx<ffi::ThreadPool>()
-                                  .Arg<ffi::Buffer<ffi::S8>>()   // W
-                                  .Arg<ffi::Buffer<ffi::S8>>()   // e
-                                  .Arg<ffi::Buffer<ffi::S8>>()   // a_prev
-                                  .Arg<ffi::Buffer<ffi::F32>>()  // post
-                                  .Arg<ffi::Buffer<ffi::F32>>()  // m
-                                  .Arg<ffi::Buffer<ffi::F32>>()  // hyper
-                                  .Arg<ffi::Buffer<ffi::U32>>()  // seed
-                                  .Arg<ffi::Buffer<ffi::S32>>()  // offsets
-                                  .Arg<ffi::Buffer<ffi::S32>>()  // first
-                                  .Attr<int64_t>("modulus")
-                                  .Attr<float>("w_scale")
-                                  .Attr<float>("clip")
-                                  .Attr<float>("mu")
-                                  .Attr<float>("elig_max")
-                                  .Attr<int32_t>("segmented")
-                                  .Attr<float>("e_unit")
-                                  .Ret<ffi::Buffer<ffi::S8>>()    // W (aliases the input)
-                                  .Ret<ffi::Buffer<ffi::S8>>());  // e (aliases the input)
+                              bind_codes(bind_factors()
+                                             .Arg<ffi::Buffer<ffi::S32>>()  // offsets
+                                             .Arg<ffi::Buffer<ffi::S32>>()  // first
+                                             .Attr<int64_t>("modulus")));
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisLpsLearn, LpsLearn,
-                              ffi::Ffi::Bind()
-                                  .Ctx<ffi::ThreadPool>()
-                                  .Arg<ffi::Buffer<ffi::S8>>()   // W
-                                  .Arg<ffi::Buffer<ffi::S8>>()   // e
-                                  .Arg<ffi::Buffer<ffi::S8>>()   // a_prev
-                                  .Arg<ffi::Buffer<ffi::F32>>()  // post
-                                  .Arg<ffi::Buffer<ffi::F32>>()  // m
-                                  .Arg<ffi::Buffer<ffi::F32>>()  // hyper
-                                  .Arg<ffi::Buffer<ffi::U32>>()  // seed
-                                  .Arg<ffi::Buffer<ffi::S32>>()  // generators (D, 4)
-                                  .Arg<ffi::Buffer<ffi::S32>>()  // inverses mod q (q,)
-                                  .Attr<float>("w_scale")
-                                  .Attr<float>("clip")
-                                  .Attr<float>("mu")
-                                  .Attr<float>("elig_max")
-                                  .Attr<int32_t>("segmented")
-                                  .Attr<float>("e_unit")
-                                  .Ret<ffi::Buffer<ffi::S8>>()    // W (aliases the input)
-                                  .Ret<ffi::Buffer<ffi::S8>>());  // e (aliases the input)
+                              bind_codes(bind_factors()
+                                             .Arg<ffi::Buffer<ffi::S32>>()     // generators (D, 4)
+                                             .Arg<ffi::Buffer<ffi::S32>>()));  // inverses mod q (q,)
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearnBatch, LearnBatch,
-                              ffi::Ffi::Bind()
-                                  .Ctx<ffi::ThreadPool>()
-                                  .Arg<ffi::Buffer<ffi::S8>>()   // W (D, N), shared
-                                  .Arg<ffi::Buffer<ffi::S8>>()   // e (B, D, N)
-                                  .Arg<ffi::Buffer<ffi::S8>>()   // a_prev (B, M)
-                                  .Arg<ffi::Buffer<ffi::F32>>()  // post (B, M)
-                                  .Arg<ffi::Buffer<ffi::F32>>()  // m (B, M)
-                                  .Arg<ffi::Buffer<ffi::F32>>()  // hyper
-                                  .Arg<ffi::Buffer<ffi::U32>>()  // seeds (B,)
-                                  .Arg<ffi::Buffer<ffi::U32>>()  // shared_seed (1,)
-                                  .Arg<ffi::Buffer<ffi::S32>>()  // offsets
-                                  .Attr<float>("w_scale")
-                                  .Attr<float>("clip")
-                                  .Attr<float>("mu")
-                                  .Attr<float>("elig_max")
-                                  .Attr<int32_t>("segmented")
-                                  .Attr<float>("e_unit")
-                                  .Ret<ffi::Buffer<ffi::S8>>()    // W (aliases the input)
-                                  .Ret<ffi::Buffer<ffi::S8>>());  // e (aliases the input)
+                              bind_codes(bind_factors()
+                                             .Arg<ffi::Buffer<ffi::U32>>()     // shared_seed (1,)
+                                             .Arg<ffi::Buffer<ffi::S32>>()));  // offsets
