@@ -201,12 +201,15 @@ def test_native_kernels_on_blocks_equal_the_whole_organoid(blocks):
 
 
 @needs_native
-def test_lockstep_trials_run_one_fused_pass_equal_to_the_unfused_phases(monkeypatch):
+@pytest.mark.parametrize("topology,kernel", [(singer(13), "praxis_circulant_learn_batch"),
+                                             (LPS(ps=(17,), q=13), "praxis_lps_learn_batch")])
+def test_lockstep_trials_run_one_fused_pass_equal_to_the_unfused_phases(monkeypatch, topology, kernel):
     """Trainers' lockstep batches (B trials, one shared W, the batch-mean update) run all trials in one
-    native pass; over 9 ticks with 3 weight updates it gives the unfused phases' W and activations."""
+    native pass, on a circulant and on the LPS graph; over 9 ticks with 3 weight updates it gives the
+    unfused phases' W and activations."""
     from praxis_jax.learning.trial import Signal, run_trials
 
-    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=singer(13), n_inputs=2),
+    cfg = px.PraxisConfig(network=px.NetworkConfig(topology=topology, n_inputs=2),
                           plasticity=px.PlasticityConfig(lr=0.05, decay=1.0, post="fprime", update_every=3),
                           quant=px.QuantConfig(numerics="int8", elig_max=40.0))
     params, state = px.init(cfg, jax.random.PRNGKey(4))
@@ -221,12 +224,12 @@ def test_lockstep_trials_run_one_fused_pass_equal_to_the_unfused_phases(monkeypa
         return f.lower(state.long).as_text(), f(state.long)
 
     program, (fused, A_fused) = run()
-    assert "praxis_circulant_learn_batch" in program
+    assert kernel in program
     monkeypatch.setattr(native, "available", lambda: False)
     jax.clear_caches()
     program, (unfused, A_unfused) = run()
     jax.clear_caches()
-    assert "praxis_circulant_learn_batch" not in program
+    assert kernel not in program
     assert float((fused.W != state.long.W).mean()) > 0.5
     np.testing.assert_array_equal(fused.W, unfused.W)
     np.testing.assert_array_equal(A_fused, A_unfused)

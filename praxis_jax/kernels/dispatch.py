@@ -132,10 +132,12 @@ def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Co
     e)`` (the rule's unfused phases with the batch mean by ``pmean``), or, for int8 circulant organoids, one
     fused pass over all B trials through a ``custom_vmap`` rule (the vmap hands it every trial's e and
     factors at once): :func:`praxis_jax.kernels.native.circulant_learn_batch` on the CPU,
-    :func:`praxis_jax.kernels.pallas.circulant.learn_batch` on GPUs."""
-    if not (codec.int8 and isinstance(topology, Circulant)):
+    :func:`praxis_jax.kernels.pallas.circulant.learn_batch` on GPUs; for the int8 LPS graph on PSL(2, q),
+    :func:`praxis_jax.kernels.native.lps_learn_batch` on the CPU."""
+    lps = codec.int8 and isinstance(topology, LPS) and topology.psl
+    if not (lps or (codec.int8 and isinstance(topology, Circulant))):
         return xla(W, e)
-    n, offsets = topology.n, topology.offsets
+    graph = (topology.generators(), topology.inverses()) if lps else (topology.offsets,)  # the kernels' last arrays
 
     def lockstep(single: Callable, batch: Callable, cut: int | None):
         """The pass as a ``custom_vmap`` function of one trial; ``cut`` slices the per-neuron vectors to N
@@ -145,7 +147,7 @@ def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Co
 
         @jax.custom_batching.custom_vmap
         def fused(W, e, a_prev, post, m, hyper_on, seed, shared_seed):  # one trial alone: a batch of 1
-            return single(W, e, trim(a_prev), trim(post), trim(m), *hyper_on, seed, offsets, codec, clip)
+            return single(W, e, trim(a_prev), trim(post), trim(m), *hyper_on, seed, *graph, codec, clip)
 
         @fused.def_vmap
         def batched(size, in_batched, W, e, a_prev, post, m, hyper_on, seed, shared_seed):
@@ -160,7 +162,7 @@ def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Co
             e, a_prev, post, m, seed = (per_trial(x, b) for x, b in
                                         ((e, e_b), (a_prev, a_b), (post, post_b), (m, m_b), (seed, seed_b)))
             shared_seed = shared_seed[0] if shared_b else shared_seed
-            out = batch(W, e, trim(a_prev), trim(post), trim(m), *hyper_on, seed, shared_seed, offsets, codec, clip)
+            out = batch(W, e, trim(a_prev), trim(post), trim(m), *hyper_on, seed, shared_seed, *graph, codec, clip)
             return out, (False, True)
 
         return fused
@@ -169,8 +171,11 @@ def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Co
     m = jnp.asarray(m, jnp.float32)
     m = pad_tail(m, post.shape[0]) if m.ndim else jnp.broadcast_to(m, post.shape)
     args = (a_prev, post, m, hyper_on, seed, shared_seed)
+    if lps:
+        cpu = lockstep(native.lps_learn, native.lps_learn_batch, None)
+        return on_backend((W, e), xla, cpu=lambda W, e: cpu(W, e, *args))
     cpu = lockstep(native.circulant_learn, native.circulant_learn_batch, None)  # reads padded vectors
-    cuda = lockstep(pallas_circulant.learn, pallas_circulant.learn_batch, n)
+    cuda = lockstep(pallas_circulant.learn, pallas_circulant.learn_batch, topology.n)
     return on_backend((W, e), xla, cpu=lambda W, e: cpu(W, e, *args), cuda=lambda W, e: cuda(W, e, *args))
 
 

@@ -97,14 +97,15 @@ class LPS(Topology):
                 gens.append([(x * scale) % q for x in g])
         return np.asarray(gens, dtype=np.int32)
 
-    def inverses(self) -> Array:
-        """``inv[x] = x⁻¹ mod q`` for x in [1, q), ``inv[0] = 0``: int32 ``(q,)``."""
+    def inverses(self) -> np.ndarray:
+        """``inv[x] = x⁻¹ mod q`` for x in [1, q), ``inv[0] = 0``: int32 ``(q,)`` (a constant, like
+        :meth:`generators`, so that kernels may close over it inside a trace)."""
         q = self.q
-        return jnp.asarray([0] + [pow(x, -1, q) for x in range(1, q)], dtype=jnp.int32)
+        return np.asarray([0] + [pow(x, -1, q) for x in range(1, q)], dtype=np.int32)
 
     def decode(self, idx: Array) -> tuple[Array, Array, Array, Array]:
         """Index -> canonical matrix entries (a, b, c, d), each int32 of idx's shape."""
-        q, inv = self.q, self.inverses()
+        q, inv = self.q, jnp.asarray(self.inverses())
         idx = idx.astype(jnp.int32)
         if self.psl:
             h = (q - 1) // 2
@@ -125,7 +126,7 @@ class LPS(Topology):
 
     def encode(self, a: Array, b: Array, c: Array, d: Array) -> Array:
         """Any invertible matrix (entries in [0, q)) -> index of its class."""
-        q, inv = self.q, self.inverses()
+        q, inv = self.q, jnp.asarray(self.inverses())
         if self.psl:
             h = (q - 1) // 2
             lead = jnp.where(a != 0, a, b)

@@ -46,7 +46,8 @@ _HEADERS = tuple(Path(__file__).with_name(f) for f in ("common.h", "lps_graph.h"
 TARGETS = {"praxis_circulant_propagate": "PraxisCirculantPropagate", "praxis_circulant_learn": "PraxisCirculantLearn",
            "praxis_circulant_learn_batch": "PraxisCirculantLearnBatch",
            "praxis_rescale_columns": "PraxisRescaleColumns", "praxis_spiking_run": "PraxisSpikingRun",
-           "praxis_lps_propagate": "PraxisLpsPropagate", "praxis_lps_learn": "PraxisLpsLearn"}
+           "praxis_lps_propagate": "PraxisLpsPropagate", "praxis_lps_learn": "PraxisLpsLearn",
+           "praxis_lps_learn_batch": "PraxisLpsLearnBatch"}
 
 
 def _cpu_flags() -> str:
@@ -180,6 +181,20 @@ def lps_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Array, m:
                                                  jax.ShapeDtypeStruct(e.shape, e.dtype)),
                             input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")
     return call(W, e, a_prev, post, m, hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
+                jnp.asarray(generators, jnp.int32), jnp.asarray(inverses, jnp.int32), **_code_attrs(codec, clip))
+
+
+def lps_learn_batch(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Array, m: jax.Array, decay, lr,
+                    weight_decay, on, seeds: jax.Array, shared_seed: jax.Array, generators, inverses, codec,
+                    clip: float):
+    """:func:`circulant_learn_batch` on the LPS graph on PSL(2, q): B trials in lockstep against one shared
+    W, the presynaptic factors gathered through the neighbours computed in the kernel (once per generator
+    for all B trials). CPU only; call :func:`available` first."""
+    hyper, post, m = _factors(decay, lr, weight_decay, on, post, m)
+    call = jax.ffi.ffi_call("praxis_lps_learn_batch", (jax.ShapeDtypeStruct(W.shape, W.dtype),
+                                                       jax.ShapeDtypeStruct(e.shape, e.dtype)),
+                            input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")
+    return call(W, e, a_prev, post, m, hyper, seeds.astype(jnp.uint32), jnp.reshape(shared_seed, (1,)).astype(jnp.uint32),
                 jnp.asarray(generators, jnp.int32), jnp.asarray(inverses, jnp.int32), **_code_attrs(codec, clip))
 
 

@@ -9,6 +9,8 @@
 //     the rounding hash's column counts;
 //   the LPS graph on PSL(2, q) (praxis_lps_learn): pre = a_prev[encode(M_v · g_j)], the neighbour computed
 //     in the kernel (lps_graph.h) and gathered into a buffer per row of a block, W, e int8 (D, N).
+// Each has a lockstep form for B trials against one W (praxis_circulant_learn_batch, praxis_lps_learn_batch;
+// below).
 // a_prev int8 (N), post and m float32 (L), hyper float32 [decay, lr, wd, on], seed uint32. The equations,
 // the codes and the rounding draw (one murmur3-finalizer hash of seed, stream, row j and column v per
 // edge: e rounds with its low 16 bits, W with its high 16) are those of praxis_jax/quant/codec.py and
@@ -320,42 +322,54 @@ inline void store8(int8_t* p, __m256i v) {
 }
 #endif
 
-// The presynaptic factors of a circulant: row j of a block starting at neuron `start` is the contiguous
-// run a_prev[start + s_j ..] of a_prev written twice.
+// The presynaptic factors of B trials (B = 1 for the single pass), as each block's rows: row(j) readies
+// generator or offset j, trial(b) then points to the block's run of trial b's factors along it.
+// A circulant: the contiguous run a_prev_b[start + s_j ..] of each trial's a_prev written twice.
 struct CirculantPre {
   const int8_t* a2;
   const int32_t* s;
+  int64_t n;
   struct Block {
     const int8_t* a;
     const int32_t* s;
-    const int8_t* row(int64_t j) { return a + s[j]; }
+    int64_t n2;
+    const int8_t* at = nullptr;
+    void row(int64_t j) { at = a + s[j]; }
+    const int8_t* trial(int64_t b) const { return at + b * n2; }
   };
-  Block block(int64_t start, int64_t) const { return {a2 + start, s}; }
+  Block block(int64_t start, int64_t) const { return {a2 + start, s, 2 * n}; }
 };
 
-// The presynaptic factors on the LPS graph: row j of a block is a_prev[neighbour(v, j)] for its neurons v,
-// gathered into a buffer (lps_graph.h).
+// The LPS graph: a_prev_b[neighbour(v, j)] for the block's neurons v, the neighbours computed once per row
+// (lps_graph.h) and each trial's factors gathered into a buffer; a_prev (B, stride).
 struct LpsPre {
   const praxis_native::LpsGraph* g;
   const int8_t* a;
-  const int32_t* a32;  // the same as int32 lanes, for the AVX2 gather
+  int64_t stride, trials;
   struct Block {
     const LpsPre& p;
     int64_t len;
     praxis_native::LpsBlock blk;
+    std::vector<int32_t> idx;
     std::vector<int8_t> buf;
-    const int8_t* row(int64_t j) {
+    void row(int64_t j) {
       int64_t i = 0;
 #ifdef __AVX2__
-      const praxis_native::LpsRow8 row(*p.g, j);
-      for (; i + 8 <= len; i += 8) store8(buf.data() + i, _mm256_i32gather_epi32(p.a32, row.at(blk, i), 4));
+      const praxis_native::LpsRow8 neighbours(*p.g, j);
+      for (; i + 8 <= len; i += 8)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(idx.data() + i), neighbours.at(blk, i));
 #endif
-      for (; i < len; ++i) buf[i] = p.a[blk.neighbour(*p.g, j, i)];
-      return buf.data();
+      for (; i < len; ++i) idx[i] = blk.neighbour(*p.g, j, i);
+      for (int64_t b = 0; b < p.trials; ++b) {
+        const int8_t* a = p.a + b * p.stride;
+        int8_t* out = buf.data() + b * len;
+        for (i = 0; i < len; ++i) out[i] = a[idx[i]];
+      }
     }
+    const int8_t* trial(int64_t b) const { return buf.data() + b * len; }
   };
   Block block(int64_t start, int64_t len) const {
-    Block b{*this, len, {}, std::vector<int8_t>(len + 8)};
+    Block b{*this, len, {}, std::vector<int32_t>(len), std::vector<int8_t>(trials * len + 32)};
     b.blk.decode(*g, start, len);
     return b;
   }
@@ -374,7 +388,8 @@ void run_block(const Task& t, const Pre& pre, int64_t block, int64_t b) {
   }
   auto rows = pre.block(start, len);
   for (int64_t j = 0; j < t.d; ++j) {
-    const Row r{rows.row(j), post_u, lrm_u, t.e + j * t.n + start, t.W + j * t.n + start,
+    rows.row(j);
+    const Row r{rows.trial(0), post_u, lrm_u, t.e + j * t.n + start, t.W + j * t.n + start,
                 uint32_t(j), t.first + uint32_t(start)};
 #ifdef __AVX2__
     row_scalar<kOn, Elig>(t, r, row_avx2<kOn, Elig>(t, r, len), len);
@@ -476,7 +491,7 @@ ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::
   std::vector<int8_t> a2(2 * nm);
   std::copy(a_prev.typed_data(), a_prev.typed_data() + nm, a2.begin());
   std::copy(a_prev.typed_data(), a_prev.typed_data() + nm, a2.begin() + nm);
-  return pass(pool, CirculantPre{a2.data(), s}, W, e, post, m, hyper, seed.typed_data()[0],
+  return pass(pool, CirculantPre{a2.data(), s, nm}, W, e, post, m, hyper, seed.typed_data()[0],
               uint32_t(first.typed_data()[0]), w_scale, clip, mu, elig_max, segmented, e_unit, W_out, e_out);
 }
 
@@ -492,8 +507,7 @@ ffi::Error LpsLearn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ff
     return ffi::Error::InvalidArgument("shapes must be W, e (D, N), a_prev, post, m (M >= N,), hyper (4,), seed (1,), "
                                        "gens (D, 4), inv (q,), N = q(q²−1)/2");
   const praxis_native::LpsGraph g(int32_t(q), gens.typed_data(), inv.typed_data());
-  const std::vector<int32_t> a32(a_prev.typed_data(), a_prev.typed_data() + n);  // int32 lanes for the AVX2 gather
-  return pass(pool, LpsPre{&g, a_prev.typed_data(), a32.data()}, W, e, post, m, hyper, seed.typed_data()[0], 0,
+  return pass(pool, LpsPre{&g, a_prev.typed_data(), n, 1}, W, e, post, m, hyper, seed.typed_data()[0], 0,
               w_scale, clip, mu, elig_max, segmented, e_unit, W_out, e_out);
 }
 
@@ -502,15 +516,14 @@ ffi::Error LpsLearn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ff
 //   e_f[b] = decay*e[b] + pre[b]*post[b],  e[b] <- encode(e_f[b], low half of hash(seed[b], j, v))
 //   on update ticks: W <- round(clip(W*(1 − wd) + lr*(1/B)*sum_b m[b]*e_f[b], +-clip), high half of
 //   hash(shared_seed, j, v))
-// e (B, D, N), a_prev, post, m (B, M >= N), seeds (B,), shared_seed (1,). The batch mean is summed in
+// e (B, D, N), a_prev, post, m (B, M >= N), seeds (B,), shared_seed (1,); pre as in the single pass, on
+// a circulant or the LPS graph (whose neighbours are computed once per row for all B trials). The batch mean is summed in
 // trial order, so it can differ from XLA's mean in the last bit (a code then moves only at a rounding
 // boundary). Blocks are smaller than a single trial's, so that the B trials' factors stay in L2.
 
 struct BatchTask {
-  const int8_t* a2;  // B activation vectors, each written twice (2N)
   const float* post;
   const float* m;
-  const int32_t* s;
   int8_t* W;
   int8_t* e;
   int64_t n, d, b, lanes;
@@ -521,8 +534,8 @@ struct BatchTask {
 };
 
 
-template <bool kOn, class Elig>
-void run_batch_block(const BatchTask& t, int64_t block, int64_t blk) {
+template <bool kOn, class Elig, class Pre>
+void run_batch_block(const BatchTask& t, const Pre& pre, int64_t block, int64_t blk) {
   const int64_t B = t.b, start = blk * block, len = std::min(block, t.n - start);
   std::vector<float> store(2 * B * block + 16);  // post_u and lrm_u per trial, 32-byte aligned
   float* post_u = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(store.data()) + 31) & ~uintptr_t(31));
@@ -535,7 +548,9 @@ void run_batch_block(const BatchTask& t, int64_t block, int64_t blk) {
       lrm_u[b * block + i] = lr_scale * t.m[b * t.lanes + start + i];
     }
   const float c = k.w_clip;
+  auto rows = pre.block(start, len);
   for (int64_t j = 0; j < t.d; ++j) {
+    rows.row(j);
     int8_t* W = t.W + j * t.n + start;
     int64_t i = 0;
 #ifdef __AVX2__
@@ -545,9 +560,8 @@ void run_batch_block(const BatchTask& t, int64_t block, int64_t blk) {
       __m256 acc = _mm256_setzero_ps();
       for (int64_t b = 0; b < B; ++b) {
         int8_t* e = t.e + (b * t.d + j) * t.n + start + i;
-        const int8_t* pre = t.a2 + b * 2 * t.n + start + t.s[j] + i;
         const __m256 e_f = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(t.decay), Elig::decode8(k, load8(e))),
-                                         _mm256_mul_ps(_mm256_cvtepi32_ps(load8(pre)), _mm256_loadu_ps(post_u + b * block + i)));
+                                         _mm256_mul_ps(_mm256_cvtepi32_ps(load8(rows.trial(b) + i)), _mm256_loadu_ps(post_u + b * block + i)));
         const __m256i h = hash8(_mm256_add_epi32(_mm256_set1_epi32(int32_t(t.base_e[b])), rc));
         store8(e, Elig::encode8(k, e_f, elig_random(Elig{}, h)));
         if (kOn) acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_loadu_ps(lrm_u + b * block + i), e_f));
@@ -565,7 +579,7 @@ void run_batch_block(const BatchTask& t, int64_t block, int64_t blk) {
       for (int64_t b = 0; b < B; ++b) {
         int8_t* e = t.e + (b * t.d + j) * t.n + start + i;
         const float e_f = t.decay * Elig::decode(k, *e) +
-                          float(t.a2[b * 2 * t.n + start + t.s[j] + i]) * post_u[b * block + i];
+                          float(rows.trial(b)[i]) * post_u[b * block + i];
         *e = Elig::encode(k, e_f, hash(t.base_e[b] + rc));
         if (kOn) acc = acc + lrm_u[b * block + i] * e_f;
       }
@@ -574,46 +588,83 @@ void run_batch_block(const BatchTask& t, int64_t block, int64_t blk) {
   }
 }
 
-ffi::Error LearnBatch(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
-                      ffi::Buffer<ffi::F32> post, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
-                      ffi::Buffer<ffi::U32> seeds, ffi::Buffer<ffi::U32> shared_seed, ffi::Buffer<ffi::S32> offsets,
-                      float w_scale, float clip, float mu, float elig_max, int32_t segmented, float e_unit,
-                      ffi::ResultBuffer<ffi::S8> W_out, ffi::ResultBuffer<ffi::S8> e_out) {
-  auto dims = W.dimensions();
-  auto pdims = post.dimensions();
-  if (dims.size() != 2 || pdims.size() != 2) return ffi::Error::InvalidArgument("W must be (D, N), post (B, M)");
-  const int64_t d = dims[0], n = dims[1], b = pdims[0], lanes = pdims[1];
-  if (b < 1 || lanes < n || e.element_count() != size_t(b * d * n) || a_prev.element_count() != size_t(b * lanes) ||
-      m.element_count() != size_t(b * lanes) || hyper.element_count() != 4 || seeds.element_count() != size_t(b) ||
-      shared_seed.element_count() != 1 || offsets.element_count() != size_t(d))
-    return ffi::Error::InvalidArgument("shapes must be W (D, N), e (B, D, N), a_prev, post, m (B, M >= N), hyper (4,), "
-                                       "seeds (B,), shared_seed (1,), offsets (D,)");
-  const int32_t* s = offsets.typed_data();
-  for (int64_t j = 0; j < d; ++j)
-    if (s[j] < 0 || s[j] >= n) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
+// The lockstep pass over W (D, N), e (B, D, N) in place, after its caller checked the shapes.
+template <class Pre>
+ffi::Error batch_pass(ffi::ThreadPool& pool, const Pre& pre, ffi::Buffer<ffi::S8>& W, ffi::Buffer<ffi::S8>& e,
+                      ffi::Buffer<ffi::F32>& post, ffi::Buffer<ffi::F32>& m, ffi::Buffer<ffi::F32>& hyper,
+                      ffi::Buffer<ffi::U32>& seeds, uint32_t shared_seed, float w_scale, float clip, float mu,
+                      float elig_max, int32_t segmented, float e_unit, ffi::ResultBuffer<ffi::S8>& W_out,
+                      ffi::ResultBuffer<ffi::S8>& e_out) {
+  const int64_t d = W.dimensions()[0], n = W.dimensions()[1], b = post.dimensions()[0], lanes = post.dimensions()[1];
   if (W_out->typed_data() != W.typed_data()) std::memcpy(W_out->typed_data(), W.typed_data(), size_t(d * n));
   if (e_out->typed_data() != e.typed_data()) std::memcpy(e_out->typed_data(), e.typed_data(), size_t(b * d * n));
   const Params k = make_params(w_scale, clip, mu, elig_max, e_unit);
   if (!segmented && !k.ulp_fix_fits)
     return ffi::Error::InvalidArgument("this mu and elig_max give a μ-law table in float32's denormals; use a larger elig_max");
-  std::vector<int8_t> a2(2 * b * n);
   std::vector<uint32_t> base_e(b);
+  for (int64_t t = 0; t < b; ++t) base_e[t] = hash_base(seeds.typed_data()[t], kStreamEdge);
+  const float* h = hyper.typed_data();
+  const BatchTask task{post.typed_data(), m.typed_data(), W_out->typed_data(), e_out->typed_data(),
+                       n, d, b, lanes, h[0], h[1], 1.0f - h[2], base_e.data(), hash_base(shared_seed, kStreamEdge), &k};
+  const bool on = h[3] > 0.0f;
+  auto* run = segmented ? (on ? &run_batch_block<true, Segmented, Pre> : &run_batch_block<false, Segmented, Pre>)
+                        : (on ? &run_batch_block<true, MuLaw, Pre> : &run_batch_block<false, MuLaw, Pre>);
+  const int64_t workers = std::max<int64_t>(1, pool.num_threads());
+  const int64_t block = praxis_native::neuron_block(n, workers, std::max<int64_t>(32, kBlock / b / 32 * 32));
+  praxis_native::parallel_items(pool, (n + block - 1) / block, workers,
+                                [&](int64_t blk) { run(task, pre, block, blk); });
+  return ffi::Error::Success();
+}
+
+bool batch_shapes_fit(ffi::Buffer<ffi::S8>& W, ffi::Buffer<ffi::S8>& e, ffi::Buffer<ffi::S8>& a_prev,
+                      ffi::Buffer<ffi::F32>& post, ffi::Buffer<ffi::F32>& m, ffi::Buffer<ffi::F32>& hyper,
+                      ffi::Buffer<ffi::U32>& seeds) {
+  auto dims = W.dimensions();
+  auto pdims = post.dimensions();
+  if (dims.size() != 2 || pdims.size() != 2) return false;
+  const int64_t d = dims[0], n = dims[1], b = pdims[0], lanes = pdims[1];
+  return b >= 1 && lanes >= n && e.element_count() == size_t(b * d * n) && a_prev.element_count() == size_t(b * lanes) &&
+         m.element_count() == size_t(b * lanes) && hyper.element_count() == 4 && seeds.element_count() == size_t(b);
+}
+
+ffi::Error LearnBatch(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
+                      ffi::Buffer<ffi::F32> post, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
+                      ffi::Buffer<ffi::U32> seeds, ffi::Buffer<ffi::U32> shared_seed, ffi::Buffer<ffi::S32> offsets,
+                      float w_scale, float clip, float mu, float elig_max, int32_t segmented, float e_unit,
+                      ffi::ResultBuffer<ffi::S8> W_out, ffi::ResultBuffer<ffi::S8> e_out) {
+  if (!batch_shapes_fit(W, e, a_prev, post, m, hyper, seeds) || shared_seed.element_count() != 1 ||
+      offsets.element_count() != size_t(W.dimensions()[0]))
+    return ffi::Error::InvalidArgument("shapes must be W (D, N), e (B, D, N), a_prev, post, m (B, M >= N), hyper (4,), "
+                                       "seeds (B,), shared_seed (1,), offsets (D,)");
+  const int64_t n = W.dimensions()[1], b = post.dimensions()[0], lanes = post.dimensions()[1];
+  const int32_t* s = offsets.typed_data();
+  for (size_t j = 0; j < offsets.element_count(); ++j)
+    if (s[j] < 0 || s[j] >= n) return ffi::Error::InvalidArgument("offsets must lie in [0, N)");
+  std::vector<int8_t> a2(2 * b * n);
   for (int64_t t = 0; t < b; ++t) {
     std::copy(a_prev.typed_data() + t * lanes, a_prev.typed_data() + t * lanes + n, a2.begin() + 2 * t * n);
     std::copy(a_prev.typed_data() + t * lanes, a_prev.typed_data() + t * lanes + n, a2.begin() + 2 * t * n + n);
-    base_e[t] = hash_base(seeds.typed_data()[t], kStreamEdge);
   }
-  const float* h = hyper.typed_data();
-  const BatchTask task{a2.data(), post.typed_data(), m.typed_data(), s, W_out->typed_data(), e_out->typed_data(),
-                       n, d, b, lanes, h[0], h[1], 1.0f - h[2], base_e.data(),
-                       hash_base(shared_seed.typed_data()[0], kStreamEdge), &k};
-  const bool on = h[3] > 0.0f;
-  auto* run = segmented ? (on ? &run_batch_block<true, Segmented> : &run_batch_block<false, Segmented>)
-                        : (on ? &run_batch_block<true, MuLaw> : &run_batch_block<false, MuLaw>);
-  const int64_t workers = std::max<int64_t>(1, pool.num_threads());
-  const int64_t block = praxis_native::neuron_block(n, workers, std::max<int64_t>(32, kBlock / b / 32 * 32));
-  praxis_native::parallel_items(pool, (n + block - 1) / block, workers, [&](int64_t blk) { run(task, block, blk); });
-  return ffi::Error::Success();
+  return batch_pass(pool, CirculantPre{a2.data(), s, n}, W, e, post, m, hyper, seeds, shared_seed.typed_data()[0],
+                    w_scale, clip, mu, elig_max, segmented, e_unit, W_out, e_out);
+}
+
+ffi::Error LpsLearnBatch(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e,
+                         ffi::Buffer<ffi::S8> a_prev, ffi::Buffer<ffi::F32> post, ffi::Buffer<ffi::F32> m,
+                         ffi::Buffer<ffi::F32> hyper, ffi::Buffer<ffi::U32> seeds, ffi::Buffer<ffi::U32> shared_seed,
+                         ffi::Buffer<ffi::S32> gens, ffi::Buffer<ffi::S32> inv, float w_scale, float clip, float mu,
+                         float elig_max, int32_t segmented, float e_unit, ffi::ResultBuffer<ffi::S8> W_out,
+                         ffi::ResultBuffer<ffi::S8> e_out) {
+  const int64_t q = int64_t(inv.element_count());
+  if (!batch_shapes_fit(W, e, a_prev, post, m, hyper, seeds) || shared_seed.element_count() != 1 ||
+      gens.element_count() != size_t(4 * W.dimensions()[0]) || q < 5 || q >= 1290 ||
+      W.dimensions()[1] != q * (q * q - 1) / 2)
+    return ffi::Error::InvalidArgument("shapes must be W (D, N), e (B, D, N), a_prev, post, m (B, M >= N), hyper (4,), "
+                                       "seeds (B,), shared_seed (1,), gens (D, 4), inv (q,), N = q(q²−1)/2");
+  const praxis_native::LpsGraph g(int32_t(q), gens.typed_data(), inv.typed_data());
+  return batch_pass(pool, LpsPre{&g, a_prev.typed_data(), post.dimensions()[1], post.dimensions()[0]}, W, e, post, m,
+                    hyper, seeds, shared_seed.typed_data()[0], w_scale, clip, mu, elig_max, segmented, e_unit, W_out,
+                    e_out);
 }
 
 }  // namespace
@@ -664,3 +715,9 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearnBatch, LearnBatch,
                               bind_codes(bind_factors()
                                              .Arg<ffi::Buffer<ffi::U32>>()     // shared_seed (1,)
                                              .Arg<ffi::Buffer<ffi::S32>>()));  // offsets
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisLpsLearnBatch, LpsLearnBatch,
+                              bind_codes(bind_factors()
+                                             .Arg<ffi::Buffer<ffi::U32>>()     // shared_seed (1,)
+                                             .Arg<ffi::Buffer<ffi::S32>>()     // generators (D, 4)
+                                             .Arg<ffi::Buffer<ffi::S32>>()));  // inverses mod q (q,)
