@@ -54,11 +54,12 @@ for kind, n, numerics in CASES:
     block = -(-cfg.network.n // P)
     assert len(s_sh.long.W.sharding.device_set) == P and s_sh.long.W.addressable_shards[0].data.shape[1] == block
     assert s_sh.short.a.shape == (P * block,) and p_sh.U.shape[1] == P * block
-    if numerics == "int8" and kind != "lps" and native.available():  # the kernels on each device's block
+    if numerics == "int8" and native.available():  # the kernels on each device's block
         with jax.set_mesh(m):
             program = jax.jit(simulate).lower(p_sh, s_sh, xs, ms).as_text()
-        assert "praxis_circulant_learn" in program and "praxis_circulant_propagate" in program
-        print("int8 circulant blocks run the native kernels")
+        kernels = ("praxis_lps_learn",) if kind == "lps" else ("praxis_circulant_learn", "praxis_circulant_propagate")
+        assert all(k in program for k in kernels), kernels
+        print(f"int8 {kind} blocks run the native kernels {kernels}")
     got_state, got_out = run(p_sh, s_sh, xs, ms)
     if P * block > cfg.network.n:  # the padding feeds nothing: the padded neurons' input weights may learn,
         # but no real neuron reads them, so cutting them off leaves the single-device state

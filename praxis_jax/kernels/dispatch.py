@@ -8,7 +8,8 @@ on either backend. Neuron-sharded runs (:func:`praxis_jax.topology.base.neuron_m
 circulant kernels on each device's block of neurons (``jax.shard_map``: the block's W and e, all N
 activations rotated so that the block starts at 0, the rounding hash counted from the block's first
 neuron), so a sharded run equals the single-device run bit for bit, and on GPUs the Pallas kernels on the
-same blocks; for the other operators they take the XLA form.
+same blocks; the LPS graph's learning pass runs its native kernel on each block too (its neighbours are
+global, so a_prev is not rotated); for the other operators they take the XLA form.
 """
 
 from __future__ import annotations
@@ -81,25 +82,23 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
     (the rule's unfused phases), or, for int8 circulant organoids, the fused kernel that reads and writes
     W and e once. ``a_prev`` (stored), the postsynaptic factor ``post`` (float32: a, f'(v), 1 or η/σ) and
     a per-neuron ``m`` may be padded past N; ``on`` says whether W is updated this tick. On the CPU the LPS
-    graph on PSL(2, q) has a fused kernel too (neighbours computed in the kernel; single device)."""
-    if codec.int8 and isinstance(topology, LPS) and topology.psl:
-        gens, inv = topology.generators(), topology.inverses()
-        return on_backend((W, e), xla, cpu=lambda W, e: native.lps_learn(
-            W, e, a_prev, post, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed, gens, inv, codec, clip))
-    if not (codec.int8 and isinstance(topology, Circulant)):
+    graph on PSL(2, q) has a fused kernel too (neighbours computed in the kernel), whole or per block."""
+    lps = codec.int8 and isinstance(topology, LPS) and topology.psl
+    if not (lps or (codec.int8 and isinstance(topology, Circulant))):
         return xla(W, e)
     n = topology.n
 
     def fused(kernel, a_prev, post, m):
         def run(W, e):
-            return kernel(W, e, a_prev, post, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed,
-                          topology.offsets, codec, clip)
+            return kernel(W, e, a_prev, post, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed, codec, clip)
 
         return run
 
     m_n = m[:n] if m.ndim else m
 
-    def blocks(kernel):
+    def blocks(kernel, rotate: bool):
+        """``kernel`` on each device's block of neurons, a_prev rotated so that the block starts at 0 (a
+        circulant) or not (the LPS graph's neighbours are global)."""
         def run(W, e):
             cols = W.shape[-1]  # N padded to whole blocks
             m_cols = pad_tail(m[:cols], cols) if m.ndim else jnp.broadcast_to(m, (cols,))
@@ -107,7 +106,7 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
             def block(W, e, a_prev, post, m, hyper_on, seed):
                 first = jax.lax.axis_index(NEURONS) * (cols // neuron_mesh().shape[NEURONS])
                 decay, lr, wd, on = hyper_on
-                return kernel(W, e, jnp.roll(a_prev, -first), post, m, decay, lr, wd, on, seed, topology.offsets,
+                return kernel(W, e, jnp.roll(a_prev, -first) if rotate else a_prev, post, m, decay, lr, wd, on, seed,
                               codec, clip, first=first)
 
             P = jax.sharding.PartitionSpec
@@ -119,10 +118,20 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
 
         return run
 
-    return on_backend((W, e), xla, cuda=fused(pallas_circulant.learn, a_prev[:n], post[:n], m_n),
-                      cpu=fused(native.circulant_learn, a_prev, post, m),  # the native kernel reads padded vectors
-                      cuda_sharded=blocks(pallas_circulant.learn),
-                      cpu_sharded=blocks(functools.partial(native.circulant_learn, modulus=n)))
+    def on_graph(kernel, *graph):
+        """``kernel`` with the graph's arrays (a circulant's offsets, or the LPS generators and inverses)
+        after the seed."""
+        return lambda *args, **kw: kernel(*args[:10], *graph, *args[10:], **kw)
+
+    if lps:
+        kernel = on_graph(native.lps_learn, topology.generators(), topology.inverses())
+        return on_backend((W, e), xla, cpu=fused(kernel, a_prev, post, m),
+                          cpu_sharded=blocks(functools.partial(kernel, modulus=n), False))
+    native_kernel, pallas_kernel = (on_graph(k, topology.offsets) for k in (native.circulant_learn, pallas_circulant.learn))
+    return on_backend((W, e), xla, cuda=fused(pallas_kernel, a_prev[:n], post[:n], m_n),
+                      cpu=fused(native_kernel, a_prev, post, m),  # the native kernel reads padded vectors
+                      cuda_sharded=blocks(pallas_kernel, True),
+                      cpu_sharded=blocks(functools.partial(native_kernel, modulus=n), True))
 
 
 def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array,

@@ -168,20 +168,25 @@ def circulant_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Arr
 
 
 def lps_learn(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Array, m: jax.Array, decay, lr, weight_decay,
-              on, seed: jax.Array, generators, inverses, codec, clip: float):
+              on, seed: jax.Array, generators, inverses, codec, clip: float, first: jax.Array | int = 0,
+              modulus: int | None = None):
     """One fused int8 A-STDP-ET pass over the LPS graph on PSL(2, q); returns the new stored ``(W, e)``.
 
     The equations and arguments of :func:`circulant_learn` with the presynaptic factor of edge j of neuron
     v ``a_prev[neighbors(v)[j]]``, the neighbours computed in the kernel as in :func:`lps_propagate` (from
-    ``LPS.generators()`` and ``LPS.inverses()``). CPU only; call :func:`available` first. Batched under
-    vmap by a sequential loop.
+    ``LPS.generators()`` and ``LPS.inverses()``). With ``modulus`` = N, W's L columns are the neurons
+    ``first`` .. ``first`` + L − 1 (one block of a neuron-sharded run; a_prev is not rotated, and neurons
+    at or past N, the padding, get the presynaptic factor 0). CPU only; call :func:`available` first.
+    Batched under vmap by a sequential loop.
     """
     hyper, post, m = _factors(decay, lr, weight_decay, on, post, m)
     call = jax.ffi.ffi_call("praxis_lps_learn", (jax.ShapeDtypeStruct(W.shape, W.dtype),
                                                  jax.ShapeDtypeStruct(e.shape, e.dtype)),
                             input_output_aliases={0: 0, 1: 1}, vmap_method="sequential")
     return call(W, e, a_prev, post, m, hyper, jnp.reshape(seed, (1,)).astype(jnp.uint32),
-                jnp.asarray(generators, jnp.int32), jnp.asarray(inverses, jnp.int32), **_code_attrs(codec, clip))
+                jnp.asarray(generators, jnp.int32), jnp.asarray(inverses, jnp.int32),
+                jnp.reshape(jnp.asarray(first, jnp.int32), (1,)),
+                modulus=np.int64(W.shape[1] if modulus is None else modulus), **_code_attrs(codec, clip))
 
 
 def lps_learn_batch(W: jax.Array, e: jax.Array, a_prev: jax.Array, post: jax.Array, m: jax.Array, decay, lr,

@@ -347,14 +347,15 @@ struct CirculantPre {
 };
 
 // The LPS graph: a_prev_b[neighbour(v, j)] for the block's neurons v, the neighbours computed once per row
-// (lps_graph.h) and each trial's factors gathered into a buffer; a_prev (B, stride).
+// (lps_graph.h) and each trial's factors gathered into a buffer; a_prev (B, stride). The pass's neuron i
+// is vertex first + i; those at or past N (a sharded run's padding) get the factor 0.
 struct LpsPre {
   const praxis_native::LpsGraph* g;
   const int8_t* a;
-  int64_t stride, trials;
+  int64_t stride, trials, first, n;
   struct Block {
     const LpsPre& p;
-    int64_t len;
+    int64_t len, valid;
     praxis_native::LpsBlock blk;
     std::vector<int32_t> idx;
     std::vector<int8_t> buf;
@@ -369,14 +370,17 @@ struct LpsPre {
       for (int64_t b = 0; b < p.trials; ++b) {
         const int8_t* a = p.a + b * p.stride;
         int8_t* out = buf.data() + b * len;
-        for (i = 0; i < len; ++i) out[i] = a[idx[i]];
+        for (i = 0; i < valid; ++i) out[i] = a[idx[i]];
+        std::fill(out + valid, out + len, int8_t(0));
       }
     }
     const int8_t* trial(int64_t b) const { return buf.data() + b * len; }
   };
   Block block(int64_t start, int64_t len) const {
-    Block b{*this, len, {}, std::vector<int32_t>(len), std::vector<int8_t>(trials * len + 32)};
-    b.blk.decode(*g, start, len);
+    const int64_t valid = std::max<int64_t>(0, std::min(len, n - (first + start)));
+    Block b{*this, len, valid, {}, std::vector<int32_t>(len), std::vector<int8_t>(trials * len + 32)};
+    b.blk.decode(*g, first + start, valid);
+    b.blk.pad(len);
     return b;
   }
 };
@@ -501,20 +505,24 @@ ffi::Error Learn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::
               uint32_t(first.typed_data()[0]), w_scale, clip, mu, elig_max, segmented, e_unit, W_out, e_out);
 }
 
-// The LPS graph on PSL(2, q): W, e (D, N), N = q(q² − 1)/2, generators (D, 4), inverses mod q (q,).
+// The LPS graph on PSL(2, q): W, e (D, L), the neurons first .. first + L − 1 of the N = q(q² − 1)/2
+// (N the attribute `modulus`; L < N or first > 0: one device's block of a neuron-sharded run, which may
+// reach past N into padding), a_prev (>= N) unrotated, generators (D, 4), inverses mod q (q,).
 ffi::Error LpsLearn(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buffer<ffi::S8> e, ffi::Buffer<ffi::S8> a_prev,
                     ffi::Buffer<ffi::F32> post, ffi::Buffer<ffi::F32> m, ffi::Buffer<ffi::F32> hyper,
-                    ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> gens, ffi::Buffer<ffi::S32> inv, float w_scale,
-                    float clip, float mu, float elig_max, int32_t segmented, float e_unit,
-                    ffi::ResultBuffer<ffi::S8> W_out, ffi::ResultBuffer<ffi::S8> e_out) {
-  const int64_t q = int64_t(inv.element_count()), n = W.dimensions().size() == 2 ? W.dimensions()[1] : -1;
+                    ffi::Buffer<ffi::U32> seed, ffi::Buffer<ffi::S32> gens, ffi::Buffer<ffi::S32> inv,
+                    ffi::Buffer<ffi::S32> first, int64_t modulus, float w_scale, float clip, float mu, float elig_max,
+                    int32_t segmented, float e_unit, ffi::ResultBuffer<ffi::S8> W_out,
+                    ffi::ResultBuffer<ffi::S8> e_out) {
+  const int64_t q = int64_t(inv.element_count()), n = modulus;
   if (!shapes_fit(W, e, a_prev, post, m, hyper, seed, n) || gens.element_count() != size_t(4 * W.dimensions()[0]) ||
-      q < 5 || q >= 1290 || n != q * (q * q - 1) / 2)
-    return ffi::Error::InvalidArgument("shapes must be W, e (D, N), a_prev, post, m (M >= N,), hyper (4,), seed (1,), "
-                                       "gens (D, 4), inv (q,), N = q(q²−1)/2");
+      first.element_count() != 1 || first.typed_data()[0] < 0 || q < 5 || q >= 1290 || n != q * (q * q - 1) / 2)
+    return ffi::Error::InvalidArgument("shapes must be W, e (D, L), a_prev (>= N,), post, m (M >= L,), hyper (4,), "
+                                       "seed (1,), gens (D, 4), inv (q,), first (1,) >= 0, N = q(q²−1)/2, L <= N");
   const praxis_native::LpsGraph g(int32_t(q), gens.typed_data(), inv.typed_data());
-  return pass(pool, LpsPre{&g, a_prev.typed_data(), n, 1}, W, e, post, m, hyper, seed.typed_data()[0], 0,
-              w_scale, clip, mu, elig_max, segmented, e_unit, W_out, e_out);
+  const int64_t f = first.typed_data()[0];
+  return pass(pool, LpsPre{&g, a_prev.typed_data(), n, 1, f, n}, W, e, post, m, hyper, seed.typed_data()[0],
+              uint32_t(f), w_scale, clip, mu, elig_max, segmented, e_unit, W_out, e_out);
 }
 
 
@@ -668,7 +676,8 @@ ffi::Error LpsLearnBatch(ffi::ThreadPool pool, ffi::Buffer<ffi::S8> W, ffi::Buff
     return ffi::Error::InvalidArgument("shapes must be W (D, N), e (B, D, N), a_prev, post, m (B, M >= N), hyper (4,), "
                                        "seeds (B,), shared_seed (1,), gens (D, 4), inv (q,), N = q(q²−1)/2");
   const praxis_native::LpsGraph g(int32_t(q), gens.typed_data(), inv.typed_data());
-  return batch_pass(pool, LpsPre{&g, a_prev.typed_data(), post.dimensions()[1], post.dimensions()[0]}, W, e, post, m,
+  const int64_t n = W.dimensions()[1];
+  return batch_pass(pool, LpsPre{&g, a_prev.typed_data(), post.dimensions()[1], post.dimensions()[0], 0, n}, W, e, post, m,
                     hyper, seeds, shared_seed.typed_data()[0], w_scale, clip, mu, elig_max, segmented, e_unit, W_out,
                     e_out);
 }
@@ -714,8 +723,10 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearn, Learn,
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisLpsLearn, LpsLearn,
                               bind_codes(bind_factors()
-                                             .Arg<ffi::Buffer<ffi::S32>>()     // generators (D, 4)
-                                             .Arg<ffi::Buffer<ffi::S32>>()));  // inverses mod q (q,)
+                                             .Arg<ffi::Buffer<ffi::S32>>()  // generators (D, 4)
+                                             .Arg<ffi::Buffer<ffi::S32>>()  // inverses mod q (q,)
+                                             .Arg<ffi::Buffer<ffi::S32>>()  // first
+                                             .Attr<int64_t>("modulus")));
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(PraxisCirculantLearnBatch, LearnBatch,
                               bind_codes(bind_factors()

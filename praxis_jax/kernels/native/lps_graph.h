@@ -75,6 +75,13 @@ struct LpsBlock {
     }
   }
 
+  // Extend to len entries with the zero matrix (its neighbours are valid indices; for padded neurons past
+  // N, whose presynaptic factors the caller sets to zero).
+  void pad(int64_t len) {
+    ma.resize(len), mb.resize(len), mc.resize(len), md.resize(len);
+    fa.resize(len), fb.resize(len), fc.resize(len), fd.resize(len);
+  }
+
   // The neighbour of the block's neuron i along generator j: the definition.
   int32_t neighbour(const LpsGraph& g, int64_t j, int64_t i) const {
     const int32_t q = g.q, ga = g.gens[4 * j], gb = g.gens[4 * j + 1], gc = g.gens[4 * j + 2], gd = g.gens[4 * j + 3];
