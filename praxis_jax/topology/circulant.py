@@ -47,7 +47,8 @@ def symmetric_offsets(n: int, bases: list[list[int]]) -> tuple[int, ...]:
                 out += cand
                 break
         else:
-            raise ValueError(f"no translate keeps the offsets of {base} distinct mod {n}")
+            raise ValueError(f"the offsets of {base} and their negatives must stay distinct and non-zero mod {n}, "
+                             f"and no translate of them does: use fewer copies or a larger N")
     return tuple(out)
 
 
