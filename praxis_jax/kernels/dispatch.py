@@ -75,6 +75,16 @@ def propagate(topology: Topology, W: Array, a: Array, table: Array | None = None
                       cpu_sharded=blocks(lambda W, a: native.circulant_propagate(W, a, offsets, modulus=n)))
 
 
+def fused_graph(codec: Codec, topology: Topology) -> tuple | None:
+    """The arrays a fused learning kernel takes for ``topology`` (a circulant's offsets, or the LPS graph's
+    generators and inverses on PSL(2, q)), or None where no fused kernel applies (float32, other graphs)."""
+    if not codec.int8:
+        return None
+    if isinstance(topology, LPS) and topology.psl:
+        return topology.generators(), topology.inverses()
+    return (topology.offsets,) if isinstance(topology, Circulant) else None
+
+
 def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array, e: Array,
           a_prev: Array, post: Array, m: Array, hyper, on: Array, seed: Array, clip: float
           ) -> tuple[Array, Array]:
@@ -83,10 +93,10 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
     W and e once. ``a_prev`` (stored), the postsynaptic factor ``post`` (float32: a, f'(v), 1 or η/σ) and
     a per-neuron ``m`` may be padded past N; ``on`` says whether W is updated this tick. On the CPU the LPS
     graph on PSL(2, q) has a fused kernel too (neighbours computed in the kernel), whole or per block."""
-    lps = codec.int8 and isinstance(topology, LPS) and topology.psl
-    if not (lps or (codec.int8 and isinstance(topology, Circulant))):
+    graph = fused_graph(codec, topology)
+    if graph is None:
         return xla(W, e)
-    n = topology.n
+    lps, n = isinstance(topology, LPS), topology.n
 
     def fused(kernel, a_prev, post, m):
         def run(W, e):
@@ -124,10 +134,10 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
         return lambda *args, **kw: kernel(*args[:10], *graph, *args[10:], **kw)
 
     if lps:
-        kernel = on_graph(native.lps_learn, topology.generators(), topology.inverses())
+        kernel = on_graph(native.lps_learn, *graph)
         return on_backend((W, e), xla, cpu=fused(kernel, a_prev, post, m),
                           cpu_sharded=blocks(functools.partial(kernel, modulus=n), False))
-    native_kernel, pallas_kernel = (on_graph(k, topology.offsets) for k in (native.circulant_learn, pallas_circulant.learn))
+    native_kernel, pallas_kernel = (on_graph(k, *graph) for k in (native.circulant_learn, pallas_circulant.learn))
     return on_backend((W, e), xla, cuda=fused(pallas_kernel, a_prev[:n], post[:n], m_n),
                       cpu=fused(native_kernel, a_prev, post, m),  # the native kernel reads padded vectors
                       cuda_sharded=blocks(pallas_kernel, True),
@@ -143,10 +153,10 @@ def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Co
     factors at once): :func:`praxis_jax.kernels.native.circulant_learn_batch` on the CPU,
     :func:`praxis_jax.kernels.pallas.circulant.learn_batch` on GPUs; for the int8 LPS graph on PSL(2, q),
     :func:`praxis_jax.kernels.native.lps_learn_batch` on the CPU."""
-    lps = codec.int8 and isinstance(topology, LPS) and topology.psl
-    if not (lps or (codec.int8 and isinstance(topology, Circulant))):
+    graph = fused_graph(codec, topology)
+    if graph is None:
         return xla(W, e)
-    graph = (topology.generators(), topology.inverses()) if lps else (topology.offsets,)  # the kernels' last arrays
+    lps = isinstance(topology, LPS)
 
     def lockstep(single: Callable, batch: Callable, cut: int | None):
         """The pass as a ``custom_vmap`` function of one trial; ``cut`` slices the per-neuron vectors to N
