@@ -116,3 +116,22 @@ def test_a_run_keeps_what_a_concurrent_run_of_other_methods_saved(recurrent, toy
     record = json.loads(out.read_text())
     assert set(record["tune"]) == {"raw-input", "bptt"} and record["tune"]["bptt"]["0.001"]["readout"] == 0.5
     assert sorted(map(float, record["tune"]["raw-input"])) == recurrent.GRIDS["raw-input"] == calls
+
+
+def test_a_run_keeps_what_a_concurrent_run_of_other_seeds_saved(recurrent, toy, tmp_path, monkeypatch):
+    """Two final runs of the same method, other seeds, into one record: neither drops the other's seeds."""
+    out = tmp_path / "record.json"
+    out.write_text(json.dumps({"tune": {"raw-input": {"30.0": {"readout": 0.9, "history": []}}}, "final": {}}))
+    monkeypatch.setitem(recurrent.TASKS, "mnist1d", lambda: toy)
+
+    def fake_raw(data, epochs, lr, seed):
+        other = json.loads(out.read_text())  # meanwhile another process saves seed 7 of the same method
+        other["final"].setdefault("raw-input", {}).setdefault("float32", {})["7"] = {"readout": 0.7, "train_seconds": 1.0}
+        out.write_text(json.dumps(other))
+        return {"readout": 0.5 + seed / 10, "train_seconds": 1.0}
+
+    monkeypatch.setattr(recurrent, "run_raw", fake_raw)
+    recurrent.main(["--stage", "final", "--methods", "raw-input", "--seeds", "0", "1", "--out", str(out)])
+    runs = json.loads(out.read_text())["final"]["raw-input"]["float32"]
+    assert {k: v["readout"] for k, v in runs.items()} == {"0": 0.5, "1": 0.6, "7": 0.7}
+    assert runs["0"]["settings"] == {"readout_lr": 0.0, "lr": 30.0}
