@@ -124,7 +124,7 @@ GRIDS = {
     "eprop-w": [3e-4, 1e-3, 3e-3, 1e-2], "bptt-w": [3e-4, 1e-3, 3e-3, 1e-2],
     "raw-input": [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0],  # the delta rule's rate
     "snn": [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0],  # the LIF membrane time constant τ, in ticks (0.25–1 added: 2 was the low edge of 4)
-    "braintrace-pp_prop": [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate (1e-5 added: 3e-5 was the low edge)
+    "braintrace-pp_prop": [3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2],  # Adam's rate (3e-6 and 1e-5 added: 3e-5 was the low edge)
     "braintrace-eprop": [1e-3],  # Adam's rate (too slow to tune)
 }
 BATCH = 32
