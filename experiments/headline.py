@@ -37,7 +37,7 @@ HEADLINE = {
         ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("readout", "int8-mulaw"),
         ("raw-input", "float32")]),
     "recurrent-fashion_mnist-default-10ep.json": ("Fashion-MNIST (60k/10k), default organoid, 10 epochs", [
-        ("fixed", "float32"), ("readout", "float32"), ("raw-input", "float32")]),
+        ("fixed", "float32"), ("readout", "float32"), ("fixed", "int8"), ("readout", "int8"), ("raw-input", "float32")]),
 }
 SHORT = {"fixed": "W fixed (reservoir)", "readout": "**W learned (A-STDP-ET)**",
          "inputs-own": "**W, U and b learned (A-STDP-ET)**", "eprop": "e-prop (Adam)",
