@@ -60,8 +60,8 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--sigma", type=float, default=0.5)
     ap.add_argument("--net-noise", type=float, default=0.05)
-    ap.add_argument("--lrs", type=float, nargs="+", default=[1e-5, 1e-4, 1e-3])
-    ap.add_argument("--signal-lrs", type=float, nargs="+", default=[1e-3, 1e-2, 1e-1],
+    ap.add_argument("--lrs", type=float, nargs="+", default=[1e-6, 1e-5, 1e-4, 1e-3, 1e-2])
+    ap.add_argument("--signal-lrs", type=float, nargs="+", default=[1e-4, 1e-3, 1e-2, 1e-1, 1.0],
                     help="the readout-signal row's W rates")
     ap.add_argument("--rows", nargs="+", choices=list(ROWS), default=list(ROWS))
     ap.add_argument("--seeds", type=int, default=5)
