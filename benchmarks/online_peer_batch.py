@@ -1,9 +1,10 @@
 """Seconds per training batch: braintrace's online learners (the external peer of the recurrent-learning study)
 against the library's rule, on the same MNIST-1D trials.
 
-Each learner trains on the first ``--batches`` batches of 32 training trials (the peer's N = ``--n``, the rule's the Singer size near it, 40 ticks): the
-peer's dense rate RNN by ``braintrace.EProp`` (D-RTRL: traces of N² numbers per trial) and ``pp_prop``
-(traces factorised over inputs and outputs), ``praxis_jax.baselines.braintrace_rnn``; the rule of
+Each learner trains on the first ``--batches`` batches of 32 training trials (40 ticks; the peer's N is
+``--n``, the rule's the Singer size near it): the peer's dense rate RNN by ``braintrace.EProp`` (D-RTRL:
+traces of N² numbers per trial) and ``pp_prop`` (traces factorised over inputs and outputs),
+``praxis_jax.baselines.braintrace_rnn``; the rule of
 ``experiments/recurrent_learning`` in float32 at its recorded settings (default organoid, W learned). Compile
 time is excluded (the peer compiles ahead; the rule's first pass over the batches is dropped). The record
 gives each learner's seconds per batch, its ratio to the rule's, and the full epoch it implies
@@ -40,9 +41,10 @@ def main(argv=None):
     data = full._replace(x_train=full.x_train[:m], y_train=full.y_train[:m], x_test=full.x_test[:200],
                          y_test=full.y_test[:200])
     epoch_batches = len(full.x_train) // 32
-    settings = json.load(open(os.path.join(OUT, "recurrent-mnist1d-default.json")))["final"]["readout"]["float32"]["0"]["settings"]
-    rule = run_local(data, "readout", ORGANOIDS["default"], args.n, 2, settings["readout_lr"], settings["lr"], "float32", 0,
-                     ridge=False)
+    record = json.load(open(os.path.join(OUT, "recurrent-mnist1d-default.json")))
+    settings = record["final"]["readout"]["float32"]["0"]["settings"]
+    rule = run_local(data, "readout", ORGANOIDS["default"], args.n, 2, settings["readout_lr"], settings["lr"],
+                     "float32", 0, ridge=False)
     per_batch = {"rule": rule["history"][-1]["seconds"] / args.batches}
     for algorithm in args.algorithms:
         history = fit_braintrace(data, args.n, 1, algorithm, batch_size=32)  # N as in the study's run_peer
