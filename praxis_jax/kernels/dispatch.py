@@ -100,13 +100,14 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
 
     def fused(kernel, a_prev, post, m):
         def run(W, e):
-            return kernel(W, e, a_prev, post, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed, codec, clip)
+            return kernel(W, e, a_prev, post, m, hyper.decay, hyper.lr, hyper.weight_decay, on, seed, *graph, codec,
+                          clip)
 
         return run
 
     m_n = m[:n] if m.ndim else m
 
-    def blocks(kernel, rotate: bool):
+    def blocks(kernel):
         """``kernel`` on each device's block of neurons, a_prev rotated so that the block starts at 0 (a
         circulant) or not (the LPS graph's neighbours are global)."""
         def run(W, e):
@@ -116,8 +117,8 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
             def block(W, e, a_prev, post, m, hyper_on, seed):
                 first = jax.lax.axis_index(NEURONS) * (cols // neuron_mesh().shape[NEURONS])
                 decay, lr, wd, on = hyper_on
-                return kernel(W, e, jnp.roll(a_prev, -first) if rotate else a_prev, post, m, decay, lr, wd, on, seed,
-                              codec, clip, first=first)
+                return kernel(W, e, a_prev if lps else jnp.roll(a_prev, -first), post, m, decay, lr, wd, on, seed,
+                              *graph, codec, clip, first=first)
 
             P = jax.sharding.PartitionSpec
             edges, neurons = P(None, NEURONS), P(NEURONS)
@@ -128,20 +129,13 @@ def learn(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topo
 
         return run
 
-    def on_graph(kernel, *graph):
-        """``kernel`` with the graph's arrays (a circulant's offsets, or the LPS generators and inverses)
-        after the seed."""
-        return lambda *args, **kw: kernel(*args[:10], *graph, *args[10:], **kw)
-
     if lps:
-        kernel = on_graph(native.lps_learn, *graph)
-        return on_backend((W, e), xla, cpu=fused(kernel, a_prev, post, m),
-                          cpu_sharded=blocks(functools.partial(kernel, modulus=n), False))
-    native_kernel, pallas_kernel = (on_graph(k, *graph) for k in (native.circulant_learn, pallas_circulant.learn))
-    return on_backend((W, e), xla, cuda=fused(pallas_kernel, a_prev[:n], post[:n], m_n),
-                      cpu=fused(native_kernel, a_prev, post, m),  # the native kernel reads padded vectors
-                      cuda_sharded=blocks(pallas_kernel, True),
-                      cpu_sharded=blocks(functools.partial(native_kernel, modulus=n), True))
+        return on_backend((W, e), xla, cpu=fused(native.lps_learn, a_prev, post, m),
+                          cpu_sharded=blocks(functools.partial(native.lps_learn, modulus=n)))
+    return on_backend((W, e), xla, cuda=fused(pallas_circulant.learn, a_prev[:n], post[:n], m_n),
+                      cpu=fused(native.circulant_learn, a_prev, post, m),  # the native kernel reads padded vectors
+                      cuda_sharded=blocks(pallas_circulant.learn),
+                      cpu_sharded=blocks(functools.partial(native.circulant_learn, modulus=n)))
 
 
 def learn_lockstep(xla: Callable[[Array, Array], tuple[Array, Array]], codec: Codec, topology: Topology, W: Array,
