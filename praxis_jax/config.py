@@ -13,7 +13,7 @@ from typing import Literal
 
 import equinox as eqx
 
-from praxis_jax.quant.codec import ELIG_CODES
+from praxis_jax.quant.codec import ELIG_CODES, WEIGHT_DITHERS
 from praxis_jax.topology.base import Topology
 from praxis_jax.topology.select import choose_singer
 from praxis_jax.validation import check_integer, check_number, fail
@@ -176,12 +176,18 @@ class QuantConfig(eqx.Module):
       elig_max: eligibility saturation bound E, in [1e-6, 1e6] (a smaller E makes every update round to
         0); None means 4/(1 − decay), the largest |e| that |pre·post| <= 4 can reach, so the int8 trace
         never saturates where the float32 one would not.
+      weight_dither: the uniforms of W's stochastic rounding (int8 only), one of ``WEIGHT_DITHERS``: "hash"
+        (the default: the high half of each tick's draw per edge, independent across ticks) or "weyl"
+        (``frac(u₀ + t·φ)`` per edge, u₀ a fixed hash of the edge and t the tick: one edge's rounding
+        errors no longer add as a random walk over updates; :func:`praxis_jax.quant.codec.weyl_uniforms`).
+        "weyl" runs the unfused learning phases (the fused kernels draw the hash).
     """
 
     numerics: Literal["float32", "int8"] = eqx.field(static=True, default="float32")
     eligibility: Literal["mulaw", "segmented"] = eqx.field(static=True, default="segmented")
     mu: float = eqx.field(static=True, default=255.0)
     elig_max: float | None = eqx.field(static=True, default=None)
+    weight_dither: Literal["hash", "weyl"] = eqx.field(static=True, default="hash")
 
     def __check_init__(self):
         o = "QuantConfig"
@@ -192,6 +198,10 @@ class QuantConfig(eqx.Module):
         check_number(o, "mu", self.mu, 1e-3, 1e6, hi_open=False)
         if self.elig_max is not None:
             check_number(o, "elig_max", self.elig_max, 1e-6, 1e6, hi_open=False)
+        if self.weight_dither not in WEIGHT_DITHERS:
+            fail(o, "weight_dither", self.weight_dither, f"one of {WEIGHT_DITHERS}")
+        if self.weight_dither != "hash" and self.numerics != "int8":
+            fail(o, "weight_dither", self.weight_dither, "'hash' unless numerics = 'int8' (float32 W is not rounded)")
 
     @property
     def int8(self) -> bool:

@@ -91,7 +91,7 @@ def plasticity_pass(codec: Codec, params: Params, short: Short, a: Array, noise:
         def update(W):
             me = astdp_et.modulated(m_n, e_f)
             me = me if axis_name is None else jax.lax.pmean(me, axis_name)
-            return astdp_et.apply(codec, clip, W, me, hyper, shared_seed)
+            return astdp_et.apply(codec, clip, W, me, hyper, shared_seed, tick)
 
         if learn:
             W = update(W) if pl.update_every == 1 else jax.lax.cond(on, update, lambda W: W, W)

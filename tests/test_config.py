@@ -42,6 +42,8 @@ NET = dict(topology=singer(5))
         (lambda: px.QuantConfig(mu=0.0), "QuantConfig.mu"),
         (lambda: px.QuantConfig(eligibility="alaw"), "QuantConfig.eligibility"),
         (lambda: px.QuantConfig(elig_max=-1.0), "QuantConfig.elig_max"),
+        (lambda: px.QuantConfig(numerics="int8", weight_dither="sobol"), "QuantConfig.weight_dither must be one of"),
+        (lambda: px.QuantConfig(weight_dither="weyl"), "QuantConfig.weight_dither must be 'hash' unless numerics"),
         (lambda: px.PraxisConfig(network=NET), "PraxisConfig.network must be a NetworkConfig"),
         (lambda: px.PraxisConfig(plasticity=px.PlasticityConfig(decay=1.0)), "quant.elig_max"),
     ],

@@ -135,3 +135,54 @@ def test_a_run_keeps_what_a_concurrent_run_of_other_seeds_saved(recurrent, toy, 
     runs = json.loads(out.read_text())["final"]["raw-input"]["float32"]
     assert {k: v["readout"] for k, v in runs.items()} == {"0": 0.5, "1": 0.6, "7": 0.7}
     assert runs["0"]["settings"] == {"readout_lr": 0.0, "lr": 30.0}
+
+
+@pytest.fixture(scope="module")
+def drift(recurrent):
+    return importlib.import_module("experiments.recurrent_learning.int8_drift")
+
+
+def test_int8_drift_float32_run_is_the_studys_own(recurrent, drift, toy):
+    """The study's epoch loop (a rounding after each batch) with no grid is run.py's trainer, key for key."""
+    ref = recurrent.run_local(toy, "readout", {}, 57, 2, 0.1, 1.0, "float32", 0, ridge=False)
+    r = drift.train(toy, "float32", 57, 2, {"readout_lr": 0.1, "lr": 1.0}, 0)
+    assert [h["test_acc"] for h in r["history"]] == [h["test_acc"] for h in ref["history"]]
+    assert r["weight_change_rel"] == pytest.approx(ref["weight_change_rel"], rel=1e-6) and r["weight_change_rel"] > 0
+    assert r["rounding_var_rel"] == 0.0 and r["int8_grid_var_rel"] > 0.0
+
+
+def test_int8_drift_grid_rounding_is_unbiased_with_the_variance_it_sums(drift):
+    W = jax.random.normal(jax.random.PRNGKey(1), (4, 8)) * 0.3
+    step, draws = 0.05, 4000
+    shape, k = W.shape, jax.numpy.int32(5)
+    Q, var = jax.vmap(lambda key: drift.on_grid(W, step, drift.dither("stochastic", key, shape, k)))(
+        jax.random.split(jax.random.PRNGKey(2), draws))
+    q = np.asarray(Q) / step
+    assert np.allclose(q, np.round(q), atol=1e-4) and np.all(np.abs(q - np.asarray(W)[None] / step) < 1 + 1e-4)  # a neighbour
+    assert np.abs(q.mean(0) * step - np.asarray(W)).max() < 4 * step / np.sqrt(draws)  # unbiased
+    measured = ((q * step - np.asarray(W)[None]) ** 2).mean(0).sum()
+    assert float(var[0]) == pytest.approx(measured, rel=0.05)
+    near, zero = drift.on_grid(W, step, drift.dither("nearest", None, shape, k))
+    assert np.allclose(np.asarray(near), np.round(np.asarray(W) / step) * step) and float(zero) == 0.0
+
+
+def test_int8_drift_weyl_dither_keeps_a_steady_updates_rounding_error_bounded(drift):
+    """A steady update of 0.3 steps, 1000 times: the Weyl dither's summed rounding error stays within a step or
+    two where independent uniforms' grows like sqrt(1000·0.21) ≈ 14 steps."""
+    key, shape = jax.random.PRNGKey(3), (8, 64)
+
+    def walk(rounding):
+        def body(W, k):
+            return drift.on_grid(W + 0.3, 1.0, drift.dither(rounding, jax.random.fold_in(key, k) if rounding ==
+                                                            "stochastic" else key, shape, k))[0], None
+        return np.asarray(jax.lax.scan(body, jax.numpy.zeros(shape), jax.numpy.arange(1000))[0]) - 300.0
+
+    assert np.abs(walk("weyl")).max() <= 2.0 and 8.0 < np.abs(walk("stochastic")).std() < 20.0
+
+
+@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(EXPERIMENTS, "recurrent_learning", "results", "int8-drift-*.json"))),
+                         ids=os.path.basename)
+def test_int8_drift_tables_rebuild_from_each_record(drift, path):
+    record = json.load(open(path))
+    assert drift.table(record) == record["table"]
+    assert {"float32", "w-int8-grid", "w-int16-grid"} <= set(record["runs"]) <= set(drift.CONDITIONS)

@@ -26,6 +26,16 @@ def test_native_builds_where_a_compiler_exists():
         assert native.library_path().exists()
 
 
+def test_int8_records_name_the_kernels_that_ran():
+    from praxis_jax.app.runinfo import int8_contract
+
+    assert int8_contract() == {"rounding": "one-draw", "kernels": "native" if native.available() else "xla"}
+    code = "from praxis_jax.app.runinfo import int8_contract; print(int8_contract()['kernels'])"
+    env = {**os.environ, "PRAXIS_JAX_NATIVE": "0", "JAX_PLATFORMS": "cpu"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "xla"
+
+
 needs_native = pytest.mark.skipif(not native.available(), reason="no native kernel on this machine")
 
 
@@ -75,6 +85,32 @@ def test_native_under_vmap_and_in_simulate():
     np.testing.assert_array_equal(a, b)
     final, _ = jax.jit(px.simulate)(*px.init(cfg, keys[0]), jnp.zeros((20, 0)), jnp.zeros(20))
     assert final.long.W.dtype == jnp.int8
+
+
+def test_the_weyl_dither_runs_the_unfused_phases_and_the_single_trial_rule_refuses_it():
+    """QuantConfig.weight_dither = 'weyl' is honoured: no fused kernel (they draw the hash) in the compiled
+    run, W's rounding uses the Weyl sequence at the tick (the run differs from the hash's), deterministic;
+    astdp_et.rule, which has no tick, refuses it."""
+    from praxis_jax.plasticity import astdp_et
+
+    def config(dither):
+        return px.PraxisConfig(network=px.NetworkConfig(topology=singer(13)),
+                               plasticity=px.PlasticityConfig(lr=0.05, decay=1.0, post="fprime"),
+                               quant=px.QuantConfig(numerics="int8", elig_max=40.0, weight_dither=dither))
+
+    ms = jax.random.normal(jax.random.PRNGKey(5), (12, config("hash").network.n))
+    runs = {}
+    for dither in ("hash", "weyl"):
+        params, state = px.init(config(dither), jax.random.PRNGKey(4))
+        args = (params, state, jnp.zeros((12, 0)), ms)
+        text = jax.jit(px.simulate).lower(*args).as_text()
+        assert ("praxis_circulant_learn" in text) == (dither == "hash" and native.available())
+        runs[dither] = [np.asarray(jax.jit(px.simulate)(*args)[0].long.W) for _ in range(2)]
+    np.testing.assert_array_equal(*runs["weyl"])
+    assert not np.array_equal(runs["weyl"][0], runs["hash"][0])
+    assert not np.array_equal(runs["weyl"][0], np.asarray(px.init(config("weyl"), jax.random.PRNGKey(4))[1].long.W))
+    with pytest.raises(ValueError, match="weight_dither must be 'hash'"):
+        astdp_et.rule(px.Codec.from_config(config("weyl")), 1.0, singer(13))
 
 
 @needs_native

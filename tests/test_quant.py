@@ -1,5 +1,6 @@
 """μ-law round trip and unbiasedness, stochastic rounding, the in-kernel hash."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -99,3 +100,41 @@ def test_segmented_codes_roundtrip_are_g711_shaped_and_unbiased():
 
 def test_to_int8_clips():
     assert quant.to_int8(jnp.asarray([300.0, -300.0, 5.0])).tolist() == [127, -127, 5]
+
+
+def test_weyl_uniforms_are_a_16_bit_weyl_sequence_per_edge():
+    """u(t) = (k + ½)/2^16, k = (k₀ + t·WEYL_STEP) mod 2^16 with k₀ the top half of the seed-0 hash of the edge:
+    over 2^16 ticks an edge takes every value once, and at one tick the edges' values are spread over [0, 1)."""
+    shape, stream = (4, 300), 5
+    h = np.asarray(quant.hash_bits_at(jnp.uint32(0), jnp.arange(4, dtype=jnp.uint32)[:, None],
+                                      jnp.arange(300, dtype=jnp.uint32)[None, :], stream)).astype(np.int64)
+    for t in (0, 1, 7, 123_456):
+        want = (((h >> 16) + t * 40503) % 2**16 + 0.5) / 2**16
+        np.testing.assert_array_equal(np.asarray(quant.weyl_uniforms(jnp.int32(t), shape, stream)), want)
+    assert quant.WEYL_STEP == round(0.6180339887498949 * 2**16) and quant.WEYL_STEP % 2 == 1
+    one_edge = np.asarray(jax.vmap(lambda t: quant.weyl_uniforms(t, (1, 1), stream)[0, 0])(jnp.arange(2**16)))
+    assert np.unique(one_edge).size == 2**16
+    u = np.asarray(quant.weyl_uniforms(jnp.int32(9), (64, 1000), stream))
+    assert abs(u.mean() - 0.5) < 0.01 and abs(u.var() - 1 / 12) < 0.005
+
+
+def test_weyl_dither_keeps_a_steady_updates_summed_rounding_error_bounded():
+    """300 W updates of 0.3 steps each through the rule's phases: with the Weyl dither every weight ends within
+    2 steps of 90; with the per-tick hash the errors add up like a random walk (std ≈ sqrt(300·0.21) ≈ 8)."""
+    from praxis_jax.plasticity import astdp_et
+
+    class Hyper:
+        lr, weight_decay = 1.0, 0.0
+
+    def run(dither):
+        codec = quant.Codec(int8=True, w_scale=0.01, mu=255.0, elig_max=40.0, w_dither=dither)
+        me = jnp.full((8, 64), 0.3 * codec.w_scale)
+
+        def body(W, t):
+            seed = jax.random.bits(jax.random.fold_in(jax.random.PRNGKey(1), t), (), jnp.uint32)
+            return astdp_et.apply(codec, 127 * codec.w_scale, W, me, Hyper, seed, t), None
+
+        W = jax.lax.scan(body, jnp.zeros((8, 64), jnp.int8), jnp.arange(300))[0]
+        return np.asarray(W, np.float64) - 90
+
+    assert np.abs(run("weyl")).max() <= 2 and 5 < run("hash").std() < 12

@@ -32,7 +32,7 @@ import time
 import numpy as np
 
 from experiments.control.cartpole import organoid, run_row
-from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.app.runinfo import int8_contract, provenance, write_json
 from praxis_jax.learning.reinforce import ReinforceConfig, random_returns
 from praxis_jax.tasks.control import make
 
@@ -100,7 +100,7 @@ def main(argv=None):
                 print(f"{name}: {row}, {numerics}, W lr {lr_w:g}", flush=True)
                 r = run_row(env, net(numerics, lr_w, row), cfg, seeds, args.batches, solved)
                 r.update(lr_w=lr_w, tuning=grid, git_commit=record["git_commit"],
-                         **({"rounding": "one-draw"} if numerics == "int8" else {}))
+                         **(int8_contract() if numerics == "int8" else {}))
                 res[f"{row}, {numerics}"] = r
                 write_json(args.out, {**record, "table": table(record)})
         rand = [float(random_returns(env, __import__("jax").random.PRNGKey(10_000 + s)).mean()) for s in range(args.seeds)]

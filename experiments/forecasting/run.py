@@ -34,7 +34,7 @@ import numpy as np
 
 import praxis_jax as px
 from experiments.forecasting.reservoirs import TASKS, TUNING_SEEDS
-from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.app.runinfo import int8_contract, provenance, write_json
 from praxis_jax.learning import reservoir_states
 from praxis_jax.learning.forecast import error_rule_pass, forecast_nrmse, seed_rule_pass
 from praxis_jax.quant.codec import Codec
@@ -132,7 +132,7 @@ def main(argv=None):
                    "fixed_mean": float(np.mean(fixed)), "fixed_std": float(np.std(fixed)),
                    "learned_mean": float(np.mean(nr)), "learned_std": float(np.std(nr)), "esn_mean": esn["mean"],
                    "seeds_better": int(sum(b < a for a, b in zip(fixed, nr))),
-                   **({"rounding": "one-draw"} if numerics == "int8" else {})}  # the int8 contract it ran under
+                   **(int8_contract() if numerics == "int8" else {})}  # the int8 contract it ran under
             results[f"{task}, {numerics}"] = row
             table.append(f"| {task} | {numerics} | {row['fixed_mean']:.2e} ± {row['fixed_std']:.1e} | "
                          f"{row['learned_mean']:.2e} ± {row['learned_std']:.1e} (lr {lr:g}) | "

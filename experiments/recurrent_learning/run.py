@@ -36,9 +36,12 @@ S − 500 training signals and scored on the last 500 (float32, seed 0).
 Final (``--stage final``): each method with its chosen point on all training signals, ``--seeds``,
 ``--numerics``; the test accuracy of its local readout, and of a ridge readout refitted on its organoid.
 ``--numerics int8`` uses the library's int8 eligibility code (the segmented μ-law), ``int8-mulaw`` the
-continuous μ-law. Each int8 run records its rounding contract (``"rounding": "one-draw"``: one hash per
-edge per tick rounds both e and W); int8 runs without that field ran under the earlier contract (one
-hash per rounding) and, before the segmented default, with the continuous μ-law.
+continuous μ-law, ``int8-weyl`` the segmented code with W rounded by a Weyl sequence per edge instead of
+independent draws (QuantConfig.weight_dither; ``int8_drift.py`` shows why). Each int8 run records its rounding contract (``"rounding": "one-draw"``: one hash per
+edge per tick rounds both e and W) and the kernels that ran (``"kernels"``: native or xla, which give the
+same seed different trajectories: see :func:`praxis_jax.kernels.dispatch.kernels`); int8 runs without
+the rounding field ran under the earlier contract (one hash per rounding) and, before the segmented
+default, with the continuous μ-law.
 
 ``--tuning RECORD --out OTHER`` runs the final stage with the picks of another record (its validation grid
 is copied in, and the record names it): the 40-epoch runs of the tuned organoid use the 8-epoch picks.
@@ -67,7 +70,7 @@ import numpy as np
 
 import praxis_jax as px
 from praxis_jax.app.presets import task_organoid
-from praxis_jax.app.runinfo import provenance, write_json
+from praxis_jax.app.runinfo import int8_contract, provenance, write_json
 from praxis_jax.baselines import fit_bptt, fit_eprop
 from praxis_jax.baselines.snn import default_lif, fit_snn
 from praxis_jax.config import TrainConfig
@@ -131,8 +134,10 @@ BATCH = 32
 LEARNS_INPUTS = ("inputs",)  # methods whose U and b learn by the rule at its W rate (TrainConfig.input_lr)
 # methods whose grid is the rate of U and b, W and the readout at the rates the named method picked
 OWN_INPUT_RATE = {"inputs-own": "readout"}
-# --numerics: the engine's numerics and the int8 eligibility code (int8: the segmented μ-law, the default)
-NUMERICS = {"float32": ("float32", "segmented"), "int8": ("int8", "segmented"), "int8-mulaw": ("int8", "mulaw")}
+# --numerics: the engine's numerics, the int8 eligibility code (int8: the segmented μ-law, the default) and
+# W's int8 dither (QuantConfig.weight_dither: the per-tick hash, the default, or the Weyl sequence)
+NUMERICS = {"float32": ("float32", "segmented", "hash"), "int8": ("int8", "segmented", "hash"),
+            "int8-mulaw": ("int8", "mulaw", "hash"), "int8-weyl": ("int8", "segmented", "weyl")}
 
 
 def split(data: Dataset) -> Dataset:
@@ -149,9 +154,9 @@ def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, r
     accuracy. U and b learn at ``input_lr`` (None: at ``lr_w`` for LEARNS_INPUTS, else frozen).
     ``extra(trained params, long, key) -> dict``, if given, adds its entries to the result."""
     _, modulator, rule = METHODS[method]
-    code, eligibility = NUMERICS[numerics]
+    code, eligibility, dither = NUMERICS[numerics]
     cfg = task_organoid(n, data.n_inputs, modulator, code, ticks=data.ticks, eligibility=eligibility,
-                        lr=lr_w if modulator != "none" else None, **rule, **organoid)
+                        weight_dither=dither, lr=lr_w if modulator != "none" else None, **rule, **organoid)
     tc = TrainConfig(modulator=modulator, epochs=epochs, readout_lr=readout_lr, lr_decay=True, batch_size=BATCH,
                      standardize=standardize,
                      input_lr=input_lr if input_lr is not None else lr_w if method in LEARNS_INPUTS else 0.0)
@@ -169,7 +174,7 @@ def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, r
     return {"local_readout": history[-1]["test_acc"], "ridge_readout": ridge, "history": history,
             "weight_change_rel": float(np.linalg.norm(W - W0) / np.linalg.norm(W0)),
             "input_change_rel": float(np.linalg.norm(U - U0) / np.linalg.norm(U0)), "train_seconds": seconds,
-            "n": cfg.network.n, "degree": cfg.network.degree, **({"rounding": "one-draw"} if code == "int8" else {}),
+            "n": cfg.network.n, "degree": cfg.network.degree, **(int8_contract() if code == "int8" else {}),
             **(extra(trained, learner.long, k_eval) if extra else {})}
 
 

@@ -54,12 +54,13 @@ def elig_max(ticks: int, decay: float) -> float:
 def task_organoid(n: int, n_inputs: int, modulator: str, numerics: str = "float32", k: float = 2.0,
                   lr: float | None = None, noise: float | None = None, kind: str = "singer", ticks: int = 1,
                   post: str | None = None, decay: float | None = None, pre: str = "a", eligibility: str = "segmented",
-                  **network) -> PraxisConfig:
+                  weight_dither: str = "hash", **network) -> PraxisConfig:
     """An organoid of about ``n`` neurons (topology ``kind``, default Singer; D ≈ k·sqrt(N)) taking
     ``n_inputs`` inputs per tick, all neurons driven, homeostasis off (trials start from rest), plasticity
     on unless ``modulator`` is none, W updated once per trial of ``ticks`` ticks. ``lr``, ``noise``,
     ``post`` and ``decay`` default to ``RULES[modulator]``, ``pre`` (the presynaptic factor) to a,
-    ``eligibility`` (the int8 trace's code) to the segmented μ-law; ``network`` passes further NetworkConfig fields
+    ``eligibility`` (the int8 trace's code) to the segmented μ-law, ``weight_dither`` (W's int8 rounding) to
+    the hash; ``network`` passes further NetworkConfig fields
     (e.g. ``leak``, ``gain``, ``input_gain``)."""
     if modulator not in RULES:
         raise ValueError(f"task_organoid.modulator must be one of {tuple(RULES)}; got {modulator!r}")
@@ -72,5 +73,6 @@ def task_organoid(n: int, n_inputs: int, modulator: str, numerics: str = "float3
         plasticity=PlasticityConfig(enabled=modulator != "none", lr=r.lr, post=r.post, decay=r.decay, pre=pre,
                                        update_every=ticks),
         homeostasis=HomeostasisConfig(enabled=False),
-        quant=QuantConfig(numerics=numerics, elig_max=elig_max(ticks, r.decay), eligibility=eligibility),
+        quant=QuantConfig(numerics=numerics, elig_max=elig_max(ticks, r.decay), eligibility=eligibility,
+                          weight_dither=weight_dither),
     )

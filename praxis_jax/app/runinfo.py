@@ -13,6 +13,8 @@ import jax
 import jaxlib
 import numpy as np
 
+from praxis_jax.kernels.dispatch import kernels
+
 
 def git_commit() -> str | None:
     """HEAD of the repository holding this package, or None outside a git checkout."""
@@ -47,6 +49,13 @@ def provenance() -> dict:
         "versions": {"python": platform.python_version(), "jax": jax.__version__, "jaxlib": jaxlib.__version__,
                      "praxis_jax": version("praxis_jax"), "numpy": np.__version__},
     }
+
+
+def int8_contract() -> dict:
+    """What an int8 run's codes depend on besides its seed and code: the rounding contract (``"one-draw"``:
+    one hash per edge per tick rounds both e and W) and the kernels that ran
+    (:func:`praxis_jax.kernels.dispatch.kernels`)."""
+    return {"rounding": "one-draw", "kernels": kernels()}
 
 
 def write_json(path: str, record: dict) -> None:

@@ -29,6 +29,16 @@ from praxis_jax.topology.circulant import Circulant
 from praxis_jax.topology.lps import LPS
 
 
+def kernels() -> str:
+    """The int8 kernels a program traced now takes on the default backend: ``"pallas"`` (GPU), ``"native"``
+    (CPU, when built) or ``"xla"``. A fused learning kernel and the XLA form give the same codes up to
+    float rounding at a stochastic-rounding boundary, so an int8 run's trajectory depends on which ran."""
+    backend = jax.default_backend()
+    if backend == "gpu":
+        return "pallas"
+    return "native" if backend == "cpu" and native.available() else "xla"
+
+
 def on_backend(args: tuple, xla: Callable, cuda: Callable | None = None, cpu: Callable | None = None,
                cuda_sharded: Callable | None = None, cpu_sharded: Callable | None = None):
     """``xla(*args)``, or the ``cuda`` / ``cpu`` kernel on its backend (``cpu`` only when the native
@@ -77,8 +87,9 @@ def propagate(topology: Topology, W: Array, a: Array, table: Array | None = None
 
 def fused_graph(codec: Codec, topology: Topology) -> tuple | None:
     """The arrays a fused learning kernel takes for ``topology`` (a circulant's offsets, or the LPS graph's
-    generators and inverses on PSL(2, q)), or None where no fused kernel applies (float32, other graphs)."""
-    if not codec.int8:
+    generators and inverses on PSL(2, q)), or None where no fused kernel applies (float32, the Weyl dither of
+    W, other graphs)."""
+    if not codec.int8 or codec.w_dither != "hash":
         return None
     if isinstance(topology, LPS) and topology.psl:
         return topology.generators(), topology.inverses()

@@ -282,7 +282,8 @@ def train_batch(env: Env, params: Reservoir, cfg: ReinforceConfig, learner: RLea
         trace = ep.carry.eW if cfg.modulator == "readout" else codec.e(ep.carry.state.short.e)
         me = scale * jnp.einsum("b,bdn->dn", m, trace) / b
         seed = jax.random.bits(k_seed, (), jnp.uint32)
-        long = long._replace(W=astdp_et.apply(codec, pl.clip_sigma * net.weight_std, long.W, me, params.hyper, seed))
+        long = long._replace(W=astdp_et.apply(codec, pl.clip_sigma * net.weight_std, long.W, me, params.hyper, seed,
+                                              learner.step))  # the update's count: the Weyl dither's index
     return RLearner(long, readout, baseline, key, learner.step + 1), G
 
 

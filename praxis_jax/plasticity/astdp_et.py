@@ -13,7 +13,8 @@ The factors are options of the one rule (``PlasticityConfig.pre`` and ``.post``)
 mean over the trials of a batch that run in lockstep against one shared W (the ``axis_name`` of a
 ``vmap``, see :func:`praxis_jax.simulate.step`); for a single trial it is the identity. In int8 numerics
 W is stochastically rounded and e is μ-law coded (see :mod:`praxis_jax.quant.codec`), both from one
-counter-based draw per edge per tick (:func:`rounding`).
+counter-based draw per edge per tick (:func:`rounding`), or W with a Weyl sequence per edge over the ticks
+(``QuantConfig.weight_dither = "weyl"``).
 
 With ``post = "fprime"``, ``decay = 1`` (the trace sums the trial), the update once at the trial's end
 and ``m_j = −∂L/∂a_j``, the loss's direct dependence on a_j (for a time-mean readout the output error sent
@@ -31,10 +32,10 @@ import jax.numpy as jnp
 from jaxtyping import Array
 
 from praxis_jax.plasticity.rule import Rule
-from praxis_jax.quant.codec import Codec, edge_uniforms, hash_uniform
+from praxis_jax.quant.codec import Codec, edge_uniforms, hash_uniform, weyl_uniforms
 from praxis_jax.topology.base import Topology
 
-STREAM_EDGE, STREAM_EPS = 1, 4  # (3 is homeostasis')
+STREAM_EDGE, STREAM_EPS, STREAM_WEYL = 1, 4, 5  # (3 is homeostasis')
 
 
 def post_factor(pl, hyper, a: Array, noise: Array) -> Array:
@@ -76,12 +77,20 @@ def presynaptic(codec: Codec, pl, hyper, gathered: Array, a_prev: Array, eps: Ar
     return eps_f, codec.store_e(eps_f, u)
 
 
-def rounding(codec: Codec, seed: Array, shape: tuple[int, int]) -> tuple[Array | None, Array | None]:
+def rounding(codec: Codec, seed: Array, shape: tuple[int, int], tick: Array | None = None
+             ) -> tuple[Array | None, Array | None]:
     """The uniforms ``(u_e, u_w)`` of one tick's stochastic roundings of e and W over a ``(D, N)`` edge array:
     the low and high halves of one hash draw per edge, ``hash_bits_at(seed, j, v, STREAM_EDGE)``
     (:func:`praxis_jax.quant.codec.edge_uniforms`); None, None in float32. Fused kernels compute the same
-    draw per tile."""
-    return edge_uniforms(seed, shape, STREAM_EDGE) if codec.int8 else (None, None)
+    draw per tile. With ``codec.w_dither == "weyl"``, u_w is the Weyl sequence of
+    :func:`praxis_jax.quant.codec.weyl_uniforms` at ``tick`` (int ``()``; None without it: :func:`apply`
+    refuses that)."""
+    if not codec.int8:
+        return None, None
+    u_e, u_w = edge_uniforms(seed, shape, STREAM_EDGE)
+    if codec.w_dither == "weyl":
+        u_w = None if tick is None else weyl_uniforms(tick, shape, STREAM_WEYL)
+    return u_e, u_w
 
 
 def eligibility(codec: Codec, decay, pre: Array, post: Array, e: Array, u: Array | None) -> tuple[Array, Array]:
@@ -112,9 +121,12 @@ def modulated(m: Array, e_f: Array) -> Array:
     return (m[None, :] if m.ndim == 1 else m) * e_f
 
 
-def apply(codec: Codec, clip: float, W: Array, me: Array, hyper, seed: Array) -> Array:
-    """Phases 2 and 3 over every edge: W ``(D, N)`` stored and ``me = ⟨m·e⟩`` float32 ``(D, N)`` -> W stored."""
-    return weight(codec, clip, hyper.lr, hyper.weight_decay, W, me, rounding(codec, seed, W.shape)[1])
+def apply(codec: Codec, clip: float, W: Array, me: Array, hyper, seed: Array, tick: Array | None = None) -> Array:
+    """Phases 2 and 3 over every edge: W ``(D, N)`` stored and ``me = ⟨m·e⟩`` float32 ``(D, N)`` -> W stored
+    (``tick``: the update's count for the Weyl dither, see :func:`rounding`)."""
+    if codec.int8 and codec.w_dither == "weyl" and tick is None:
+        raise ValueError("QuantConfig.weight_dither = 'weyl' needs the tick of each W update; got tick None")
+    return weight(codec, clip, hyper.lr, hyper.weight_decay, W, me, rounding(codec, seed, W.shape, tick)[1])
 
 
 def edge_update(codec: Codec, clip: float, pre: Array, post: Array, m: Array, e: Array, W: Array, hyper,
@@ -140,7 +152,13 @@ def rule(codec: Codec, clip: float, topology: Topology, table: Array | None = No
     gathered through the topology (``table`` for stored-index graphs); post ``(N,)`` float32 the postsynaptic
     factor (``a``, ``f'(v)``, 1 or η/σ: :func:`post_factor`); m ``()`` or ``(N,)``; W ``(D, N)`` stored.
     This is one trial's :func:`praxis_jax.simulate.step` plasticity with ``pre = "a"`` and ``update_every = 1``;
-    ``step`` runs the same phases split (for lockstep batches, e-prop's ε and the fused kernels)."""
+    ``step`` runs the same phases split (for lockstep batches, e-prop's ε and the fused kernels).
+    The Weyl dither of W (``codec.w_dither``) needs the organoid's tick, which this rule does not carry:
+    refused (run :func:`praxis_jax.simulate.step`)."""
+    if codec.w_dither != "hash":
+        raise ValueError(f"astdp_et.rule rounds W with the per-tick hash; QuantConfig.weight_dither must be 'hash' "
+                         f"(run simulate.step for the Weyl dither); got {codec.w_dither!r}")
+
     def init(W: Array, key: Array) -> RuleState:
         if key is None:
             raise ValueError("astdp_et.rule init needs a key (it seeds the stochastic rounding); got None")

@@ -7,6 +7,8 @@ from praxis_jax.quant.codec import (
     ELIG_CODES,
     QMAX,
     SEG_SPAN,
+    WEIGHT_DITHERS,
+    WEYL_STEP,
     Codec,
     edge_uniforms,
     half_uniforms,
@@ -19,8 +21,9 @@ from praxis_jax.quant.codec import (
     segmented_encode,
     stochastic_round,
     to_int8,
+    weyl_uniforms,
 )
 
-__all__ = ["A_SCALE", "Codec", "ELIG_CODES", "QMAX", "SEG_SPAN", "edge_uniforms", "half_uniforms",
-           "hash_bits_at", "hash_uniform", "hash_uniform_at", "lowbit",
-           "mulaw_decode", "mulaw_encode", "segmented_decode", "segmented_encode", "stochastic_round", "to_int8"]
+__all__ = ["A_SCALE", "Codec", "ELIG_CODES", "QMAX", "SEG_SPAN", "WEIGHT_DITHERS", "WEYL_STEP", "edge_uniforms",
+           "half_uniforms", "hash_bits_at", "hash_uniform", "hash_uniform_at", "lowbit", "mulaw_decode",
+           "mulaw_encode", "segmented_decode", "segmented_encode", "stochastic_round", "to_int8", "weyl_uniforms"]

@@ -144,13 +144,28 @@ def segmented_encode(x: Array, elig_max: float, u: Array) -> Array:
 
 
 ELIG_CODES = ("mulaw", "segmented")
+WEIGHT_DITHERS = ("hash", "weyl")
+WEYL_STEP = 40503  # round(φ·2^16), odd: t ↦ (k₀ + t·WEYL_STEP) mod 2^16 visits every 16-bit value once in 2^16 ticks
+
+
+def weyl_uniforms(tick: Array, shape: tuple[int, int], stream: int) -> Array:
+    """Uniforms ``(k + 1/2)/2^16`` over a 2-D ``shape`` with ``k = (k₀ + tick·WEYL_STEP) mod 2^16``, k₀ the high
+    16 bits of :func:`hash_bits_at` with seed 0 at each (row, column): a Weyl sequence ``frac(u₀ + t·φ)`` per
+    element, quantised to 16 bits. Over the ticks each element's values fill [0, 1) evenly, so a steady
+    increment's summed rounding error stays bounded (independent draws add up like a random walk)."""
+    rows = jax.lax.broadcasted_iota(jnp.uint32, shape, 0)
+    cols = jax.lax.broadcasted_iota(jnp.uint32, shape, 1)
+    k0 = hash_bits_at(jnp.uint32(0), rows, cols, stream) >> 16
+    k = (k0 + jnp.asarray(tick).astype(jnp.uint32) * jnp.uint32(WEYL_STEP)) & jnp.uint32(0xFFFF)
+    return (k.astype(jnp.float32) + 0.5) * jnp.float32(2.0**-16)
 
 
 class Codec(eqx.Module):
     """Stored <-> float32 maps for a, W and e under one config (identity in float32 numerics).
 
     Fields (static): ``int8`` flag, weight scale ``w_scale``, eligibility code ``elig_code`` (one of
-    ``ELIG_CODES``), its ``mu`` (continuous form only) and ``elig_max``.
+    ``ELIG_CODES``), its ``mu`` (continuous form only) and ``elig_max``, and ``w_dither`` (one of
+    ``WEIGHT_DITHERS``: the uniforms of W's rounding in the learning rule).
     """
 
     int8: bool = eqx.field(static=True)
@@ -158,13 +173,14 @@ class Codec(eqx.Module):
     mu: float = eqx.field(static=True)
     elig_max: float = eqx.field(static=True)
     elig_code: str = eqx.field(static=True, default="segmented")
+    w_dither: str = eqx.field(static=True, default="hash")
 
     @staticmethod
     def from_config(config) -> "Codec":
         net, pl, qc = config.network, config.plasticity, config.quant
         return Codec(
             int8=qc.int8, w_scale=pl.clip_sigma * net.weight_std / QMAX, mu=qc.mu, elig_max=config.elig_max,
-            elig_code=qc.eligibility,
+            elig_code=qc.eligibility, w_dither=qc.weight_dither,
         )
 
     @property
