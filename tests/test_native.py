@@ -29,7 +29,8 @@ def test_native_builds_where_a_compiler_exists():
 def test_int8_records_name_the_kernels_that_ran():
     from praxis_jax.app.runinfo import int8_contract
 
-    assert int8_contract() == {"rounding": "one-draw", "kernels": "native" if native.available() else "xla"}
+    assert int8_contract() == {"rounding": "one-draw", "weight_dither": "hash",
+                               "kernels": "native" if native.available() else "xla"}
     code = "from praxis_jax.app.runinfo import int8_contract; print(int8_contract()['kernels'])"
     env = {**os.environ, "PRAXIS_JAX_NATIVE": "0", "JAX_PLATFORMS": "cpu"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

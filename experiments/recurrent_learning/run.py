@@ -174,7 +174,7 @@ def run_local(data: Dataset, method: str, organoid: dict, n: int, epochs: int, r
     return {"local_readout": history[-1]["test_acc"], "ridge_readout": ridge, "history": history,
             "weight_change_rel": float(np.linalg.norm(W - W0) / np.linalg.norm(W0)),
             "input_change_rel": float(np.linalg.norm(U - U0) / np.linalg.norm(U0)), "train_seconds": seconds,
-            "n": cfg.network.n, "degree": cfg.network.degree, **(int8_contract() if code == "int8" else {}),
+            "n": cfg.network.n, "degree": cfg.network.degree, **(int8_contract(dither) if code == "int8" else {}),
             **(extra(trained, learner.long, k_eval) if extra else {})}
 
 

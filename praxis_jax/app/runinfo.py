@@ -51,11 +51,12 @@ def provenance() -> dict:
     }
 
 
-def int8_contract() -> dict:
+def int8_contract(weight_dither: str = "hash") -> dict:
     """What an int8 run's codes depend on besides its seed and code: the rounding contract (``"one-draw"``:
-    one hash per edge per tick rounds both e and W) and the kernels that ran
-    (:func:`praxis_jax.kernels.dispatch.kernels`)."""
-    return {"rounding": "one-draw", "kernels": kernels()}
+    one hash per edge per tick rounds both e and W), W's dither (QuantConfig.weight_dither) and the
+    kernels that ran (:func:`praxis_jax.kernels.dispatch.kernels`; with the Weyl dither the learning
+    phases run unfused whatever it says)."""
+    return {"rounding": "one-draw", "weight_dither": weight_dither, "kernels": kernels()}
 
 
 def write_json(path: str, record: dict) -> None:
