@@ -176,7 +176,8 @@ class QuantConfig(eqx.Module):
       elig_max: eligibility saturation bound E, in [1e-6, 1e6] (a smaller E makes every update round to
         0); None means 4/(1 − decay), the largest |e| that |pre·post| <= 4 can reach, so the int8 trace
         never saturates where the float32 one would not.
-      weight_dither: the uniforms of W's stochastic rounding (int8 only), one of ``WEIGHT_DITHERS``: "hash"
+      weight_dither: the uniforms of the learning rule's stochastic rounding of W (int8 only; homeostasis's
+        rescale keeps its own hash), one of ``WEIGHT_DITHERS``: "hash"
         (the default: the high half of each tick's draw per edge, independent across ticks) or "weyl"
         (``frac(u₀ + t·φ)`` per edge, u₀ a fixed hash of the edge and t the tick: one edge's rounding
         errors no longer add as a random walk over updates; :func:`praxis_jax.quant.codec.weyl_uniforms`).
